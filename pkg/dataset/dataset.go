@@ -1,0 +1,428 @@
+// Package dataset loads a data directory of EES files: it walks the folder,
+// recognises each CSV by its content against the measures catalogue, and
+// extracts the counts and population estimates cscstats works with.
+//
+// A file that is not an EES open-data file (or that no catalogued measure
+// reads) is listed as ignored, with the reason; a recognised file with a
+// malformed row stops the load with a *ees.ParseError naming file, line and
+// column.
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/measures"
+)
+
+// Observation is one count read from a file.
+type Observation struct {
+	Measure string
+	Year    int // time_period: the reporting year ending 31 March
+	Geo     ees.Geography
+	Count   ees.Value
+	File    string
+	Line    int
+
+	priority int // index of the catalogue source that produced it
+}
+
+// PopulationSource says where a population estimate came from.
+type PopulationSource string
+
+const (
+	// ONS is the ONS mid-year estimates file; Year is the mid-year.
+	ONS PopulationSource = "ONS mid-year estimates"
+	// DfE is the population_estimate column DfE publishes beside its CLA
+	// rates; Year is the reporting year it was used for.
+	DfE PopulationSource = "DfE CLA population_estimate"
+)
+
+// PopulationRow is one population estimate read from a file.
+type PopulationRow struct {
+	Source  PopulationSource
+	AgeBand string // "0-17" or "under 1"
+	Year    int
+	Geo     ees.Geography
+	Value   ees.Value
+	File    string
+	Line    int
+}
+
+// FileReport says what the loader made of one file.
+type FileReport struct {
+	Path       string
+	Kind       string // FileKind ID; "" when ignored
+	Ignored    string // why the file was ignored
+	Measures   []string
+	Years      []int
+	Levels     map[string]int // rows per geographic_level
+	Rows       int
+	Symbols    map[ees.Symbol]int // missing cells by symbol, over the indicator columns read
+	HasMeta    bool
+	Superseded int // values of this file that lost to another file's value for the same key
+}
+
+// Store is everything loaded from a data directory.
+type Store struct {
+	Dir        string
+	Files      []FileReport
+	Population []PopulationRow
+	byMeasure  map[string][]Observation
+}
+
+// Observations returns the counts for one measure, one per year and
+// geography, after resolving duplicates between files.
+func (s *Store) Observations(measure string) []Observation { return s.byMeasure[measure] }
+
+// Years returns the reporting years with at least one observation of the
+// measure, ascending.
+func (s *Store) Years(measure string) []int {
+	seen := map[int]bool{}
+	for _, o := range s.byMeasure[measure] {
+		seen[o.Year] = true
+	}
+	return sortedKeys(seen)
+}
+
+// Recognised returns the reports of the files that were used.
+func (s *Store) Recognised() []FileReport {
+	var out []FileReport
+	for _, f := range s.Files {
+		if f.Kind != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SourceFiles lists the base names of the files that gave a measure's
+// values: what charts and tables cite.
+func (s *Store) SourceFiles(measure string) []string {
+	seen := map[string]bool{}
+	for _, o := range s.byMeasure[measure] {
+		seen[filepath.Base(o.File)] = true
+	}
+	out := make([]string, 0, len(seen))
+	for f := range seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NoDataError says a data directory holds nothing cscstats can use.
+type NoDataError struct {
+	Dir     string
+	Ignored []FileReport
+}
+
+func (e *NoDataError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no DfE data files found in %s", e.Dir)
+	if len(e.Ignored) > 0 {
+		fmt.Fprintf(&b, " (%d file(s) ignored", len(e.Ignored))
+		for i, f := range e.Ignored {
+			if i == 3 {
+				b.WriteString("; ...")
+				break
+			}
+			fmt.Fprintf(&b, "; %s: %s", f.Path, f.Ignored)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString("\nto fix: run `cscstats fetch` to download them, or point to a folder that has them with `--data DIR` (or CSCSTATS_DATA)")
+	return b.String()
+}
+
+// Load reads every CSV below dir.
+func Load(dir string) (*Store, error) {
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return nil, &NoDataError{Dir: dir}
+	}
+	var paths []string
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
+			return filepath.SkipDir // temp folders of an interrupted fetch
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".csv") && !ees.IsMetaFile(p) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading data directory %s: %w", dir, err)
+	}
+	sort.Strings(paths)
+	return LoadFiles(dir, paths)
+}
+
+// LoadFiles reads the given files as one data set.
+func LoadFiles(dir string, paths []string) (*Store, error) {
+	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
+	var all []Observation
+	maxYear := map[string]int{}
+	for _, p := range paths {
+		rep, obs, pop, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, rep)
+		all = append(all, obs...)
+		s.Population = append(s.Population, pop...)
+		if len(rep.Years) > 0 {
+			maxYear[p] = rep.Years[len(rep.Years)-1]
+		}
+	}
+	if len(all) == 0 && len(s.Population) == 0 {
+		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
+	}
+	superseded := s.resolve(all, maxYear)
+	for i := range s.Files {
+		s.Files[i].Superseded = superseded[s.Files[i].Path]
+	}
+	return s, nil
+}
+
+// resolve keeps one observation per (measure, year, geography). The winner
+// is the catalogue's preferred source, then the file reaching the latest
+// year (a newer release restates earlier years), then the later path.
+func (s *Store) resolve(all []Observation, maxYear map[string]int) map[string]int {
+	type key struct {
+		measure string
+		year    int
+		geo     ees.Geography
+	}
+	best := map[key]int{}
+	superseded := map[string]int{}
+	better := func(a, b Observation) bool {
+		if a.priority != b.priority {
+			return a.priority < b.priority
+		}
+		if maxYear[a.File] != maxYear[b.File] {
+			return maxYear[a.File] > maxYear[b.File]
+		}
+		return a.File > b.File
+	}
+	var kept []Observation
+	for _, o := range all {
+		k := key{o.Measure, o.Year, ees.Geography{Level: o.Geo.Level, RegionCode: o.Geo.RegionCode, OldLACode: o.Geo.OldLACode, NewLACode: o.Geo.NewLACode}}
+		i, dup := best[k]
+		switch {
+		case !dup:
+			best[k] = len(kept)
+			kept = append(kept, o)
+		case better(o, kept[i]):
+			if o.File != kept[i].File {
+				superseded[kept[i].File]++
+			}
+			kept[i] = o
+		default:
+			if o.File != kept[i].File {
+				superseded[o.File]++
+			}
+		}
+	}
+	for _, o := range kept {
+		s.byMeasure[o.Measure] = append(s.byMeasure[o.Measure], o)
+	}
+	return superseded
+}
+
+// ReadFile recognises one file and extracts what the catalogue reads from
+// it. A file that is not EES, or that no catalogued measure reads, comes
+// back with FileReport.Ignored set and no error.
+func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
+	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
+	r, closer, err := ees.Open(path)
+	if err != nil {
+		var pe *ees.ParseError
+		if errors.As(err, &pe) && pe.Line <= 1 {
+			rep.Ignored = "not an EES open-data file: " + err.Error()
+			return rep, nil, nil, nil
+		}
+		return rep, nil, nil, err
+	}
+	defer closer.Close()
+	rep.HasMeta = r.Meta() != nil
+	return read(r, rep)
+}
+
+// Read recognises and extracts from an already opened reader.
+func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
+	rep := FileReport{Path: r.Name(), Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}, HasMeta: r.Meta() != nil}
+	return read(r, rep)
+}
+
+func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []PopulationRow, error) {
+	cands := measures.Candidates(r.Has)
+	popSources := []struct {
+		src  measures.Source
+		from PopulationSource
+		band string
+	}{
+		{measures.PopulationChildren, ONS, "0-17"},
+		{measures.PopulationUnder1, ONS, "under 1"},
+		{measures.DfEPopulation, DfE, "0-17"},
+	}
+	isPop := map[int]bool{}
+	for i, p := range popSources {
+		isPop[i] = hasAll(r, p.src.Columns())
+	}
+	if len(cands) == 0 && !isPop[0] && !isPop[1] && !isPop[2] {
+		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
+		return rep, nil, nil, nil
+	}
+	var obs []Observation
+	var pop []PopulationRow
+	years := map[int]bool{}
+	found := map[string]bool{}
+	matchedKind := map[string]bool{}
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return rep, nil, nil, err
+		}
+		rep.Rows++
+		level := row.Text("geographic_level")
+		rep.Levels[level]++
+		var year int
+		yearParsed := false
+		parseYear := func() error {
+			if yearParsed {
+				return nil
+			}
+			yearParsed = true
+			y, err := ParseTimePeriod(row.Text("time_period"))
+			if err != nil {
+				return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Text("time_period"), "EES files for children's social care use reporting years")
+			}
+			year = y
+			return nil
+		}
+		for _, c := range cands {
+			if !c.Source.Match(row.Text) {
+				continue
+			}
+			if err := parseYear(); err != nil {
+				return rep, nil, nil, err
+			}
+			v, err := row.Value(c.Source.Indicator)
+			if err != nil {
+				return rep, nil, nil, err
+			}
+			if !v.OK() {
+				rep.Symbols[v.Symbol]++
+			}
+			years[year] = true
+			found[c.Measure.ID] = true
+			matchedKind[c.Measure.FileKind] = true
+			obs = append(obs, Observation{Measure: c.Measure.ID, Year: year, Geo: row.Geography(), Count: v,
+				File: r.Name(), Line: row.Line(), priority: c.Priority})
+		}
+		for i, p := range popSources {
+			if !isPop[i] || !p.src.Match(row.Text) {
+				continue
+			}
+			if err := parseYear(); err != nil {
+				return rep, nil, nil, err
+			}
+			v, err := row.Value(p.src.Indicator)
+			if err != nil {
+				return rep, nil, nil, err
+			}
+			if p.from == ONS {
+				years[year] = true
+				matchedKind[measures.KindPopulation] = true
+				if !v.OK() {
+					rep.Symbols[v.Symbol]++
+				}
+			}
+			pop = append(pop, PopulationRow{Source: p.from, AgeBand: p.band, Year: year, Geo: row.Geography(), Value: v,
+				File: r.Name(), Line: row.Line()})
+		}
+	}
+	rep.Years = sortedKeys(years)
+	for id := range found {
+		rep.Measures = append(rep.Measures, id)
+	}
+	sort.Slice(rep.Measures, func(i, j int) bool { return catalogueIndex(rep.Measures[i]) < catalogueIndex(rep.Measures[j]) })
+	for _, k := range measures.Kinds {
+		if matchedKind[k.ID] {
+			rep.Kind = k.ID
+			break
+		}
+	}
+	if rep.Kind == "" {
+		rep.Ignored = "EES file with the columns of a catalogued measure, but no row has the filter values it selects"
+		return rep, nil, nil, nil
+	}
+	return rep, obs, pop, nil
+}
+
+// ParseTimePeriod reads an EES time_period for a reporting year: four
+// digits, or six digits for a two-year span (the later year is returned,
+// since CIN and CLA years end on 31 March of the later year).
+func ParseTimePeriod(s string) (int, error) {
+	switch len(s) {
+	case 4:
+		return strconv.Atoi(s)
+	case 6:
+		first, err1 := strconv.Atoi(s[:4])
+		second, err2 := strconv.Atoi(s[4:])
+		if err1 != nil || err2 != nil || (first+1)%100 != second {
+			return 0, fmt.Errorf("bad time_period %q", s)
+		}
+		return first + 1, nil
+	}
+	return 0, fmt.Errorf("bad time_period %q", s)
+}
+
+func hasAll(r *ees.Reader, cols []string) bool {
+	for _, c := range cols {
+		if !r.Has(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func catalogueIndex(id string) int {
+	for i, m := range measures.Catalogue {
+		if m.ID == id {
+			return i
+		}
+	}
+	return len(measures.Catalogue)
+}
+
+func abbreviate(cols []string) string {
+	if len(cols) > 14 {
+		return strings.Join(cols[:14], ", ") + ", ..."
+	}
+	return strings.Join(cols, ", ")
+}
+
+func sortedKeys(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

@@ -1,0 +1,259 @@
+package ees
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// ParseError reports malformed input with its position, what was expected
+// there and what to do about it. Line and Column are 1-based; Column 0 means
+// the whole line.
+type ParseError struct {
+	File     string
+	Line     int
+	Column   int
+	Field    string // header name of the column, when known
+	Expected string
+	Got      string
+	Hint     string
+	Err      error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		fmt.Fprintf(&b, "column %q: ", e.Field)
+	}
+	if e.Expected != "" {
+		b.WriteString("expected " + e.Expected)
+		if e.Got != "" || e.Err == nil {
+			fmt.Fprintf(&b, ", got %q", e.Got)
+		}
+	}
+	if e.Err != nil {
+		if e.Expected != "" {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (" + e.Hint + ")")
+	}
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// RequiredColumns are present in every EES open-data file (DfE open data
+// standard: time_period, time_identifier, geographic_level, country_code,
+// country_name).
+var RequiredColumns = []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name"}
+
+// Reader streams the rows of one EES CSV file. Columns are found by header
+// name; a leading UTF-8 byte-order mark, CRLF line ends and quoted fields
+// with commas are handled.
+type Reader struct {
+	name   string
+	csv    *csv.Reader
+	header []string
+	index  map[string]int
+	meta   *Meta
+}
+
+// NewReader reads the header of an EES file. name is used in errors (the
+// file path). It fails with a *ParseError when the input is empty, is not
+// CSV text (for example an HTML error page saved as .csv), or lacks a
+// required EES column.
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(head)) == 0 {
+		return nil, &ParseError{File: name, Line: 1, Expected: "an EES CSV header line", Got: "",
+			Err: errors.New("file is empty"), Hint: "download the file again with `cscstats fetch`"}
+	}
+	if looksLikeHTML(head) {
+		return nil, &ParseError{File: name, Line: 1, Expected: "an EES CSV header line", Got: firstLine(head),
+			Hint: "this looks like an HTML page saved as .csv, probably an error page; download the file again with `cscstats fetch`"}
+	}
+	if !utf8.Valid(trimIncompleteRune(head)) || bytes.IndexByte(head, 0) >= 0 {
+		return nil, &ParseError{File: name, Line: 1, Expected: "UTF-8 CSV text", Got: "binary data",
+			Hint: "EES files are UTF-8 CSV; check this is the data file, not a zip or spreadsheet"}
+	}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, csvError(name, err)
+	}
+	rd := &Reader{name: name, csv: cr, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	for i, h := range rd.header {
+		h = strings.TrimSpace(h)
+		rd.header[i] = h
+		if _, dup := rd.index[h]; !dup {
+			rd.index[h] = i
+		}
+	}
+	for _, c := range RequiredColumns {
+		if _, ok := rd.index[c]; !ok {
+			return nil, &ParseError{File: name, Line: 1, Expected: fmt.Sprintf("required EES column %q in the header", c),
+				Got: firstLine(head), Hint: "this is not an EES open-data file, or its header was edited"}
+		}
+	}
+	return rd, nil
+}
+
+func looksLikeHTML(head []byte) bool {
+	t := bytes.ToLower(bytes.TrimSpace(head))
+	return bytes.HasPrefix(t, []byte("<!doctype")) || bytes.HasPrefix(t, []byte("<html")) ||
+		bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<head"))
+}
+
+// trimIncompleteRune drops a multi-byte character cut off by Peek.
+func trimIncompleteRune(b []byte) []byte {
+	for i := 0; i < 3 && len(b) > 0; i++ {
+		if utf8.Valid(b) {
+			return b
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func firstLine(b []byte) string {
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 80 {
+		b = append(b[:77:77], "..."...)
+	}
+	return string(b)
+}
+
+func csvError(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		out := &ParseError{File: name, Line: pe.Line, Column: pe.Column, Err: pe.Err}
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			out.Column = 0
+			out.Expected = "the same number of fields as the header"
+			out.Hint = "the row is ragged: the file may be truncated or hand-edited; download it again"
+		}
+		return out
+	}
+	return &ParseError{File: name, Err: err}
+}
+
+// Name is the file name given to NewReader.
+func (r *Reader) Name() string { return r.name }
+
+// Header returns the column names, trimmed of spaces.
+func (r *Reader) Header() []string { return r.header }
+
+// Has reports whether the file has a column of that name.
+func (r *Reader) Has(col string) bool { _, ok := r.index[col]; return ok }
+
+// Meta returns the companion .meta.csv description, if one was attached.
+func (r *Reader) Meta() *Meta { return r.meta }
+
+// SetMeta attaches a companion .meta.csv description.
+func (r *Reader) SetMeta(m *Meta) { r.meta = m }
+
+// Read returns the next row, or io.EOF at the end. The Row is only valid
+// until the next call to Read.
+func (r *Reader) Read() (Row, error) {
+	rec, err := r.csv.Read()
+	if err != nil {
+		if err == io.EOF {
+			return Row{}, io.EOF
+		}
+		return Row{}, csvError(r.name, err)
+	}
+	line, _ := r.csv.FieldPos(0)
+	return Row{r: r, fields: rec, line: line}, nil
+}
+
+// Row is one data row.
+type Row struct {
+	r      *Reader
+	fields []string
+	line   int
+}
+
+// Line is the 1-based line number in the file where the row starts.
+func (row Row) Line() int { return row.line }
+
+// Text returns the trimmed text of a column, or "" if the file lacks it.
+func (row Row) Text(col string) string {
+	i, ok := row.r.index[col]
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(row.fields[i])
+}
+
+// Value parses an indicator column. A cell that is neither a number nor an
+// EES symbol gives a *ParseError naming the file, line and column.
+func (row Row) Value(col string) (Value, error) {
+	i, ok := row.r.index[col]
+	if !ok {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Field: col,
+			Expected: fmt.Sprintf("a column named %q", col), Hint: "the file does not have this indicator"}
+	}
+	v, ok := ParseValue(row.fields[i])
+	if !ok {
+		_, colPos := row.r.csv.FieldPos(i)
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: colPos, Field: col,
+			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
+			Hint: "fix or remove the cell, or download the file again"}
+	}
+	return v, nil
+}
+
+// Geography identifies where a row's figures are for.
+type Geography struct {
+	Level      string // "National", "Regional", "Local authority", ...
+	RegionCode string
+	RegionName string
+	OldLACode  string // DfE 3-digit code
+	NewLACode  string // ONS 9-character code
+	LAName     string
+}
+
+// Geography reads the EES geography columns of the row.
+func (row Row) Geography() Geography {
+	return Geography{
+		Level:      row.Text("geographic_level"),
+		RegionCode: row.Text("region_code"),
+		RegionName: row.Text("region_name"),
+		OldLACode:  row.Text("old_la_code"),
+		NewLACode:  row.Text("new_la_code"),
+		LAName:     row.Text("la_name"),
+	}
+}
+
+// Error builds a *ParseError positioned at this row and column.
+func (row Row) Error(col, expected, got, hint string) *ParseError {
+	pe := &ParseError{File: row.r.name, Line: row.line, Field: col, Expected: expected, Got: got, Hint: hint}
+	if i, ok := row.r.index[col]; ok {
+		_, pe.Column = row.r.csv.FieldPos(i)
+	}
+	return pe
+}
