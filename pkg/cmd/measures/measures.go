@@ -1,0 +1,77 @@
+// Package measures is the `cscstats measures` command: the catalogue, with
+// the years actually found in the data directory.
+package measures
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/dataset"
+	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/measures"
+)
+
+// Options are the command's flags and dependencies.
+type Options struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdMeasures wires the cobra command.
+func NewCmdMeasures(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	return &cobra.Command{
+		Use:   "measures",
+		Short: "List the measures cscstats computes and the years found in the data",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return measuresRun(opts)
+		},
+	}
+}
+
+func measuresRun(opts *Options) error {
+	calc, err := opts.Factory.Calculator()
+	var noData *dataset.NoDataError
+	if err != nil && !errors.As(err, &noData) {
+		return err
+	}
+	sec := export.Section{Name: "measures", Columns: []export.Column{
+		{Name: "id", Decimals: -1}, {Name: "label", Decimals: -1}, {Name: "years", Decimals: -1}, {Name: "file_kind", Decimals: -1},
+		{Name: "indicator", Decimals: -1}, {Name: "filters", Decimals: -1}, {Name: "unit", Decimals: -1}, {Name: "publication", Decimals: -1}, {Name: "denominator", Decimals: -1}}}
+	for _, m := range measures.Catalogue {
+		years := "none found"
+		if calc != nil {
+			if ys := calc.Years(m.ID); len(ys) > 0 {
+				years = cmdutil.YearSpan(ys)
+			}
+		}
+		var filters []string
+		for k, v := range m.Sources[0].Filters {
+			filters = append(filters, k+"="+v)
+		}
+		sort.Strings(filters)
+		sec.Rows = append(sec.Rows, []export.Cell{export.Str(m.ID), export.Str(m.Label), export.Str(years), export.Str(m.FileKind),
+			export.Str(m.Sources[0].Indicator), export.Str(strings.Join(filters, "; ")), export.Str(m.Unit), export.Str(m.Publication), export.Str(m.Denominator)})
+	}
+	notes := []string{"Rates are per 10,000 children aged 0-17; reporting year Y uses the ONS mid-year estimate for Y-1.",
+		"under1_starts counts " + measures.ProxyNote + "."}
+	if calc == nil {
+		notes = append(notes, fmt.Sprintf("No data found in %s: run `cscstats fetch`, or use --data DIR.", opts.Factory.DataDir))
+	} else {
+		for _, f := range calc.Store.Files {
+			if f.Ignored != "" {
+				notes = append(notes, fmt.Sprintf("ignored %s: %s", f.Path, f.Ignored))
+			}
+		}
+	}
+	doc := export.Document{Title: "Measures (data: " + opts.Factory.DataDir + ")", Sections: []export.Section{sec}, Notes: notes}
+	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+}

@@ -1,0 +1,155 @@
+// Package rates is the `cscstats rates` command: rates per 10,000 children
+// for every local authority, its region and England.
+package rates
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/rates"
+)
+
+// Options are the command's flags and dependencies.
+type Options struct {
+	Factory  *cmdutil.Factory
+	Measures []string
+	Years    []string
+	LAs      []string
+	Region   string
+	Sort     string
+}
+
+// NewCmdRates wires the cobra command; runF replaces the run function in
+// tests of flag parsing.
+func NewCmdRates(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "rates --measure ID [--year YEAR] [--la NAME|CODE ...] [--region NAME]",
+		Short: "Rates per 10,000 children for each local authority, region and England",
+		Long: `Rates per 10,000 children aged 0-17 for one or more measures and years:
+one row per local authority plus England (and the region when filtered by
+region or authority), with exact Poisson 95% confidence intervals.
+
+--measure all and --year all give the full tidy table (every measure, year,
+authority, region and England) in the same columns.`,
+		Example: `  cscstats rates --measure s47 --year 2021
+  cscstats rates --measure s47 --year 2021 --la Leeds --la Camden
+  cscstats rates --measure under1_starts --year 2022 --region "North East" --sort rate
+  cscstats rates --measure all --year all --format csv > all_rates.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return ratesRun(opts)
+		},
+	}
+	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (see `cscstats measures`)")
+	cmd.Flags().StringSliceVarP(&opts.Years, "year", "y", nil, "reporting year(s) ending 31 March, or all (default: the latest year of each measure)")
+	cmd.Flags().StringArrayVar(&opts.LAs, "la", nil, "local authority name or code (repeatable)")
+	cmd.Flags().StringVar(&opts.Region, "region", "", "only authorities in this region (name or code)")
+	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "sort authorities by rate, name or count")
+	_ = cmd.MarkFlagRequired("measure")
+	_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
+	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"rate", "name", "count"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func ratesRun(opts *Options) error {
+	ms, err := measures.Parse(opts.Measures)
+	if err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	calc, err := opts.Factory.Calculator()
+	if err != nil {
+		return err
+	}
+	var picked []*la.Authority
+	for _, q := range opts.LAs {
+		a, err := calc.Registry.Lookup(q)
+		if err != nil {
+			return err
+		}
+		picked = append(picked, a)
+	}
+	regionCode := ""
+	if opts.Region != "" {
+		if regionCode, _, err = calc.Registry.LookupRegion(opts.Region); err != nil {
+			return err
+		}
+	}
+	var all []rates.Rate
+	var yearsUsed []int
+	for _, m := range ms {
+		years, err := cmdutil.PickYears(opts.Years, calc.Years(m.ID), m.ID)
+		if err != nil {
+			return err
+		}
+		for _, y := range years {
+			rows := filter(calc.Year(m.ID, y), picked, regionCode)
+			if err := rates.SortBy(rows, opts.Sort); err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
+			all = append(all, rows...)
+			yearsUsed = cmdutil.AppendYear(yearsUsed, y)
+		}
+	}
+	title := fmt.Sprintf("%s per 10,000 children aged 0-17, %s", labels(ms), cmdutil.YearSpan(yearsUsed))
+	notes := cmdutil.MeasureNotes(calc, ms, yearsUsed)
+	if n := cmdutil.MissingNote(all); n != "" {
+		notes = append(notes, n)
+	}
+	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.RateSection("rates", "", all)}, Notes: notes}
+	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+}
+
+// filter keeps England, then either the chosen authorities and their
+// regions, or one region and its authorities, or everything but regions.
+func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rates.Rate {
+	want := map[string]bool{}
+	wantRegion := map[string]bool{}
+	for _, a := range picked {
+		want[a.Code] = true
+		wantRegion[a.RegionCode] = true
+	}
+	if regionCode != "" {
+		wantRegion[regionCode] = true
+	}
+	var out []rates.Rate
+	for _, r := range rows {
+		switch r.Area.Level {
+		case rates.National:
+			out = append(out, r)
+		case rates.Regional:
+			if wantRegion[r.Area.Code] {
+				out = append(out, r)
+			}
+		default:
+			if len(picked) > 0 {
+				if want[r.Area.Code] {
+					out = append(out, r)
+				}
+			} else if regionCode == "" || r.Area.RegionCode == regionCode {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func labels(ms []measures.Measure) string {
+	if len(ms) > 3 {
+		return fmt.Sprintf("%d measures", len(ms))
+	}
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.Label)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,52 @@
+package root
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// Main runs the command line and returns the exit status. Errors are
+// printed once, to standard error; usage mistakes also show how to get help.
+func Main(f *cmdutil.Factory, args []string) int {
+	if f.Version == "dev" || f.Version == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			f.Version = bi.Main.Version
+		} else {
+			f.Version = "dev"
+		}
+	}
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	c, err := cmd.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(f.IOStreams.ErrOut, "error: "+err.Error())
+	if cmdutil.IsFlagError(err) || isCobraUsage(err) {
+		fmt.Fprintf(f.IOStreams.ErrOut, "run '%s --help' for usage\n", c.CommandPath())
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// isCobraUsage spots cobra's own flag and argument errors, which it does
+// not type.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand", "required flag", "unknown command", "accepts ", "invalid argument", "flag needs an argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

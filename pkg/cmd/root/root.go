@@ -1,0 +1,63 @@
+// Package root assembles the cscstats command tree.
+package root
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cscstats/cscstats/pkg/cmd/inspect"
+	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
+	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
+	"github.com/cscstats/cscstats/pkg/cmd/trend"
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/export"
+)
+
+// NewCmdRoot builds the root command. Subcommands read the data directory
+// and format from the Factory, which the persistent flags fill in.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cscstats",
+		Short: "English children's social care statistics from DfE open data",
+		Long: `cscstats reads the Department for Education's open data on children in need,
+child protection and children looked after, and computes per-authority rates
+per 10,000 children, trends, comparisons, correlations and charts.
+
+Data: files from "Explore education statistics" in the data directory
+(--data, CSCSTATS_DATA, default data/ees).`,
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("data") {
+				if env := os.Getenv(cmdutil.DataEnv); env != "" {
+					f.DataDir = env
+				}
+			}
+			if err := export.CheckFormat(f.Format); err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
+			return nil
+		},
+	}
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetIn(f.IOStreams.In)
+	if f.DataDir == "" {
+		f.DataDir = cmdutil.DefaultDataDir
+	}
+	if f.Format == "" {
+		f.Format = "table"
+	}
+	cmd.PersistentFlags().StringVar(&f.DataDir, "data", f.DataDir, "data directory (env "+cmdutil.DataEnv+")")
+	cmd.PersistentFlags().StringVar(&f.Format, "format", f.Format, "output format for tables: table, csv, json or markdown")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkPersistentFlagDirname("data")
+
+	cmd.AddCommand(ratescmd.NewCmdRates(f, nil))
+	cmd.AddCommand(trend.NewCmdTrend(f, nil))
+	cmd.AddCommand(measurescmd.NewCmdMeasures(f, nil))
+	cmd.AddCommand(inspect.NewCmdInspect(f, nil))
+	return cmd
+}

@@ -1,0 +1,76 @@
+// Package cmdutil holds what every command shares: the Factory that hands
+// commands their streams and data, and flag helpers.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/rates"
+)
+
+// DefaultDataDir is where downloaded data is kept unless --data or
+// CSCSTATS_DATA says otherwise.
+const DefaultDataDir = "data/ees"
+
+// DataEnv is the environment variable naming the data directory.
+const DataEnv = "CSCSTATS_DATA"
+
+// Factory gives commands their dependencies. Tests build one with
+// iostreams.Test() and a fixture data directory.
+type Factory struct {
+	IOStreams *IOStreams
+	Version   string
+	// DataDir is the data directory chosen by --data, CSCSTATS_DATA or the
+	// default; set by the root command before any subcommand runs.
+	DataDir string
+	// Format is the --format value.
+	Format string
+
+	once sync.Once
+	calc *rates.Calculator
+	err  error
+}
+
+// IOStreams is re-exported so command packages need one import.
+type IOStreams = iostreams.IOStreams
+
+// Calculator loads the data directory once and returns the rates
+// calculator for it.
+func (f *Factory) Calculator() (*rates.Calculator, error) {
+	f.once.Do(func() {
+		f.calc, f.err = rates.Load(f.DataDir)
+	})
+	return f.calc, f.err
+}
+
+// FlagError is a usage mistake: the command prints its usage after it.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// FlagErrorf builds a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, args...)}
+}
+
+// IsFlagError reports whether err is a usage mistake.
+func IsFlagError(err error) bool {
+	var fe *FlagError
+	return errors.As(err, &fe)
+}
+
+// CompleteMeasures completes --measure values from the catalogue.
+func CompleteMeasures(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	var out []string
+	for _, m := range measures.Catalogue {
+		out = append(out, m.ID+"\t"+m.Label)
+	}
+	return append(out, "all\tevery measure"), cobra.ShellCompDirectiveNoFileComp
+}

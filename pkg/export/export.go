@@ -1,0 +1,250 @@
+// Package export writes tabular results in the formats every command
+// shares: an aligned text table, CSV, JSON and Markdown.
+//
+// A Document has one or more named sections. CSV carries the first
+// section only (so it loads straight into R or pandas) and sends notes to
+// the caller's diagnostic stream; JSON is one object with a field per
+// section plus "notes"; table and markdown print every section with its
+// title, then the notes.
+package export
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Formats lists the accepted --format values.
+var Formats = []string{"table", "csv", "json", "markdown"}
+
+// CheckFormat validates a --format value.
+func CheckFormat(f string) error {
+	for _, ok := range Formats {
+		if f == ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown format %q; use one of: %s", f, strings.Join(Formats, ", "))
+}
+
+// Cell is one value. Numbers keep full precision for CSV and JSON and are
+// rounded to their column's Decimals in table and markdown output.
+type Cell struct {
+	Text    string
+	Number  float64
+	IsNum   bool
+	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
+}
+
+// Str is a text cell.
+func Str(s string) Cell { return Cell{Text: s} }
+
+// Num is a numeric cell; NaN becomes a missing cell shown as "".
+func Num(f float64) Cell {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return Cell{Missing: ""}
+	}
+	return Cell{Number: f, IsNum: true}
+}
+
+// Int is a whole-number cell.
+func Int(i int) Cell { return Cell{Number: float64(i), IsNum: true} }
+
+// MissingCell is a missing number with a shown reason, such as "c".
+func MissingCell(reason string) Cell { return Cell{Missing: reason} }
+
+// Bool is a true/false cell.
+func Bool(b bool) Cell { return Cell{Text: strconv.FormatBool(b)} }
+
+// Column describes one column.
+type Column struct {
+	Name     string
+	Decimals int // decimals in table/markdown output for numbers; -1 prints as is
+}
+
+// Section is one table.
+type Section struct {
+	Name    string // JSON field name
+	Title   string // heading in table/markdown
+	Columns []Column
+	Rows    [][]Cell
+}
+
+// Document is what a command prints.
+type Document struct {
+	Title    string
+	Sections []Section
+	Notes    []string // definitions, denominators, sources, caveats
+}
+
+// Write prints the document in the given format. Notes for CSV go to diag
+// (standard error), since a comment line would break CSV readers.
+func Write(out, diag io.Writer, format string, d Document) error {
+	switch format {
+	case "csv":
+		if len(d.Sections) == 0 {
+			return nil
+		}
+		if err := writeCSV(out, d.Sections[0]); err != nil {
+			return err
+		}
+		if diag != nil {
+			for _, n := range d.Notes {
+				fmt.Fprintln(diag, "note: "+n)
+			}
+		}
+		return nil
+	case "json":
+		return writeJSON(out, d)
+	case "markdown":
+		return writeMarkdown(out, d)
+	case "table", "":
+		return writeTable(out, d)
+	}
+	return CheckFormat(format)
+}
+
+func writeCSV(w io.Writer, s Section) error {
+	cw := csv.NewWriter(w)
+	head := make([]string, len(s.Columns))
+	for i, c := range s.Columns {
+		head[i] = c.Name
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	rec := make([]string, len(s.Columns))
+	for _, row := range s.Rows {
+		for i, c := range row {
+			rec[i] = rawText(c)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// rawText is a cell at full precision; missing numbers are empty.
+func rawText(c Cell) string {
+	switch {
+	case c.IsNum:
+		return strconv.FormatFloat(c.Number, 'f', -1, 64)
+	case c.Text != "":
+		return c.Text
+	}
+	return ""
+}
+
+func shownText(c Cell, col Column) string {
+	switch {
+	case c.IsNum:
+		if col.Decimals < 0 {
+			return strconv.FormatFloat(c.Number, 'f', -1, 64)
+		}
+		return strconv.FormatFloat(c.Number, 'f', col.Decimals, 64)
+	case c.Text != "":
+		return c.Text
+	}
+	return c.Missing
+}
+
+func writeJSON(w io.Writer, d Document) error {
+	obj := map[string]any{}
+	if d.Title != "" {
+		obj["title"] = d.Title
+	}
+	for _, s := range d.Sections {
+		rows := make([]map[string]any, 0, len(s.Rows))
+		for _, row := range s.Rows {
+			m := make(map[string]any, len(row))
+			for i, c := range row {
+				switch {
+				case c.IsNum:
+					m[s.Columns[i].Name] = c.Number
+				case c.Text != "":
+					m[s.Columns[i].Name] = c.Text
+				default:
+					m[s.Columns[i].Name] = nil
+				}
+			}
+			rows = append(rows, m)
+		}
+		obj[s.Name] = rows
+	}
+	notes := d.Notes
+	if notes == nil {
+		notes = []string{}
+	}
+	obj["notes"] = notes
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(obj)
+}
+
+func writeTable(w io.Writer, d Document) error {
+	if d.Title != "" {
+		fmt.Fprintln(w, d.Title)
+		fmt.Fprintln(w)
+	}
+	for i, s := range d.Sections {
+		if s.Title != "" && (i > 0 || d.Title == "") {
+			fmt.Fprintln(w, s.Title)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range s.Columns {
+			fmt.Fprint(tw, c.Name, "\t")
+		}
+		fmt.Fprintln(tw)
+		for _, row := range s.Rows {
+			for j, c := range row {
+				fmt.Fprint(tw, shownText(c, s.Columns[j]), "\t")
+			}
+			fmt.Fprintln(tw)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	for _, n := range d.Notes {
+		fmt.Fprintln(w, "Note: "+n)
+	}
+	return nil
+}
+
+func writeMarkdown(w io.Writer, d Document) error {
+	if d.Title != "" {
+		fmt.Fprintf(w, "### %s\n\n", d.Title)
+	}
+	esc := strings.NewReplacer("|", `\|`, "\n", " ")
+	for i, s := range d.Sections {
+		if s.Title != "" && (i > 0 || d.Title == "") {
+			fmt.Fprintf(w, "#### %s\n\n", s.Title)
+		}
+		var head, rule []string
+		for _, c := range s.Columns {
+			head = append(head, esc.Replace(c.Name))
+			rule = append(rule, "---")
+		}
+		fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(head, " | "), strings.Join(rule, " | "))
+		for _, row := range s.Rows {
+			cells := make([]string, len(row))
+			for j, c := range row {
+				cells[j] = esc.Replace(shownText(c, s.Columns[j]))
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, n := range d.Notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+	return nil
+}
