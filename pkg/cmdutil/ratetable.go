@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/population"
@@ -96,7 +97,9 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 func popFiles(calc *rates.Calculator) string {
 	seen := map[string]bool{}
 	for _, p := range calc.Store.Population {
-		seen[filepath.Base(p.File)+" ("+string(p.Source)+")"] = true
+		if p.Source == dataset.ONS {
+			seen[filepath.Base(p.File)] = true
+		}
 	}
 	var out []string
 	for f := range seen {
@@ -104,9 +107,9 @@ func popFiles(calc *rates.Calculator) string {
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
-		return "none found"
+		return "DfE's population_estimate column (no ONS file found)"
 	}
-	return strings.Join(out, ", ")
+	return "ONS " + strings.Join(out, ", ")
 }
 
 // YearSpan writes years as "2013-2021" when consecutive, else a list.

@@ -1,0 +1,91 @@
+// Package testfiles locates the files tests read: the real DfE downloads
+// kept outside the repository (../shared/ees beside the repo) and the small
+// hand-written fixtures under the repository's testdata/ folder.
+//
+// Real DfE files are read in place, never copied into the repo:
+//
+//	dir := testfiles.SharedEES(t) // skips the test when the folder is absent
+//	path := filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv")
+//
+// (The package is not named testdata because the go tool ignores
+// directories of that name.)
+package testfiles
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// EnvSharedEES overrides where SharedEES looks.
+const EnvSharedEES = "CSCSTATS_SHARED_EES"
+
+// SharedEES returns the folder of real DfE files: $CSCSTATS_SHARED_EES if
+// set, otherwise the first shared/ees found walking up from the test's
+// working directory (the package directory), which finds <repo>/../shared/ees.
+// It skips the test, saying why, when there is none.
+func SharedEES(tb testing.TB) string {
+	tb.Helper()
+	if d := os.Getenv(EnvSharedEES); d != "" {
+		if isDir(d) {
+			return d
+		}
+		tb.Skipf("real DfE files not available: %s=%s is not a directory", EnvSharedEES, d)
+	}
+	if d, ok := walkUp(filepath.Join("shared", "ees")); ok {
+		return d
+	}
+	tb.Skip("real DfE files not available: no shared/ees folder beside the repository (expected <repo>/../shared/ees, or set " + EnvSharedEES + ")")
+	return ""
+}
+
+// SharedFile returns the path of one file under SharedEES, skipping the test
+// when that file is absent.
+func SharedFile(tb testing.TB, elem ...string) string {
+	tb.Helper()
+	p := filepath.Join(append([]string{SharedEES(tb)}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("real DfE file not available: %v", err)
+	}
+	return p
+}
+
+// Fixture returns the path of a hand-written fixture under the repository's
+// testdata/ folder (found by walking up to go.mod). It fails the test when
+// the fixture does not exist: fixtures are committed, so that is a bug.
+func Fixture(tb testing.TB, elem ...string) string {
+	tb.Helper()
+	mod, ok := walkUp("go.mod")
+	if !ok {
+		tb.Fatal("testfiles: no go.mod above the working directory")
+	}
+	p := filepath.Join(append([]string{filepath.Dir(mod), "testdata"}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		tb.Fatalf("testfiles: fixture missing: %v", err)
+	}
+	return p
+}
+
+// walkUp looks for rel in the working directory and each parent.
+func walkUp(rel string) (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,194 @@
+package rates
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cscstats/cscstats/internal/testfiles"
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
+)
+
+func run(t *testing.T, dir, format string, opts Options) (string, string, error) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	opts.Factory = &cmdutil.Factory{IOStreams: ios, DataDir: dir, Format: format}
+	if opts.Sort == "" {
+		opts.Sort = "name"
+	}
+	err := ratesRun(&opts)
+	return out.String(), errOut.String(), err
+}
+
+func TestRatesCSVHeaderAndLeeds2021(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	out, stderr, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2021"}, LAs: []string{"Leeds"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(recs[0], ","), "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper"; got != want {
+		t.Fatalf("header\n got %s\nwant %s", got, want)
+	}
+	// England, Yorkshire and The Humber, Leeds.
+	if len(recs) != 4 {
+		t.Fatalf("want 3 rows, got %d: %v", len(recs)-1, recs)
+	}
+	var leeds []string
+	for _, r := range recs[1:] {
+		if r[3] == "E08000035" {
+			leeds = r
+		}
+	}
+	// c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv:
+	//   2021,...,383,E08000035,Leeds,...,1718,...   (Section47)
+	// ons_mid-year_population_estimates_2012_to_2024.csv (mid-2020 for 2020-21):
+	//   2020,...,383,E08000035,Leeds,Children aged 0 to 17 years,170292
+	want := 1718.0 / 170292.0 * 10000
+	got, _ := strconv.ParseFloat(leeds[8], 64)
+	if math.Abs(got-want) > 1e-9 || leeds[6] != "1718" || leeds[7] != "170292" {
+		t.Errorf("Leeds row %v: want count 1718, population 170292, rate %v", leeds, want)
+	}
+	if !strings.Contains(stderr, "Section 47 enquiries") || !strings.Contains(stderr, "c4_children_in_need") {
+		t.Errorf("notes on stderr should define the measure and cite the file, got %q", stderr)
+	}
+}
+
+func TestRatesSuppressedIsEmptyNotZero(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	// c4 2021: "...,420,E06000053,Isles of Scilly,...,c,..." (Section47 suppressed)
+	out, stderr, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2021"}, LAs: []string{"Isles of Scilly"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	var row []string
+	for _, r := range recs {
+		if r[3] == "E06000053" {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatalf("no Isles of Scilly row in %q", out)
+	}
+	if row[6] != "" || row[8] != "" || row[9] != "" || row[10] != "" {
+		t.Errorf("suppressed count must leave numeric cells empty, got %v", row)
+	}
+	if !strings.Contains(stderr, "suppressed (c)") {
+		t.Errorf("want a note about the suppressed count, got %q", stderr)
+	}
+	// Table format shows the symbol instead.
+	tab, _, err := run(t, dir, "table", Options{Measures: []string{"s47"}, Years: []string{"2021"}, LAs: []string{"Isles of Scilly"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tab, "Isles of Scilly") || !strings.Contains(tab, " c ") {
+		t.Errorf("table should show the symbol c:\n%s", tab)
+	}
+}
+
+func TestRatesRegionFilterAndSort(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	out, _, err := run(t, dir, "json", Options{Measures: []string{"s47"}, Years: []string{"2024"}, Region: "north east", Sort: "rate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Rates []map[string]any `json:"rates"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// England, North East, then its 12 authorities.
+	if len(doc.Rates) != 14 {
+		t.Fatalf("want England + region + 12 North East authorities, got %d rows", len(doc.Rates))
+	}
+	if doc.Rates[0]["la_name"] != "England" || doc.Rates[1]["la_name"] != "North East" {
+		t.Errorf("first rows should be England and North East, got %v, %v", doc.Rates[0]["la_name"], doc.Rates[1]["la_name"])
+	}
+	prev := math.Inf(1)
+	for _, r := range doc.Rates[2:] {
+		if r["region_name"] != "North East" {
+			t.Errorf("row outside the region: %v", r)
+		}
+		v, ok := r["rate_per_10k"].(float64)
+		if !ok {
+			continue
+		}
+		if v > prev {
+			t.Errorf("not sorted by rate: %v after %v", v, prev)
+		}
+		prev = v
+	}
+}
+
+func TestRatesAllMeasuresAllYears(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	out, _, err := run(t, dir, "csv", Options{Measures: []string{"all"}, Years: []string{"all"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perMeasure := map[string]map[string]bool{}
+	for _, r := range recs[1:] {
+		if perMeasure[r[0]] == nil {
+			perMeasure[r[0]] = map[string]bool{}
+		}
+		perMeasure[r[0]][r[1]] = true
+	}
+	for _, m := range measures.Catalogue {
+		if len(perMeasure[m.ID]) == 0 {
+			t.Errorf("measure %s missing from the full table", m.ID)
+		}
+	}
+	if len(perMeasure["s47"]) != 13 || len(perMeasure["under1_starts"]) != 5 {
+		t.Errorf("years: s47 %d (want 13: 2013-2025), under1_starts %d (want 5: 2018-2022)", len(perMeasure["s47"]), len(perMeasure["under1_starts"]))
+	}
+}
+
+func TestRatesBadInput(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	_, _, err := run(t, dir, "table", Options{Measures: []string{"s48"}})
+	if err == nil || !cmdutil.IsFlagError(err) || !strings.Contains(err.Error(), "s47") {
+		t.Errorf("unknown measure: want a usage error listing valid measures, got %v", err)
+	}
+	_, _, err = run(t, dir, "table", Options{Measures: []string{"s47"}, LAs: []string{"Leds"}})
+	var nf *la.NotFoundError
+	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "Leeds") {
+		t.Errorf("unknown LA: want suggestions including Leeds, got %v", err)
+	}
+	_, _, err = run(t, dir, "table", Options{Measures: []string{"s47"}, Years: []string{"1999"}})
+	if err == nil || !strings.Contains(err.Error(), "2013-2025") {
+		t.Errorf("missing year: want the available years, got %v", err)
+	}
+	_, _, err = run(t, t.TempDir(), "table", Options{Measures: []string{"s47"}})
+	if err == nil || !strings.Contains(err.Error(), "cscstats fetch") || !strings.Contains(err.Error(), "--data") {
+		t.Errorf("empty data dir: want advice to fetch or use --data, got %v", err)
+	}
+}
+
+func TestParseYear(t *testing.T) {
+	for in, want := range map[string]int{"2021": 2021, "2020-21": 2021, "1999-00": 2000} {
+		if got, err := cmdutil.ParseYear(in); err != nil || got != want {
+			t.Errorf("ParseYear(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"21", "2020-22", "x", "20211"} {
+		if _, err := cmdutil.ParseYear(bad); err == nil {
+			t.Errorf("ParseYear(%q) should fail", bad)
+		}
+	}
+}
