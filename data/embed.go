@@ -11,3 +11,17 @@ import _ "embed"
 //
 //go:embed boundary_changes.json
 var BoundaryChanges []byte
+
+// FormerNames is former_names.json: abolished district names and everyday
+// aliases, mapped to the children's services authorities that cover them
+// now (used by `cscstats la search` and name lookups).
+//
+//go:embed former_names.json
+var FormerNames []byte
+
+// Claims is claims.json: the checkable claims of "Children's Social Care –
+// The Way Forward" (2022) with the values the report states, which
+// `cscstats report` sets beside the values cscstats computes.
+//
+//go:embed claims.json
+var Claims []byte
