@@ -248,3 +248,22 @@ func writeMarkdown(w io.Writer, d Document) error {
 	}
 	return nil
 }
+
+// Shown is the text of cell (row, col) as table and markdown output show
+// it: numbers rounded to the column's decimals, missing numbers as their
+// symbol.
+func (s Section) Shown(row, col int) string { return shownText(s.Rows[row][col], s.Columns[col]) }
+
+// IsNumeric reports whether a column holds numbers (its first non-missing
+// cell does), so that renderers can align it right.
+func (s Section) IsNumeric(col int) bool {
+	for _, r := range s.Rows {
+		if r[col].IsNum {
+			return true
+		}
+		if r[col].Text != "" {
+			return false
+		}
+	}
+	return false
+}
