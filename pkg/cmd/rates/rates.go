@@ -105,7 +105,7 @@ func ratesRun(opts *Options) error {
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}
-	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.RateSection("rates", "", all)}, Notes: notes}
+	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", all)}, Notes: notes}
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }
 

@@ -108,7 +108,7 @@ func trendRun(opts *Options) error {
 		allNotes = append(allNotes, n)
 	}
 	allNotes = append(allNotes, "intervals_overlap=true means the two years' 95% intervals overlap: no clear evidence of a change in the underlying rate.")
-	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.RateSection("rates", "", rows), changes}, Notes: allNotes}
+	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", rows), changes}, Notes: allNotes}
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }
 

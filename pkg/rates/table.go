@@ -1,0 +1,34 @@
+package rates
+
+import "github.com/cscstats/cscstats/pkg/export"
+
+// Columns are the columns of every rates table. The CSV header is
+// exactly these names; England and region rows carry their own ONS code
+// and name in new_la_code and la_name.
+var Columns = []export.Column{
+	{Name: "measure", Decimals: -1}, {Name: "time_period", Decimals: -1}, {Name: "geographic_level", Decimals: -1},
+	{Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1}, {Name: "region_name", Decimals: -1},
+	{Name: "count", Decimals: -1}, {Name: "population", Decimals: 0},
+	{Name: "rate_per_10k", Decimals: 1}, {Name: "ci_lower", Decimals: 1}, {Name: "ci_upper", Decimals: 1},
+}
+
+// RateSection turns rates into a table section with Columns.
+func Section(name, title string, rs []Rate) export.Section {
+	s := export.Section{Name: name, Title: title, Columns: Columns}
+	for _, r := range rs {
+		count := export.MissingCell(r.Count.String())
+		if r.Count.OK() {
+			count = export.Num(r.Count.Number)
+		}
+		pop := export.Num(r.Population)
+		if r.Population == 0 {
+			pop = export.MissingCell("")
+		}
+		s.Rows = append(s.Rows, []export.Cell{
+			export.Str(r.Measure), export.Int(r.Year), export.Str(r.Area.Level), export.Str(r.Area.Code),
+			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
+			export.Num(r.Value), export.Num(r.Lower), export.Num(r.Upper),
+		})
+	}
+	return s
+}
