@@ -172,7 +172,8 @@ func Load(dir string) (*Store, error) {
 // LoadFiles reads the given files as one data set.
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
-	var all []Observation
+	var all [][]Observation // per file, not concatenated: they can be large
+	total := 0
 	maxYear := map[string]int{}
 	for _, p := range paths {
 		rep, obs, pop, err := ReadFile(p)
@@ -180,16 +181,17 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 			return nil, err
 		}
 		s.Files = append(s.Files, rep)
-		all = append(all, obs...)
+		all = append(all, obs)
+		total += len(obs)
 		s.Population = append(s.Population, pop...)
 		if len(rep.Years) > 0 {
 			maxYear[p] = rep.Years[len(rep.Years)-1]
 		}
 	}
-	if len(all) == 0 && len(s.Population) == 0 {
+	if total == 0 && len(s.Population) == 0 {
 		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
 	}
-	superseded := s.resolve(all, maxYear)
+	superseded := s.resolve(all, total, maxYear)
 	for i := range s.Files {
 		s.Files[i].Superseded = superseded[s.Files[i].Path]
 	}
@@ -199,13 +201,13 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 // resolve keeps one observation per (measure, year, geography). The winner
 // is the catalogue's preferred source, then the file reaching the latest
 // year (a newer release restates earlier years), then the later path.
-func (s *Store) resolve(all []Observation, maxYear map[string]int) map[string]int {
+func (s *Store) resolve(files [][]Observation, total int, maxYear map[string]int) map[string]int {
 	type key struct {
 		measure string
 		year    int
 		geo     ees.Geography
 	}
-	best := map[key]int{}
+	best := make(map[key]int, total)
 	superseded := map[string]int{}
 	better := func(a, b Observation) bool {
 		if a.priority != b.priority {
@@ -216,24 +218,33 @@ func (s *Store) resolve(all []Observation, maxYear map[string]int) map[string]in
 		}
 		return a.File > b.File
 	}
-	var kept []Observation
-	for _, o := range all {
-		k := key{o.Measure, o.Year, ees.Geography{Level: o.Geo.Level, RegionCode: o.Geo.RegionCode, OldLACode: o.Geo.OldLACode, NewLACode: o.Geo.NewLACode}}
-		i, dup := best[k]
-		switch {
-		case !dup:
-			best[k] = len(kept)
-			kept = append(kept, o)
-		case better(o, kept[i]):
-			if o.File != kept[i].File {
-				superseded[kept[i].File]++
-			}
-			kept[i] = o
-		default:
-			if o.File != kept[i].File {
-				superseded[o.File]++
+	kept := make([]Observation, 0, total)
+	for _, obs := range files {
+		for _, o := range obs {
+			k := key{o.Measure, o.Year, ees.Geography{Level: o.Geo.Level, RegionCode: o.Geo.RegionCode, OldLACode: o.Geo.OldLACode, NewLACode: o.Geo.NewLACode}}
+			i, dup := best[k]
+			switch {
+			case !dup:
+				best[k] = len(kept)
+				kept = append(kept, o)
+			case better(o, kept[i]):
+				if o.File != kept[i].File {
+					superseded[kept[i].File]++
+				}
+				kept[i] = o
+			default:
+				if o.File != kept[i].File {
+					superseded[o.File]++
+				}
 			}
 		}
+	}
+	perMeasure := map[string]int{}
+	for _, o := range kept {
+		perMeasure[o.Measure]++
+	}
+	for m, n := range perMeasure {
+		s.byMeasure[m] = make([]Observation, 0, n)
 	}
 	for _, o := range kept {
 		s.byMeasure[o.Measure] = append(s.byMeasure[o.Measure], o)
@@ -249,7 +260,9 @@ func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
 	r, closer, err := ees.Open(path)
 	if err != nil {
 		var pe *ees.ParseError
-		if errors.As(err, &pe) && pe.Line <= 1 {
+		// Only the data file's own header makes it "not EES"; a broken
+		// companion .meta.csv is an error about that file.
+		if errors.As(err, &pe) && pe.File == path && pe.Line <= 1 {
 			rep.Ignored = "not an EES open-data file: " + err.Error()
 			return rep, nil, nil, nil
 		}

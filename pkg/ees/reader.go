@@ -184,7 +184,12 @@ func (r *Reader) Read() (Row, error) {
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
-		return Row{}, csvError(r.name, err)
+		out := csvError(r.name, err)
+		if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
+			pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
+			pe.Got = fmt.Sprintf("%d fields", len(rec))
+		}
+		return Row{}, out
 	}
 	line, _ := r.csv.FieldPos(0)
 	return Row{r: r, fields: rec, line: line}, nil

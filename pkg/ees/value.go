@@ -112,10 +112,14 @@ func ParseValue(text string) (Value, bool) {
 	return Num(f), true
 }
 
-// validThousands accepts "1,234", "-12,345.6" and rejects "1,2" or "12,34,5".
+// validThousands accepts "1,234", "-12,345.6" and rejects "1,2", "12,34,5"
+// or "1,234.5,6".
 func validThousands(t string) bool {
 	intPart := strings.TrimPrefix(t, "-")
 	if i := strings.IndexByte(intPart, '.'); i >= 0 {
+		if strings.ContainsRune(intPart[i:], ',') {
+			return false // "1,234.5,6": separators only in the integer part
+		}
 		intPart = intPart[:i]
 	}
 	groups := strings.Split(intPart, ",")

@@ -71,8 +71,22 @@ func AreaCode(reg *la.Registry, level, countryCode, regionCode string, laCode st
 
 // New indexes population rows. Suppressed or unavailable estimates are left
 // out, so lookups report them as missing.
+//
+// When two files give an estimate for the same area and year (two releases,
+// perhaps under an authority's former and current codes), the file reaching
+// the later year wins: a newer release restates earlier years.
 func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
+	fileMax := map[string]int{}
+	for _, r := range rows {
+		fileMax[r.File] = max(fileMax[r.File], r.Year)
+	}
+	put := func(m map[key]Estimate, k key, e Estimate) {
+		if old, ok := m[k]; ok && fileMax[old.File] > fileMax[e.File] {
+			return
+		}
+		m[k] = e
+	}
 	for _, r := range rows {
 		if !r.Value.OK() {
 			continue
@@ -91,12 +105,12 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 		switch r.Source {
 		case dataset.ONS:
 			e.MidYear = r.Year
-			t.ons[key{code, r.Year, band}] = e
+			put(t.ons, key{code, r.Year, band}, e)
 			t.years[r.Year] = true
 			t.files[r.File] = true
 		case dataset.DfE:
 			e.MidYear = MidYearFor(r.Year)
-			t.dfe[key{code, r.Year, band}] = e
+			put(t.dfe, key{code, r.Year, band}, e)
 		}
 	}
 	return t

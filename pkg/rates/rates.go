@@ -100,6 +100,16 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	}
 	reg := la.New(seen, changes)
 	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]dataset.Observation{}}
+	// Two rows can reach the same canonical code and year when releases
+	// file an authority under different codes (Northumberland's E06000048
+	// and E06000057): the file reaching the later year wins, as in the
+	// store's own duplicate resolution.
+	fileMax := map[string]int{}
+	for _, f := range st.Files {
+		if len(f.Years) > 0 {
+			fileMax[f.Path] = f.Years[len(f.Years)-1]
+		}
+	}
 	for _, m := range measures.Catalogue {
 		idx := map[obsKey]dataset.Observation{}
 		for _, o := range st.Observations(m.ID) {
@@ -107,7 +117,11 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 			if code == "" {
 				continue
 			}
-			idx[obsKey{o.Geo.Level, code, o.Year}] = o
+			k := obsKey{o.Geo.Level, code, o.Year}
+			if old, ok := idx[k]; ok && fileMax[old.File] > fileMax[o.File] {
+				continue
+			}
+			idx[k] = o
 		}
 		c.index[m.ID] = idx
 	}
