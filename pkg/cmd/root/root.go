@@ -6,7 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cscstats/cscstats/pkg/cmd/cascade"
+	"github.com/cscstats/cscstats/pkg/cmd/compare"
 	"github.com/cscstats/cscstats/pkg/cmd/inspect"
+	lacmd "github.com/cscstats/cscstats/pkg/cmd/la"
 	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
@@ -59,5 +62,8 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.AddCommand(trend.NewCmdTrend(f, nil))
 	cmd.AddCommand(measurescmd.NewCmdMeasures(f, nil))
 	cmd.AddCommand(inspect.NewCmdInspect(f, nil))
+	cmd.AddCommand(lacmd.NewCmdLA(f))
+	cmd.AddCommand(compare.NewCmdCompare(f, nil))
+	cmd.AddCommand(cascade.NewCmdCascade(f, nil))
 	return cmd
 }
