@@ -228,7 +228,10 @@ func (c *Calculator) Series(measure string, area Area, from, to int) []Rate {
 			continue
 		}
 		r := c.Get(measure, area, y)
-		if _, has := c.index[measure][obsKey{area.Level, area.Code, y}]; !has && area.Level == LocalAuthority {
+		// A year with no row, or only a placeholder (files carry "z" or
+		// "x" rows for authorities that no longer or do not yet exist),
+		// may be harmonised or is a break.
+		if area.Level == LocalAuthority && !r.Count.OK() {
 			r = c.acrossChange(measure, area, y, r)
 		}
 		out = append(out, r)

@@ -417,3 +417,20 @@ func TestSharedSeriesAcrossBoundaries(t *testing.T) {
 		t.Errorf("Northamptonshire 2022 = %v (count %v, pop %v, %s), want %v", n.Value, n.Count, n.Population, n.Basis, want)
 	}
 }
+
+// A former authority's placeholder row ("z") after its split must not hide
+// the harmonised sum of its successors.
+func TestSharedSeriesHarmonisesOverPlaceholderRows(t *testing.T) {
+	c, _ := shared(t)
+	// la_children_who_ceased_during_the_year.csv, 2024, Reason episode ceased = Adopted:
+	//   942 Cumberland 23; 943 Westmorland and Furness 12; 909 Cumbria z
+	// ONS 0-17 mid-2023: Cumberland 52019; Westmorland and Furness 39177
+	var got rates.Rate
+	for _, r := range c.Series("adoptions", laArea(t, c, "Cumbria"), 2024, 2024) {
+		got = r
+	}
+	want := (23.0 + 12) / (52019 + 39177) * 10000
+	if got.Basis != rates.Harmonised || math.Abs(got.Value-want) > 1e-9 {
+		t.Errorf("Cumbria adoptions 2024 = %v (%s, %q), want harmonised %v", got.Value, got.Basis, got.Note, want)
+	}
+}

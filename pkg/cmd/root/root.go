@@ -8,10 +8,12 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/cmd/cascade"
 	"github.com/cscstats/cscstats/pkg/cmd/compare"
+	"github.com/cscstats/cscstats/pkg/cmd/correlate"
 	"github.com/cscstats/cscstats/pkg/cmd/inspect"
 	lacmd "github.com/cscstats/cscstats/pkg/cmd/la"
 	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
+	"github.com/cscstats/cscstats/pkg/cmd/spread"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/export"
@@ -62,6 +64,8 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.AddCommand(trend.NewCmdTrend(f, nil))
 	cmd.AddCommand(measurescmd.NewCmdMeasures(f, nil))
 	cmd.AddCommand(inspect.NewCmdInspect(f, nil))
+	cmd.AddCommand(correlate.NewCmdCorrelate(f, nil))
+	cmd.AddCommand(spread.NewCmdSpread(f, nil))
 	cmd.AddCommand(lacmd.NewCmdLA(f))
 	cmd.AddCommand(compare.NewCmdCompare(f, nil))
 	cmd.AddCommand(cascade.NewCmdCascade(f, nil))
