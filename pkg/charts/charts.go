@@ -98,6 +98,11 @@ type Series struct {
 	Name   string
 	Role   Role
 	Points []Point
+	// Colour, if not nil, replaces the role's colour (the role still
+	// sets the width, dashes and drawing order): for example a region
+	// drawn dashed in the colour of its council when several councils
+	// and their regions share a chart.
+	Colour color.Color
 }
 
 // Labels holds the text drawn around a chart.
@@ -474,6 +479,17 @@ func (t niceTicks) Ticks(min, max float64) []plot.Tick {
 		return nil
 	}
 	step := niceStep((max - min) / float64(t.n))
+	// niceStep rounds up, which can leave only two ticks (a range of 10
+	// to 140 with n = 5 gets a step of 50): take smaller nice steps until
+	// there are at least three, so the scale can be read.
+	want := 3
+	if t.n < want {
+		want = t.n
+	}
+	count := func(s float64) int { return int(math.Floor(max/s+1e-9)-math.Ceil(min/s-1e-9)) + 1 }
+	for count(step) < want {
+		step = smallerNiceStep(step)
+	}
 	dec := 0
 	for s := step; s < 1-1e-9 || math.Abs(s-math.Round(s)) > 1e-9; s *= 10 {
 		dec++
@@ -503,6 +519,21 @@ func niceStep(x float64) float64 {
 		}
 	}
 	return 10 * mag
+}
+
+// smallerNiceStep returns the next nice step below s (5 → 2.5 → 2 → 1 →
+// 0.5 × 10^k).
+func smallerNiceStep(s float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(s)+1e-9))
+	switch m := s / mag; {
+	case m > 4.9:
+		return 2.5 * mag
+	case m > 2.4:
+		return 2 * mag
+	case m > 1.9:
+		return mag
+	}
+	return 0.5 * mag
 }
 
 // commaTicks relabels another ticker's labels with thousands separators.

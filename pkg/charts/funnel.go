@@ -324,6 +324,9 @@ func (f *Funnel) Draw(c draw.Canvas) error {
 		etxt := "England  " + formatValue(f.ValueFormat, target)
 		at := pl.place(esty, etxt, []vg.Point{{X: cv.Min.X + 2, Y: ty + 2}, {X: cv.Min.X + 2, Y: ty - 2 - esty.Height(etxt)}, {X: cv.Min.X + 60, Y: ty + 2}})
 		fillTextHalo(cv, esty, at, etxt)
+		// the label's halo reaches the line: draw that stretch again
+		lr := pad(textRect(esty, at, etxt), 1)
+		cv.StrokeLine2(draw.LineStyle{Color: colBlack, Width: 1.2}, lr.Min.X, ty, lr.Max.X, ty)
 
 		for _, i := range f.labelled(outside) {
 			labelIdx = append(labelIdx, i)

@@ -162,6 +162,9 @@ func (r *Rank) Draw(c draw.Canvas) error {
 			txt := engName + "  " + formatValue(r.ValueFormat, r.England)
 			pt := pl.place(sty, txt, []vg.Point{{X: cv.Min.X + 2, Y: ey + 2}, {X: cv.Min.X + 2, Y: ey - 2 - sty.Height(txt)}})
 			fillTextHalo(cv, sty, pt, txt)
+			// the label's halo reaches the line: draw that stretch again
+			lr := pad(textRect(sty, pt, txt), 1)
+			cv.StrokeLine2(draw.LineStyle{Color: colBlack, Width: 1.2}, lr.Min.X, ey, lr.Max.X, ey)
 			// keep other labels off the reference line
 			pl.occupied = append(pl.occupied, vg.Rectangle{Min: vg.Point{X: cv.Min.X, Y: ey - 1}, Max: vg.Point{X: cv.Max.X, Y: ey + 1}})
 		}

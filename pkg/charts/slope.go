@@ -196,7 +196,9 @@ func (s *Slope) Draw(c draw.Canvas) error {
 			for i, l := range ls {
 				want[i] = ypos(l.value)
 			}
-			pos := nudge(want, h+1, cv.Min.Y, cv.Max.Y)
+			// keep whole labels inside the plot, clear of the year
+			// headings below it
+			pos := nudge(want, h+1, cv.Min.Y+h/2, cv.Max.Y-h/2)
 			for i, l := range ls {
 				if math.Abs(float64(pos[i]-want[i])) > 0.5 {
 					dir := vg.Length(1)

@@ -116,6 +116,14 @@ type seriesStyle struct {
 func styles(ss []Series) []seriesStyle {
 	out := make([]seriesStyle, len(ss))
 	k := 0
+	defer func() {
+		for i, s := range ss {
+			if s.Colour != nil {
+				out[i].color = s.Colour
+				out[i].line.Color = s.Colour
+			}
+		}
+	}()
 	for i, s := range ss {
 		switch s.Role {
 		case England:
@@ -332,7 +340,9 @@ func (t *Trend) buildPlot(xmin, xmax int, bareX bool) (*plot.Plot, vg.Length, er
 				if err != nil {
 					return nil, 0, err
 				}
-				sc.GlyphStyle = draw.GlyphStyle{Color: st.color, Radius: max(st.line.Width, 1.2), Shape: draw.CircleGlyph{}}
+				// an isolated year: a dot clearly larger than the line
+				// is wide, so it is not missed
+				sc.GlyphStyle = draw.GlyphStyle{Color: st.color, Radius: max(st.line.Width*1.4, 2.2), Shape: draw.CircleGlyph{}}
 				p.Add(sc)
 				continue
 			}
@@ -499,7 +509,10 @@ func (m *SmallMultiples) Draw(c draw.Canvas) error {
 			title += " (" + pn.Labels.YLabel + ")"
 		}
 		p.Title.Text = title
-		if (body.Max.Y-body.Min.Y)/vg.Length(n) < 110 {
+		switch h := (body.Max.Y - body.Min.Y) / vg.Length(n); {
+		case h < 70:
+			p.Y.Tick.Marker = niceTicks{n: 2} // very short panels: two labels, not touching
+		case h < 110:
 			p.Y.Tick.Marker = niceTicks{n: 3} // short panels: fewer y ticks
 		}
 		p.Title.TextStyle = textStyle(sizeBody+0.5, true, colBlack, draw.XCenter, draw.YTop)

@@ -334,42 +334,35 @@ func periodYears(have []int, from, to int) (int, int, bool) {
 	return in[0], in[len(in)-1], true
 }
 
-func compareRun(opts *Options) error {
+// Compute does the comparison the options ask for, without printing it:
+// the report command uses it for council profiles.
+func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []string, error) {
 	ms, err := measures.Parse(opts.Measures)
 	if err != nil {
-		return cmdutil.FlagErrorf("%v", err)
+		return nil, nil, cmdutil.FlagErrorf("%v", err)
 	}
 	from, to, err := cmdutil.ParseRange(opts.From, opts.To)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	period := opts.From != "" || opts.To != ""
 	var year int
 	if opts.Year != "" {
 		if year, err = cmdutil.ParseYear(opts.Year); err != nil {
-			return cmdutil.FlagErrorf("--year: %v", err)
+			return nil, nil, cmdutil.FlagErrorf("--year: %v", err)
 		}
-	}
-	if opts.Plot != "" {
-		if err := checkPlotPath(opts.Plot); err != nil {
-			return err
-		}
-	}
-	calc, err := opts.Factory.Calculator()
-	if err != nil {
-		return err
 	}
 	councils, notes, err := resolveCouncils(calc, opts.Names)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if opts.Neighbours {
-		sets, err := neighbours.Find(opts.Factory.DataDir)
+		sets, err := neighbours.Find(dataDir)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if len(sets) == 0 {
-			return fmt.Errorf("--neighbours: no statistical neighbour file in %s: put DfE's sn_model_2025_wide.csv (or the April 2021 groupings) anywhere in the data directory; it is recognised by its header", opts.Factory.DataDir)
+			return nil, nil, fmt.Errorf("--neighbours: no statistical neighbour file in %s: put DfE's sn_model_2025_wide.csv (or the April 2021 groupings) anywhere in the data directory; it is recognised by its header", dataDir)
 		}
 		found := 0
 		for _, c := range councils {
@@ -380,7 +373,7 @@ func compareRun(opts *Options) error {
 				continue
 			}
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			found++
 			c.Group = &g
@@ -390,7 +383,7 @@ func compareRun(opts *Options) error {
 			}
 		}
 		if found == 0 {
-			return fmt.Errorf("--neighbours: no council named has a row in the statistical neighbour files (%s)", sets.Describe())
+			return nil, nil, fmt.Errorf("--neighbours: no council named has a row in the statistical neighbour files (%s)", sets.Describe())
 		}
 	}
 
@@ -398,14 +391,14 @@ func compareRun(opts *Options) error {
 	for _, m := range ms {
 		have := calc.Years(m.ID)
 		if len(have) == 0 {
-			return fmt.Errorf("no data for measure %s in the data directory; run `cscstats measures` to see what is there, or `cscstats fetch`", m.ID)
+			return nil, nil, fmt.Errorf("no data for measure %s in the data directory; run `cscstats measures` to see what is there, or `cscstats fetch`", m.ID)
 		}
 		y := year
 		var fy, ty int
 		if period {
 			var ok bool
 			if fy, ty, ok = periodYears(have, from, to); !ok {
-				return fmt.Errorf("%s has fewer than two years of data between %s (years available: %s)", m.ID, cmdutil.RangeText(from, to), cmdutil.YearSpan(have))
+				return nil, nil, fmt.Errorf("%s has fewer than two years of data between %s (years available: %s)", m.ID, cmdutil.RangeText(from, to), cmdutil.YearSpan(have))
 			}
 			if from != 0 && fy != from || to != 0 && ty != to {
 				notes = append(notes, fmt.Sprintf("%s: the change is over %d to %d, the first and last years with data between %s.", m.ID, fy, ty, cmdutil.RangeText(from, to)))
@@ -418,7 +411,7 @@ func compareRun(opts *Options) error {
 			y = have[len(have)-1]
 		}
 		if !cmdutil.ContainsYear(have, y) {
-			return fmt.Errorf("no %s data for %d; years available: %s", m.ID, y, cmdutil.YearSpan(have))
+			return nil, nil, fmt.Errorf("no %s data for %d; years available: %s", m.ID, y, cmdutil.YearSpan(have))
 		}
 		yr := NewYear(calc, m, y)
 		yr.From, yr.To = fy, ty
@@ -430,6 +423,23 @@ func compareRun(opts *Options) error {
 				res.Changes = append(res.Changes, changes(calc, m, c, fy, ty)...)
 			}
 		}
+	}
+	return res, notes, nil
+}
+
+func compareRun(opts *Options) error {
+	if opts.Plot != "" {
+		if err := checkPlotPath(opts.Plot); err != nil {
+			return err
+		}
+	}
+	calc, err := opts.Factory.Calculator()
+	if err != nil {
+		return err
+	}
+	res, notes, err := Compute(calc, opts.Factory.DataDir, opts)
+	if err != nil {
+		return err
 	}
 	doc := res.Document(calc, opts.Factory.Format, notes)
 	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/cmd/inspect"
 	lacmd "github.com/cscstats/cscstats/pkg/cmd/la"
 	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
+	plotcmd "github.com/cscstats/cscstats/pkg/cmd/plot"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
 	"github.com/cscstats/cscstats/pkg/cmd/spread"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
@@ -62,6 +63,7 @@ Data: files from "Explore education statistics" in the data directory
 
 	cmd.AddCommand(ratescmd.NewCmdRates(f, nil))
 	cmd.AddCommand(trend.NewCmdTrend(f, nil))
+	cmd.AddCommand(plotcmd.NewCmdPlot(f, nil))
 	cmd.AddCommand(measurescmd.NewCmdMeasures(f, nil))
 	cmd.AddCommand(inspect.NewCmdInspect(f, nil))
 	cmd.AddCommand(correlate.NewCmdCorrelate(f, nil))
