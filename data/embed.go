@@ -25,3 +25,10 @@ var FormerNames []byte
 //
 //go:embed claims.json
 var Claims []byte
+
+// Sources is sources.json: for each publication cscstats downloads, its EES
+// slug and id and the files `cscstats fetch` selects (name patterns, file
+// kinds, measures, typical names and sizes), marked verified or not.
+//
+//go:embed sources.json
+var Sources []byte

@@ -8,8 +8,10 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/cscstats/cscstats/internal/testfiles"
+	fetchcmd "github.com/cscstats/cscstats/pkg/cmd/fetch"
 	"github.com/cscstats/cscstats/pkg/cmd/root"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/fetch/eestest"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 )
 
@@ -25,16 +27,29 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs testdata/script/*.txtar end to end against the real DfE
 // files in ../shared/ees ($EES in the scripts).
+//
+// No script reaches the network: CSCSTATS_EES_URL and CSCSTATS_NOMIS_URL
+// point at a loopback fake of the EES content API serving the same real
+// files (Nomis there has no data and answers 404), and CSCSTATS_OFFLINE=1
+// stops the automatic fetch unless a script clears it ("env CSCSTATS_OFFLINE=").
 func TestScripts(t *testing.T) {
 	ees := testfiles.SharedEES(t)
 	abs, err := filepath.Abs(ees)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg, err := eestest.RealConfig(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := eestest.NewServer(t, cfg)
 	testscript.Run(t, testscript.Params{
 		Dir: testfiles.Fixture(t, "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EES", abs)
+			env.Setenv(fetchcmd.EESURLEnv, srv.ContentURL)
+			env.Setenv(fetchcmd.NomisURLEnv, srv.NomisURL)
+			env.Setenv(cmdutil.OfflineEnv, "1")
 			return nil
 		},
 	})

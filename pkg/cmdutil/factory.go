@@ -31,6 +31,12 @@ type Factory struct {
 	DataDir string
 	// Format is the --format value.
 	Format string
+	// Offline is --offline (or CSCSTATS_OFFLINE): never download data.
+	Offline bool
+	// Fetcher, when set (the root command sets it), downloads the data
+	// when the data directory is absent or empty, before Calculator loads
+	// it; nil (as in unit tests) means no automatic download.
+	Fetcher Fetcher
 
 	once sync.Once
 	calc *rates.Calculator
@@ -41,10 +47,11 @@ type Factory struct {
 type IOStreams = iostreams.IOStreams
 
 // Calculator loads the data directory once and returns the rates
-// calculator for it.
+// calculator for it. An absent or empty data directory is first filled by
+// the Fetcher unless Offline is set (see autofetch.go).
 func (f *Factory) Calculator() (*rates.Calculator, error) {
 	f.once.Do(func() {
-		f.calc, f.err = rates.Load(f.DataDir)
+		f.calc, f.err = f.loadCalculator()
 	})
 	return f.calc, f.err
 }

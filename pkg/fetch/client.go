@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -320,7 +321,16 @@ func permanentNetError(err error) bool {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var ci x509.CertificateInvalidError
-	return errors.As(err, &ins) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
+	if errors.As(err, &ins) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) {
+		return true
+	}
+	// No network at all (the host name does not resolve, or there is no
+	// route): retrying for a minute would only delay the advice.
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
+	return errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
 }
 
 // get performs a GET with the concurrency limit and retries. It returns only

@@ -3,17 +3,20 @@ package root
 
 import (
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cscstats/cscstats/pkg/cmd/cascade"
 	"github.com/cscstats/cscstats/pkg/cmd/compare"
 	"github.com/cscstats/cscstats/pkg/cmd/correlate"
+	fetchcmd "github.com/cscstats/cscstats/pkg/cmd/fetch"
 	"github.com/cscstats/cscstats/pkg/cmd/inspect"
 	lacmd "github.com/cscstats/cscstats/pkg/cmd/la"
 	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
 	plotcmd "github.com/cscstats/cscstats/pkg/cmd/plot"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
+	sourcescmd "github.com/cscstats/cscstats/pkg/cmd/sources"
 	"github.com/cscstats/cscstats/pkg/cmd/spread"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
@@ -41,6 +44,12 @@ Data: files from "Explore education statistics" in the data directory
 					f.DataDir = env
 				}
 			}
+			if !cmd.Flags().Changed("offline") {
+				switch strings.ToLower(os.Getenv(cmdutil.OfflineEnv)) {
+				case "1", "true", "yes":
+					f.Offline = true
+				}
+			}
 			if err := export.CheckFormat(f.Format); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
@@ -60,12 +69,18 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.PersistentFlags().StringVar(&f.Format, "format", f.Format, "output format for tables: table, csv, json or markdown")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkPersistentFlagDirname("data")
+	cmd.PersistentFlags().BoolVar(&f.Offline, "offline", f.Offline, "never download: without data, fail with advice instead of fetching it (env "+cmdutil.OfflineEnv+"=1)")
+	if f.Fetcher == nil {
+		f.Fetcher = fetchcmd.AutoFetcher(f)
+	}
 
 	cmd.AddCommand(ratescmd.NewCmdRates(f, nil))
 	cmd.AddCommand(trend.NewCmdTrend(f, nil))
 	cmd.AddCommand(plotcmd.NewCmdPlot(f, nil))
 	cmd.AddCommand(measurescmd.NewCmdMeasures(f, nil))
 	cmd.AddCommand(inspect.NewCmdInspect(f, nil))
+	cmd.AddCommand(fetchcmd.NewCmdFetch(f, nil))
+	cmd.AddCommand(sourcescmd.NewCmdSources(f, nil))
 	cmd.AddCommand(correlate.NewCmdCorrelate(f, nil))
 	cmd.AddCommand(spread.NewCmdSpread(f, nil))
 	cmd.AddCommand(lacmd.NewCmdLA(f))

@@ -1,0 +1,163 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/dataset"
+	"github.com/cscstats/cscstats/pkg/export"
+	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
+)
+
+// checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
+// offline. The report goes to standard output in --format; a changed or
+// missing file makes the command fail.
+func checkRun(opts *Options) error {
+	f := opts.Factory
+	dir := f.DataDir
+	m, err := fetchlib.LoadManifest(dir)
+	if err != nil {
+		return err
+	}
+	if len(m.Files) == 0 {
+		return fmt.Errorf("nothing to check: %s has no %s (nothing was fetched or imported there yet); run `cscstats fetch` or `cscstats fetch --from DIR`",
+			dir, fetchlib.ManifestName)
+	}
+	rep, err := fetchlib.Check(dir)
+	if err != nil {
+		return err
+	}
+	sec := export.Section{Name: "check", Columns: []export.Column{
+		{Name: "status", Decimals: -1}, {Name: "path", Decimals: -1}, {Name: "bytes", Decimals: 0},
+		{Name: "detail", Decimals: -1}}}
+	byPath := map[string]fetchlib.Entry{}
+	for _, e := range m.Files {
+		byPath[e.Path] = e
+	}
+	for _, p := range rep.OK {
+		sec.Rows = append(sec.Rows, []export.Cell{export.Str("ok"), export.Str(p), export.Int(int(byPath[p].Bytes)), export.Str("sha256 " + short(byPath[p].SHA256))})
+	}
+	for _, it := range rep.Changed {
+		detail := fmt.Sprintf("sha256 %s, manifest says %s; %d bytes, manifest says %d", short(it.ActualSHA256), short(it.ExpectedSHA256), it.ActualBytes, it.ExpectedBytes)
+		if it.Err != nil {
+			detail = it.Err.Error()
+		}
+		sec.Rows = append(sec.Rows, []export.Cell{export.Str("changed"), export.Str(it.Path), export.Int(int(it.ActualBytes)), export.Str(detail)})
+	}
+	for _, it := range rep.Missing {
+		sec.Rows = append(sec.Rows, []export.Cell{export.Str("missing"), export.Str(it.Path), export.MissingCell(""), export.Str("listed in the manifest, not on disk")})
+	}
+	sort.SliceStable(sec.Rows, func(i, j int) bool { return sec.Rows[i][1].Text < sec.Rows[j][1].Text })
+	bad := len(rep.Changed) + len(rep.Missing)
+	notes := []string{fmt.Sprintf("%d of %d file(s) in %s match the SHA-256 recorded when they were fetched.", len(rep.OK), len(m.Files), filepath.Join(dir, fetchlib.ManifestName))}
+	doc := export.Document{Title: "Data files checked against the manifest (" + dir + ")", Sections: []export.Section{sec}, Notes: notes}
+	if err := export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc); err != nil {
+		return err
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d file(s) in %s changed or missing since they were fetched; run `cscstats fetch` (add --force to download everything again), or for files imported with --from, import them again", bad, dir)
+	}
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// importRun is `cscstats fetch --from DIR`: the CSV files below DIR that
+// cscstats recognises by content are copied into the data directory, with
+// manifest entries (source "local import").
+func importRun(opts *Options) error {
+	f := opts.Factory
+	cat, err := Sources()
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(opts.From)
+	if err != nil || !st.IsDir() {
+		return cmdutil.FlagErrorf("--from %s: not a folder", opts.From)
+	}
+	out := f.IOStreams.ErrOut
+	if opts.Quiet {
+		out = nil
+	}
+	kinds := map[string]dataset.FileReport{}
+	why := map[string]string{}
+	recognise := func(p string) (string, bool) {
+		if !strings.EqualFold(filepath.Ext(p), ".csv") {
+			why[p] = "not a CSV file"
+			return "", false
+		}
+		rep, _, _, err := dataset.ReadFile(p)
+		if err != nil {
+			why[p] = err.Error()
+			return "", false
+		}
+		if rep.Kind == "" {
+			why[p] = rep.Ignored
+			return "", false
+		}
+		pub := cat.PublicationForKind(rep.Kind)
+		if pub == nil {
+			why[p] = "no publication in sources.json for kind " + rep.Kind
+			return "", false
+		}
+		kinds[p] = rep
+		return pub.Slug, true
+	}
+	rep, err := fetchlib.Import(opts.From, f.DataDir, recognise)
+	if err != nil {
+		return err
+	}
+	byDest := map[string]dataset.FileReport{}
+	for p, k := range kinds {
+		byDest[filepath.Base(p)] = k
+	}
+	if out != nil {
+		for _, e := range rep.Imported {
+			k := byDest[e.FileName]
+			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), e.Path, describeReport(k))
+		}
+		others := 0
+		for _, p := range rep.Unrecognised {
+			if why[p] == "not a CSV file" {
+				others++
+				continue
+			}
+			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", p, why[p])
+		}
+		if others > 0 {
+			fmt.Fprintf(out, "  (%d file(s) that are not CSV skipped)\n", others)
+		}
+	}
+	var errs []error
+	for _, fl := range rep.Failed {
+		errs = append(errs, fmt.Errorf("%s: %w", fl.Path, fl.Err))
+	}
+	if len(rep.Imported) == 0 && len(errs) == 0 {
+		return fmt.Errorf("no file in %s is one cscstats reads (it looks for the DfE CSV files by their columns; see `cscstats inspect FILE`)", opts.From)
+	}
+	if out != nil && len(rep.Imported) > 0 {
+		fmt.Fprintf(out, "%d file(s) imported into %s. `cscstats sources` lists what is there.\n", len(rep.Imported), f.DataDir)
+	}
+	return errors.Join(errs...)
+}
+
+func describeReport(r dataset.FileReport) string {
+	s := kindTitle(r.Kind)
+	if len(r.Measures) > 0 {
+		s = strings.Join(r.Measures, ", ")
+	}
+	if n := len(r.Years); n > 0 {
+		s += fmt.Sprintf(", %d-%d", r.Years[0], r.Years[n-1])
+	}
+	return s
+}
