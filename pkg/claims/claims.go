@@ -96,6 +96,10 @@ func verdictFor(computed, stated float64, decimals int) string {
 	return Differs
 }
 
+// DenominatorNote explains why rates published before 2023 differ from
+// rates computed from today's files.
+const DenominatorNote = "ONS revised its mid-2012 to mid-2020 population estimates after the 2021 Census, and DfE's later releases can restate earlier counts; rates published before the revision therefore differ slightly from today's, most for 2019-20 and 2020-21."
+
 // EvaluateRate checks a rate or count-change claim against the calculator.
 func EvaluateRate(calc *rates.Calculator, c Claim) (Result, error) {
 	r := Result{Claim: c, Computed: math.NaN(), Difference: math.NaN()}
@@ -119,8 +123,7 @@ func EvaluateRate(calc *rates.Calculator, c Claim) (Result, error) {
 			r.Verdict = verdictFor(r.Computed, *c.Stated, 1)
 			if r.Verdict != Reproduced && *c.Stated > 0 {
 				implied := got.Count.Number / *c.Stated * 10000
-				r.Explanation = fmt.Sprintf("The stated rate implies a denominator of about %.0f children; the ONS estimate used here is %.0f (%+.1f%%). "+
-					"ONS revised its mid-2012 to mid-2020 estimates after the 2021 Census, and DfE's later releases restate counts, so rates published before the revision differ from today's.",
+				r.Explanation = fmt.Sprintf("The stated rate implies about %.0f children; the ONS estimate used here is %.0f (%+.1f%%); see the note on population estimates.",
 					implied, got.Population, (got.Population-implied)/implied*100)
 			}
 		}

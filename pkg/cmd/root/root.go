@@ -16,6 +16,7 @@ import (
 	measurescmd "github.com/cscstats/cscstats/pkg/cmd/measures"
 	plotcmd "github.com/cscstats/cscstats/pkg/cmd/plot"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
+	reportcmd "github.com/cscstats/cscstats/pkg/cmd/report"
 	sourcescmd "github.com/cscstats/cscstats/pkg/cmd/sources"
 	"github.com/cscstats/cscstats/pkg/cmd/spread"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
@@ -74,6 +75,7 @@ Data: files from "Explore education statistics" in the data directory
 		f.Fetcher = fetchcmd.AutoFetcher(f)
 	}
 
+	cmd.AddCommand(reportcmd.NewCmdReport(f, nil))
 	cmd.AddCommand(ratescmd.NewCmdRates(f, nil))
 	cmd.AddCommand(trend.NewCmdTrend(f, nil))
 	cmd.AddCommand(plotcmd.NewCmdPlot(f, nil))

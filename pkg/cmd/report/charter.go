@@ -1,0 +1,100 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/cscstats/cscstats/pkg/chartdata"
+	"github.com/cscstats/cscstats/pkg/charts"
+	"github.com/cscstats/cscstats/pkg/claims"
+	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/report"
+)
+
+// charter draws the report's charts with the same builders as
+// `cscstats plot`, so a chart in the report is the chart the command
+// makes.
+type charter struct{}
+
+// render draws a chart at the size `cscstats plot` gives it by default.
+func render(name, caption string, c charts.Chart, data export.Section) (report.Chart, error) {
+	width, height := chartdata.DefaultSize(c)
+	var svg, png bytes.Buffer
+	if err := c.Render(&svg, "svg", width, height); err != nil {
+		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
+	}
+	if err := c.Render(&png, "png", width, height); err != nil {
+		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
+	}
+	data.Name = name
+	return report.Chart{Name: name, Caption: caption, SVG: svg.Bytes(), PNG: png.Bytes(), Data: data}, nil
+}
+
+func (charter) NationalTrends(calc *rates.Calculator, ms []string) (report.Chart, error) {
+	var have []string
+	for _, m := range ms {
+		if len(calc.Years(m)) > 0 {
+			have = append(have, m)
+		}
+	}
+	c, data, err := chartdata.SmallMultiples(calc, have, []rates.Area{rates.England()}, 0, 0, chartdata.Options{})
+	if err != nil {
+		return report.Chart{}, err
+	}
+	return render("national_trends", "England: rates per 10,000 children aged 0-17 for each measure, by year ending 31 March", c, data)
+}
+
+func (charter) AreaTrends(calc *rates.Calculator, ms []string, area rates.Area, from, to int) (report.Chart, error) {
+	areas := []rates.Area{area}
+	if area.RegionCode != "" {
+		areas = append(areas, calc.RegionArea(area.RegionCode))
+	}
+	areas = append(areas, rates.England())
+	c, data, err := chartdata.SmallMultiples(calc, ms, areas, from, to, chartdata.Options{})
+	if err != nil {
+		return report.Chart{}, err
+	}
+	return render(slug(area.Name)+"_trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17", c, data)
+}
+
+func (charter) Funnel(calc *rates.Calculator, measure string, year int) (report.Chart, error) {
+	c, data, err := chartdata.Funnel(calc, measure, year, chartdata.Options{Overdispersion: true})
+	if err != nil {
+		return report.Chart{}, err
+	}
+	return render(fmt.Sprintf("funnel_%s_%d", measure, year), fmt.Sprintf("Funnel plot: %s, %d, councils' rates against child population, with limits widened for overdispersion", c.Labels.Title, year), c, data)
+}
+
+func (charter) Scatter(calc *rates.Calculator, cl claims.Claim) (report.Chart, error) {
+	p, err := claims.PairFor(calc, cl)
+	if err != nil {
+		return report.Chart{}, err
+	}
+	c, data, err := chartdata.Scatter(calc, chartdata.FromPaired(p), chartdata.Options{})
+	if err != nil {
+		return report.Chart{}, err
+	}
+	return render("scatter_"+slug(p.X.String()+"_"+p.Y.String()), fmt.Sprintf("Each council's change in %s against its change in %s", p.X, p.Y), c, data)
+}
+
+// slug makes a file-name stem.
+func slug(s string) string {
+	var b []rune
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b = append(b, r)
+		case r >= 'A' && r <= 'Z':
+			b = append(b, r+'a'-'A')
+		default:
+			if len(b) > 0 && b[len(b)-1] != '_' {
+				b = append(b, '_')
+			}
+		}
+	}
+	for len(b) > 0 && b[len(b)-1] == '_' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
