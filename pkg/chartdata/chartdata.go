@@ -71,7 +71,9 @@ var SmallPopulation = map[string]string{
 func DefaultSize(c charts.Chart) (width, height vg.Length) {
 	width, height = charts.DefaultWidth, charts.DefaultHeight
 	switch c := c.(type) {
-	case *charts.Funnel:
+	case *charts.Funnel, *charts.Scatter:
+		// Their subtitles and notes (limits, fit, who was left out) take
+		// room a 10 cm canvas cannot spare without squashing the points.
 		height = 13 * vg.Centimeter
 	case *charts.SmallMultiples:
 		height = max(height, 6.5*vg.Centimeter+vg.Length(len(c.Panels))*2.5*vg.Centimeter)

@@ -240,8 +240,13 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 	tbl := export.Section{Name: "correlations", Columns: []export.Column{
 		{Name: "claim", Decimals: -1}, {Name: "x", Decimals: -1}, {Name: "y", Decimals: -1}, {Name: "n", Decimals: 0},
 		{Name: "r", Decimals: 3}, {Name: "ci_lower", Decimals: 3}, {Name: "ci_upper", Decimals: 3}, {Name: "p_value", Decimals: 3}, {Name: "verdict", Decimals: -1}}}
+	// Councils left out: one row per council, one reason column per
+	// correlation, so a reader sees at once who is missing where.
 	excluded := export.Section{Name: "correlation_excluded", Columns: []export.Column{
-		{Name: "x", Decimals: -1}, {Name: "y", Decimals: -1}, {Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1}, {Name: "reason", Decimals: -1}}}
+		{Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1}}}
+	reasons := map[string][]string{}
+	names := map[string]string{}
+	var order []string
 	var first *claims.Claim
 	for i, c := range f.Claims {
 		if c.Kind != claims.KindCorrelationPositive {
@@ -266,9 +271,33 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		}
 		tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(c.Text), export.Str(p.X.String()), export.Str(p.Y.String()), export.Int(corr.N),
 			export.Num(corr.R), export.Num(corr.CILower), export.Num(corr.CIUpper), export.Num(corr.PValue), export.Str(verdict)})
+		col := len(excluded.Columns) - 2
+		excluded.Columns = append(excluded.Columns, export.Column{Name: "left out of " + p.X.String() + " against " + p.Y.String(), Decimals: -1})
 		for _, e := range p.Excluded {
-			excluded.Rows = append(excluded.Rows, []export.Cell{export.Str(p.X.String()), export.Str(p.Y.String()), export.Str(e.Code), export.Str(e.Name), export.Str(e.Reason)})
+			if _, ok := reasons[e.Code]; !ok {
+				order = append(order, e.Code)
+				names[e.Code] = e.Name
+			}
+			for len(reasons[e.Code]) <= col {
+				reasons[e.Code] = append(reasons[e.Code], "")
+			}
+			reasons[e.Code][col] = e.Reason
 		}
+	}
+	sort.Slice(order, func(i, j int) bool { return names[order[i]] < names[order[j]] })
+	for _, code := range order {
+		row := []export.Cell{export.Str(code), export.Str(names[code])}
+		for i := 0; i < len(excluded.Columns)-2; i++ {
+			r := ""
+			if i < len(reasons[code]) {
+				r = reasons[code][i]
+			}
+			if r == "" {
+				r = "included"
+			}
+			row = append(row, export.Str(r))
+		}
+		excluded.Rows = append(excluded.Rows, row)
 	}
 	sec.Blocks = []Block{
 		Paragraph("The report cites research finding that councils where adoptions rose also saw child protection investigations, children in need and children in care rise. Here that is tested on the latest years both measures have in the current files: the change in each council's adoption rate against the change in its other rates, as a Pearson correlation across councils."),

@@ -66,7 +66,7 @@ func TestPlotEveryKind(t *testing.T) {
 	cases := []struct {
 		name string
 		opts Options
-		w, h int    // PNG pixels; 0 for SVG and PDF
+		w, h int    // PNG pixels at 150 dpi (16 cm = 945; 10 cm = 591; funnel and scatter 13 cm = 768); 0 for SVG and PDF
 		say  string // in the stderr report
 	}{
 		{"trend.png", Options{Kind: KindTrend, Measures: []string{"s47"}, LAs: []string{"Leeds"}}, 945, 591, "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"},
@@ -74,7 +74,7 @@ func TestPlotEveryKind(t *testing.T) {
 		{"rank.png", Options{Kind: KindRank, Measures: []string{"adoptions"}, Year: "2024", Highlight: []string{"Leeds"}}, 945, 591, "la_children_who_ceased_during_the_year.csv"},
 		{"funnel.pdf", Options{Kind: KindFunnel, Measures: []string{"under1_starts"}, Year: "2022", Overdispersion: true}, 0, 0, "la_cla_who_started_to_be_looked_after.csv"},
 		{"funnel.png", Options{Kind: KindFunnel, Measures: []string{"under1_starts"}, Year: "2021-22"}, 945, 768, "children starting care aged under 1"},
-		{"scatter.png", Options{Kind: KindScatter, X: "imd:score", Y: "cla_31march:level@2024", Highlight: []string{"Leeds"}}, 945, 591, "imd19.csv"},
+		{"scatter.png", Options{Kind: KindScatter, X: "imd:score", Y: "cla_31march:level@2024", Highlight: []string{"Leeds"}}, 945, 768, "imd19.csv"},
 		{"slope.png", Options{Kind: KindSlope, Measures: []string{"s47"}, From: "2013", To: "2021"}, 945, 591, "mid-2012 to mid-2020"},
 	}
 	for _, tc := range cases {

@@ -63,7 +63,7 @@ func (charter) Funnel(calc *rates.Calculator, measure string, year int) (report.
 	if err != nil {
 		return report.Chart{}, err
 	}
-	return render(fmt.Sprintf("funnel_%s_%d", measure, year), fmt.Sprintf("Funnel plot: %s, %d, councils' rates against child population, with limits widened for overdispersion", c.Labels.Title, year), c, data)
+	return render(fmt.Sprintf("funnel_%s_%d", measure, year), fmt.Sprintf("Funnel plot: %s; limits widened for overdispersion", c.Labels.Title), c, data)
 }
 
 func (charter) Scatter(calc *rates.Calculator, cl claims.Claim) (report.Chart, error) {
