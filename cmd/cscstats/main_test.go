@@ -7,12 +7,12 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	fetchcmd "github.com/cscstats/cscstats/pkg/cmd/fetch"
 	"github.com/cscstats/cscstats/pkg/cmd/root"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/fetch/eestest"
 	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // TestMain lets the scripts run the real binary: testscript re-executes

@@ -13,13 +13,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )

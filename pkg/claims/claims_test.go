@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func TestVerdictFor(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func TestDataDirEmpty(t *testing.T) {

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func report(t *testing.T, st *dataset.Store, base string) dataset.FileReport {

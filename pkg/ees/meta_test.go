@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func TestOpenUsesMetaLabels(t *testing.T) {

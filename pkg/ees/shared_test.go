@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // indicatorColumns are count/rate columns of the DfE files that must parse

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // sharedRegistry builds the registry from every row of the real files, the

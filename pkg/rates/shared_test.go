@@ -11,11 +11,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 var (

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func TestParse(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // The acceptance test: adoptions:change@2020-2024 against

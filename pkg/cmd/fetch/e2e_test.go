@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	fetchcmd "github.com/cscstats/cscstats/pkg/cmd/fetch"
 	"github.com/cscstats/cscstats/pkg/cmd/root"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/fetch/eestest"
 	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // cscstats runs the whole command line in-process, as main does (the root

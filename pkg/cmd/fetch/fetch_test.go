@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
 	"github.com/cscstats/cscstats/pkg/fetch/eestest"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 const (

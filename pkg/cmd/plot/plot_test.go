@@ -12,11 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/spec"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // factory returns a Factory on the real DfE files and its stderr.

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func run(t *testing.T, dir, format string, opts Options) (string, string, error) {

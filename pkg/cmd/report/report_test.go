@@ -16,12 +16,12 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/claims"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/report"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func build(t *testing.T, out, council string, force bool) (string, error) {

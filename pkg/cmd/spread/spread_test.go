@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cscstats/cscstats/internal/testfiles"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 func run(t *testing.T, dir, format string, opts Options) (string, string, error) {
