@@ -1,0 +1,74 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func doc() Document {
+	return Document{Title: "T", Notes: []string{"a note"}, Sections: []Section{{
+		Name:    "rows",
+		Columns: []Column{{Name: "name", Decimals: -1}, {Name: "rate", Decimals: 1}, {Name: "count", Decimals: -1}},
+		Rows: [][]Cell{
+			{Str("Leeds | West"), Num(100.8855377821624), Num(1718)},
+			{Str("Isles of Scilly"), Num(nan()), MissingCell("c")},
+		},
+	}}}
+}
+
+func nan() float64 { var z float64; return z / z }
+
+func TestCSVFullPrecisionEmptyMissingNotesToDiag(t *testing.T) {
+	var out, diag bytes.Buffer
+	if err := Write(&out, &diag, "csv", doc()); err != nil {
+		t.Fatal(err)
+	}
+	want := "name,rate,count\nLeeds | West,100.8855377821624,1718\nIsles of Scilly,,\n"
+	if out.String() != want {
+		t.Errorf("csv:\n%q\nwant\n%q", out.String(), want)
+	}
+	if diag.String() != "note: a note\n" {
+		t.Errorf("notes belong on the diagnostic stream, got %q", diag.String())
+	}
+}
+
+func TestJSONNullForMissing(t *testing.T) {
+	var out bytes.Buffer
+	if err := Write(&out, nil, "json", doc()); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rows  []map[string]any `json:"rows"`
+		Notes []string         `json:"notes"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Rows[0]["rate"] != 100.8855377821624 || got.Rows[1]["rate"] != nil || got.Rows[1]["count"] != nil {
+		t.Errorf("rows %v", got.Rows)
+	}
+	if len(got.Notes) != 1 {
+		t.Errorf("notes %v", got.Notes)
+	}
+}
+
+func TestTableAndMarkdownRoundAndShowSymbols(t *testing.T) {
+	var tab, md bytes.Buffer
+	if err := Write(&tab, nil, "table", doc()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tab.String(), "100.9") || strings.Contains(tab.String(), "100.885") || !strings.Contains(tab.String(), " c") || !strings.Contains(tab.String(), "Note: a note") {
+		t.Errorf("table:\n%s", tab.String())
+	}
+	if err := Write(&md, nil, "markdown", doc()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), `| Leeds \| West | 100.9 | 1718 |`) || !strings.Contains(md.String(), "| Isles of Scilly |  | c |") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	if err := Write(&md, nil, "xml", doc()); err == nil || !strings.Contains(err.Error(), "table, csv, json, markdown") {
+		t.Errorf("unknown format: %v", err)
+	}
+}
