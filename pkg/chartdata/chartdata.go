@@ -492,30 +492,5 @@ func lowerFirst(s string) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
-// appendYear adds y to the sorted set ys.
-func appendYear(ys []int, y int) []int {
-	i := sort.SearchInts(ys, y)
-	if i < len(ys) && ys[i] == y {
-		return ys
-	}
-	ys = append(ys, 0)
-	copy(ys[i+1:], ys[i:])
-	ys[i] = y
-	return ys
-}
-
-// rangeText describes a from/to range (0: unbounded) for messages.
-func rangeText(from, to int) string {
-	switch {
-	case from == 0 && to == 0:
-		return "any years"
-	case from == 0:
-		return fmt.Sprintf("the start and %d", to)
-	case to == 0:
-		return fmt.Sprintf("%d and the latest year", from)
-	}
-	return fmt.Sprintf("%d and %d", from, to)
-}
-
 // errNoData is returned when a builder has nothing to plot.
 var errNoData = errors.New("nothing to plot")

@@ -2,6 +2,7 @@ package chartdata
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/charts"
@@ -42,12 +43,12 @@ func trendSeries(calc *rates.Calculator, measure string, areas, neighbours []rat
 	add := func(a rates.Area, rl charts.Role) error {
 		rs := calc.Series(measure, a, from, to)
 		if len(rs) == 0 {
-			return fmt.Errorf("no %s data between %s; years available: %s", measure, rangeText(from, to), yearList(calc.Years(measure)))
+			return fmt.Errorf("no %s data between %s; years available: %s", measure, timeperiod.RangeText(from, to), yearList(calc.Years(measure)))
 		}
 		s := charts.Series{Name: a.Name, Role: rl}
 		for _, r := range rs {
 			s.Points = append(s.Points, point(r))
-			years = appendYear(years, r.Year)
+			years = timeperiod.Append(years, r.Year)
 		}
 		series = append(series, s)
 		rows = append(rows, rs)
@@ -276,7 +277,7 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 			return nil, export.Section{}, err
 		}
 		for _, y := range ys {
-			years = appendYear(years, y)
+			years = timeperiod.Append(years, y)
 		}
 		p := charts.Trend{Labels: charts.Labels{Title: m.Label}, Series: series}
 		if n := countCouncils(series); n > 0 && n <= maxBandCouncils {

@@ -1,7 +1,7 @@
 package cmdutil
 
 import (
-	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 
 	"github.com/cscstats/cscstats/pkg/rates"
 )
@@ -34,12 +34,12 @@ func ParseRange(from, to string) (int, int, error) {
 	var f, t int
 	var err error
 	if from != "" {
-		if f, err = ParseYear(from); err != nil {
+		if f, err = timeperiod.Parse(from); err != nil {
 			return 0, 0, FlagErrorf("--from: %v", err)
 		}
 	}
 	if to != "" {
-		if t, err = ParseYear(to); err != nil {
+		if t, err = timeperiod.Parse(to); err != nil {
 			return 0, 0, FlagErrorf("--to: %v", err)
 		}
 	}
@@ -47,17 +47,4 @@ func ParseRange(from, to string) (int, int, error) {
 		return 0, 0, FlagErrorf("--from %d is after --to %d", f, t)
 	}
 	return f, t, nil
-}
-
-// RangeText describes a from/to range for messages.
-func RangeText(from, to int) string {
-	switch {
-	case from == 0 && to == 0:
-		return "any years"
-	case from == 0:
-		return fmt.Sprintf("the start and %d", to)
-	case to == 0:
-		return fmt.Sprintf("%d and the latest year", from)
-	}
-	return fmt.Sprintf("%d and %d", from, to)
 }

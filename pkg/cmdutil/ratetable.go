@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -56,7 +57,7 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 	}
 	if len(years) > 0 {
 		notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
-			YearSpan(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
+			timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
 	}
 	notes = append(notes, "95% confidence intervals are exact Poisson (Garwood) intervals for the count, divided by the population.")
 	return notes
@@ -78,25 +79,4 @@ func popFiles(calc *rates.Calculator) string {
 		return "DfE's population_estimate column (no ONS file found)"
 	}
 	return "ONS " + strings.Join(out, ", ")
-}
-
-// YearSpan writes years as "2013-2021" when consecutive, else a list.
-func YearSpan(years []int) string {
-	if len(years) == 0 {
-		return ""
-	}
-	consecutive := true
-	for i := 1; i < len(years); i++ {
-		if years[i] != years[i-1]+1 {
-			consecutive = false
-		}
-	}
-	if consecutive && len(years) > 1 {
-		return fmt.Sprintf("%d-%d", years[0], years[len(years)-1])
-	}
-	var s []string
-	for _, y := range years {
-		s = append(s, fmt.Sprint(y))
-	}
-	return strings.Join(s, ", ")
 }

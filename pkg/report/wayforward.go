@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -322,7 +323,7 @@ func methodsSection(calc *rates.Calculator) Section {
 	var files []string
 	for _, r := range calc.Store.Recognised() {
 		kind, _ := measures.Kind(r.Kind)
-		files = append(files, fmt.Sprintf("%s — %s (%s), years %s, %d rows.", filepath.Base(r.Path), kind.Title, kind.Publication, yearSpan(r.Years), r.Rows))
+		files = append(files, fmt.Sprintf("%s — %s (%s), years %s, %d rows.", filepath.Base(r.Path), kind.Title, kind.Publication, timeperiod.Span(r.Years), r.Rows))
 	}
 	var changes []string
 	ch := calc.Registry.Changes()
@@ -389,13 +390,6 @@ func dataFiles(calc *rates.Calculator) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func yearSpan(ys []int) string {
-	if len(ys) == 0 {
-		return "none"
-	}
-	return fmt.Sprintf("%d-%d", ys[0], ys[len(ys)-1])
 }
 
 // Wide lays rates out for reading: a row per year, a column per series

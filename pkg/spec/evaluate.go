@@ -2,12 +2,12 @@ package spec
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -27,13 +27,13 @@ func Check(calc *rates.Calculator, s Spec) error {
 	if s.Stat == Slope {
 		if n := len(windowYears(have, s.From, s.To)); n < MinSlopeYears {
 			return fmt.Errorf("%s: a slope needs at least %d years of data in the window, %s data has %d between %d and %d; years available: %s",
-				s, MinSlopeYears, s.Measure, n, s.From, s.To, cmdutil.YearSpan(have))
+				s, MinSlopeYears, s.Measure, n, s.From, s.To, timeperiod.Span(have))
 		}
 		return nil
 	}
 	for _, y := range []int{s.From, s.To} {
-		if !cmdutil.ContainsYear(have, y) {
-			return fmt.Errorf("%s: no %s data for %d; years available: %s", s, s.Measure, y, cmdutil.YearSpan(have))
+		if !timeperiod.Contains(have, y) {
+			return fmt.Errorf("%s: no %s data for %d; years available: %s", s, s.Measure, y, timeperiod.Span(have))
 		}
 	}
 	return nil

@@ -25,10 +25,10 @@ package spec
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"strconv"
 	"strings"
 
-	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/measures"
 )
 
@@ -166,7 +166,7 @@ func Parse(text string) (Spec, error) {
 	}
 	s := Spec{Measure: measure, Stat: name}
 	if name == Level {
-		y, err := cmdutil.ParseYear(years)
+		y, err := timeperiod.Parse(years)
 		if err != nil {
 			return bad("%v", err)
 		}

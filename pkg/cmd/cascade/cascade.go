@@ -5,6 +5,7 @@ package cascade
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"strings"
 
@@ -143,7 +144,7 @@ func Compute(calc *rates.Calculator, area rates.Area, years []int) []Line {
 }
 
 func rateIn(calc *rates.Calculator, m string, area rates.Area, y int) rates.Rate {
-	if !cmdutil.ContainsYear(calc.Years(m), y) {
+	if !timeperiod.Contains(calc.Years(m), y) {
 		return rates.Rate{Measure: m, Year: y, Area: area, Count: ees.Missing(ees.NotAvailable), Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Note: fmt.Sprintf("no %s data for %d in the data directory", m, y)}
 	}
 	if s := calc.Series(m, area, y, y); len(s) == 1 {
@@ -153,7 +154,7 @@ func rateIn(calc *rates.Calculator, m string, area rates.Area, y int) rates.Rate
 }
 
 func cell(s Step, rs map[string]rates.Rate, calc *rates.Calculator, y int) Cell {
-	c := Cell{Rate: rs[s.Measure], Per: math.NaN(), Avail: cmdutil.ContainsYear(calc.Years(s.Measure), y)}
+	c := Cell{Rate: rs[s.Measure], Per: math.NaN(), Avail: timeperiod.Contains(calc.Years(s.Measure), y)}
 	if s.Of == "" {
 		return c
 	}
@@ -196,9 +197,9 @@ func cascadeRun(opts *Options) error {
 	var years, all []int
 	for _, s := range Steps {
 		for _, y := range calc.Years(s.Measure) {
-			all = cmdutil.AppendYear(all, y)
+			all = timeperiod.Append(all, y)
 			if (from == 0 || y >= from) && (to == 0 || y <= to) {
-				years = cmdutil.AppendYear(years, y)
+				years = timeperiod.Append(years, y)
 			}
 		}
 	}
@@ -206,7 +207,7 @@ func cascadeRun(opts *Options) error {
 		if len(all) == 0 {
 			return fmt.Errorf("no cascade measures in the data directory; run `cscstats measures` to see what is there, or `cscstats fetch`")
 		}
-		return fmt.Errorf("no cascade data between %s; years available: %s", cmdutil.RangeText(from, to), cmdutil.YearSpan(all))
+		return fmt.Errorf("no cascade data between %s; years available: %s", timeperiod.RangeText(from, to), timeperiod.Span(all))
 	}
 	area := rates.LAArea(a)
 	lines := Compute(calc, area, years)
@@ -251,11 +252,11 @@ func cascadeRun(opts *Options) error {
 		ms = append(ms, m)
 		var in []int
 		for _, y := range calc.Years(s.Measure) {
-			if cmdutil.ContainsYear(years, y) {
+			if timeperiod.Contains(years, y) {
 				in = append(in, y)
 			}
 		}
-		span := cmdutil.YearSpan(in)
+		span := timeperiod.Span(in)
 		if span == "" {
 			span = "none"
 		}
@@ -281,7 +282,7 @@ func cascadeRun(opts *Options) error {
 	}
 	notes = append(notes, cmdutil.MeasureNotes(calc, ms, years)...)
 	doc := export.Document{
-		Title:    fmt.Sprintf("Child protection cascade: %s (%s) and England, %s", a.Name, a.Code, cmdutil.YearSpan(years)),
+		Title:    fmt.Sprintf("Child protection cascade: %s (%s) and England, %s", a.Name, a.Code, timeperiod.Span(years)),
 		Sections: []export.Section{sec},
 		Notes:    notes,
 	}

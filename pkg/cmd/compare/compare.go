@@ -6,6 +6,7 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"strings"
 
@@ -348,7 +349,7 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 	period := opts.From != "" || opts.To != ""
 	var year int
 	if opts.Year != "" {
-		if year, err = cmdutil.ParseYear(opts.Year); err != nil {
+		if year, err = timeperiod.Parse(opts.Year); err != nil {
 			return nil, nil, cmdutil.FlagErrorf("--year: %v", err)
 		}
 	}
@@ -398,10 +399,10 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 		if period {
 			var ok bool
 			if fy, ty, ok = periodYears(have, from, to); !ok {
-				return nil, nil, fmt.Errorf("%s has fewer than two years of data between %s (years available: %s)", m.ID, cmdutil.RangeText(from, to), cmdutil.YearSpan(have))
+				return nil, nil, fmt.Errorf("%s has fewer than two years of data between %s (years available: %s)", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(have))
 			}
 			if from != 0 && fy != from || to != 0 && ty != to {
-				notes = append(notes, fmt.Sprintf("%s: the change is over %d to %d, the first and last years with data between %s.", m.ID, fy, ty, cmdutil.RangeText(from, to)))
+				notes = append(notes, fmt.Sprintf("%s: the change is over %d to %d, the first and last years with data between %s.", m.ID, fy, ty, timeperiod.RangeText(from, to)))
 			}
 			if y == 0 {
 				y = ty
@@ -410,8 +411,8 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 		if y == 0 {
 			y = have[len(have)-1]
 		}
-		if !cmdutil.ContainsYear(have, y) {
-			return nil, nil, fmt.Errorf("no %s data for %d; years available: %s", m.ID, y, cmdutil.YearSpan(have))
+		if !timeperiod.Contains(have, y) {
+			return nil, nil, fmt.Errorf("no %s data for %d; years available: %s", m.ID, y, timeperiod.Span(have))
 		}
 		yr := NewYear(calc, m, y)
 		yr.From, yr.To = fy, ty

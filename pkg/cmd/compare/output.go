@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"sort"
 	"strings"
@@ -320,10 +321,10 @@ func (res *Result) Document(calc *rates.Calculator, format string, extra []strin
 	var years []int
 	for _, y := range res.Years {
 		ms = append(ms, y.Measure)
-		years = cmdutil.AppendYear(years, y.Year)
+		years = timeperiod.Append(years, y.Year)
 	}
 	for _, c := range res.Changes {
-		years = cmdutil.AppendYear(cmdutil.AppendYear(years, c.Change.From.Year), c.Change.To.Year)
+		years = timeperiod.Append(timeperiod.Append(years, c.Change.From.Year), c.Change.To.Year)
 	}
 	var names, labels []string
 	for _, c := range res.Councils {
@@ -338,9 +339,9 @@ func (res *Result) Document(calc *rates.Calculator, format string, extra []strin
 	}
 	var snap []int
 	for _, y := range res.Years {
-		snap = cmdutil.AppendYear(snap, y.Year)
+		snap = timeperiod.Append(snap, y.Year)
 	}
-	title := fmt.Sprintf("%s compared: %s, %s (rates per 10,000 children aged 0-17)", strings.Join(names, ", "), what, cmdutil.YearSpan(snap))
+	title := fmt.Sprintf("%s compared: %s, %s (rates per 10,000 children aged 0-17)", strings.Join(names, ", "), what, timeperiod.Span(snap))
 
 	var sections []export.Section
 	if format == "table" || format == "markdown" || format == "" {

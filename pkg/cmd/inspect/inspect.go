@@ -4,6 +4,7 @@ package inspect
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"sort"
 	"strings"
 
@@ -76,7 +77,7 @@ func inspectRun(opts *Options) error {
 			status += "; labels from .meta.csv"
 		}
 		sec.Rows = append(sec.Rows, []export.Cell{export.Str(r.Path), export.Str(r.Kind), export.Str(strings.Join(r.Measures, ", ")),
-			export.Str(cmdutil.YearSpan(r.Years)), export.Str(levels(r.Levels)), export.Int(r.Rows), export.Str(symbols(r.Symbols)), export.Str(status)})
+			export.Str(timeperiod.Span(r.Years)), export.Str(levels(r.Levels)), export.Int(r.Rows), export.Str(symbols(r.Symbols)), export.Str(status)})
 	}
 	doc := export.Document{Sections: []export.Section{sec},
 		Notes: []string{"missing_cells counts the cells of the indicators cscstats reads that hold an EES symbol instead of a number (c suppressed, x not available, z not applicable, low/k rounds to zero, u low reliability, : legacy not available); they are treated as missing, never as zero."}}

@@ -6,6 +6,7 @@ package la
 import (
 	"errors"
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -229,12 +230,12 @@ func showRun(opts *ShowOptions) error {
 	var withFigures []int
 	for _, m := range measures.Catalogue {
 		for _, y := range calc.Years(m.ID) {
-			if !cmdutil.ContainsYear(withFigures, y) && calc.Get(m.ID, rates.LAArea(a), y).Count.OK() {
-				withFigures = cmdutil.AppendYear(withFigures, y)
+			if !timeperiod.Contains(withFigures, y) && calc.Get(m.ID, rates.LAArea(a), y).Count.OK() {
+				withFigures = timeperiod.Append(withFigures, y)
 			}
 		}
 	}
-	add("years_with_figures", cmdutil.YearSpan(withFigures))
+	add("years_with_figures", timeperiod.Span(withFigures))
 	add("predecessors", describeCodes(reg, a.Predecessors))
 	add("successors", describeCodes(reg, a.Successors))
 	if c := a.Change; c != nil {

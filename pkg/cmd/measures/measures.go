@@ -5,6 +5,7 @@ package measures
 import (
 	"errors"
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"sort"
 	"strings"
 
@@ -50,7 +51,7 @@ func measuresRun(opts *Options) error {
 		years := "none found"
 		if calc != nil {
 			if ys := calc.Years(m.ID); len(ys) > 0 {
-				years = cmdutil.YearSpan(ys)
+				years = timeperiod.Span(ys)
 			}
 		}
 		var filters []string

@@ -5,6 +5,7 @@ package plot
 import (
 	"bytes"
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"io"
 	"os"
 	"path/filepath"
@@ -370,7 +371,7 @@ func buildYear(calc *rates.Calculator, opts *Options) (built, error) {
 		if year, err = chartdata.LatestYear(calc, m); err != nil {
 			return built{}, err
 		}
-	} else if year, err = cmdutil.ParseYear(opts.Year); err != nil {
+	} else if year, err = timeperiod.Parse(opts.Year); err != nil {
 		return built{}, cmdutil.FlagErrorf("--year: %v", err)
 	}
 	co := chartdata.Options{Highlight: opts.Highlight, IncludeSmall: opts.IncludeSmall, Overdispersion: opts.Overdispersion}

@@ -4,6 +4,7 @@ package rates
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,10 +98,10 @@ func ratesRun(opts *Options) error {
 				return cmdutil.FlagErrorf("%v", err)
 			}
 			all = append(all, rows...)
-			yearsUsed = cmdutil.AppendYear(yearsUsed, y)
+			yearsUsed = timeperiod.Append(yearsUsed, y)
 		}
 	}
-	title := fmt.Sprintf("%s per 10,000 children aged 0-17, %s", labels(ms), cmdutil.YearSpan(yearsUsed))
+	title := fmt.Sprintf("%s per 10,000 children aged 0-17, %s", labels(ms), timeperiod.Span(yearsUsed))
 	notes := cmdutil.MeasureNotes(calc, ms, yearsUsed)
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)

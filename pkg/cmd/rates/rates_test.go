@@ -179,16 +179,3 @@ func TestRatesBadInput(t *testing.T) {
 		t.Errorf("empty data dir: want advice to fetch or use --data, got %v", err)
 	}
 }
-
-func TestParseYear(t *testing.T) {
-	for in, want := range map[string]int{"2021": 2021, "2020-21": 2021, "1999-00": 2000} {
-		if got, err := cmdutil.ParseYear(in); err != nil || got != want {
-			t.Errorf("ParseYear(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"21", "2020-22", "x", "20211"} {
-		if _, err := cmdutil.ParseYear(bad); err == nil {
-			t.Errorf("ParseYear(%q) should fail", bad)
-		}
-	}
-}

@@ -5,6 +5,7 @@ package spread
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"strings"
 
@@ -130,7 +131,7 @@ func Compute(calc *rates.Calculator, m measures.Measure, from, to int, sel spec.
 		}
 	}
 	if len(years) == 0 {
-		return nil, fmt.Errorf("no %s data between %s; years available: %s", m.ID, cmdutil.RangeText(from, to), cmdutil.YearSpan(calc.Years(m.ID)))
+		return nil, fmt.Errorf("no %s data between %s; years available: %s", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(calc.Years(m.ID)))
 	}
 	res := &Result{Measure: m, Balanced: balanced, IncludeSmall: sel.IncludeSmall}
 	if balanced {
@@ -201,7 +202,7 @@ func (res *Result) balanced(calc *rates.Calculator, years []int, sel spec.Option
 		return err
 	}
 	if len(t.Rows) == 0 {
-		return fmt.Errorf("no council has a %s rate in every year %s", res.Measure.ID, cmdutil.YearSpan(years))
+		return fmt.Errorf("no council has a %s rate in every year %s", res.Measure.ID, timeperiod.Span(years))
 	}
 	for i, y := range years {
 		d, err := stats.Describe(t.Column(i))
@@ -347,7 +348,7 @@ func write(f *cmdutil.Factory, calc *rates.Calculator, res *Result) error {
 			notes = append(notes, fmt.Sprintf("left out (%s): %s %s: %s", y, l.Code, l.Name, l.Why))
 		}
 	}
-	title := fmt.Sprintf("Spread across councils: %s per 10,000 children aged 0-17, %s", m.Label, cmdutil.YearSpan(years))
+	title := fmt.Sprintf("Spread across councils: %s per 10,000 children aged 0-17, %s", m.Label, timeperiod.Span(years))
 	doc := export.Document{Title: title, Sections: []export.Section{sp, ch, left}, Notes: notes}
 	return export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc)
 }

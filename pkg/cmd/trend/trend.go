@@ -4,6 +4,7 @@ package trend
 
 import (
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -82,11 +83,11 @@ func trendRun(opts *Options) error {
 		for _, area := range areas {
 			series := calc.Series(m.ID, area, from, to)
 			if len(series) == 0 {
-				return fmt.Errorf("no %s data between %s; years available: %s", m.ID, cmdutil.RangeText(from, to), cmdutil.YearSpan(calc.Years(m.ID)))
+				return fmt.Errorf("no %s data between %s; years available: %s", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(calc.Years(m.ID)))
 			}
 			rows = append(rows, series...)
 			for _, r := range series {
-				years = cmdutil.AppendYear(years, r.Year)
+				years = timeperiod.Append(years, r.Year)
 				if r.Note != "" && (r.Basis == rates.Harmonised || r.Break) {
 					notes = append(notes, fmt.Sprintf("%s %s %d: %s", r.Area.Name, m.ID, r.Year, r.Note))
 				}
@@ -102,7 +103,7 @@ func trendRun(opts *Options) error {
 	for _, a := range areas {
 		names = append(names, a.Name)
 	}
-	title := fmt.Sprintf("%s: rates per 10,000 children aged 0-17, %s", strings.Join(names, ", "), cmdutil.YearSpan(years))
+	title := fmt.Sprintf("%s: rates per 10,000 children aged 0-17, %s", strings.Join(names, ", "), timeperiod.Span(years))
 	allNotes := append(cmdutil.MeasureNotes(calc, ms, years), notes...)
 	if n := cmdutil.MissingNote(rows); n != "" {
 		allNotes = append(allNotes, n)
