@@ -290,7 +290,7 @@ func TestCompareFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"### Leeds compared", "| measure | area | count | population | rate_per_10k | ci_95 | rank | funnel | funnel_od |", "#### Statistical neighbours", "- rank:"} {
+	for _, want := range []string{"### Leeds compared", "| measure | year | area | count | population | rate_per_10k | ci_95 | rank | funnel | funnel_od |", "#### Statistical neighbours", "- rank:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}

@@ -185,12 +185,12 @@ func ciText(r rates.Rate) export.Cell {
 func (res *Result) cardSection() export.Section {
 	s := export.Section{
 		Name: "summary",
-		Columns: []export.Column{col("measure", -1), col("area", -1), col("count", -1), col("population", 0), col("rate_per_10k", 1),
+		Columns: []export.Column{col("measure", -1), col("year", -1), col("area", -1), col("count", -1), col("population", 0), col("rate_per_10k", 1),
 			col("ci_95", -1), col("rank", -1), col("funnel", -1), col("funnel_od", -1)},
 	}
 	blank := export.MissingCell("")
 	for _, y := range res.Years {
-		id := export.Str(y.Measure.ID)
+		id, year := export.Str(y.Measure.ID), export.Int(y.Year)
 		seenRegion := map[string]bool{}
 		var regions [][]export.Cell
 		for _, r := range res.Rows {
@@ -213,7 +213,7 @@ func (res *Result) cardSection() export.Section {
 			if r.FunnelODOK {
 				od = export.Str(VerdictText(r.FunnelOD))
 			}
-			s.Rows = append(s.Rows, []export.Cell{id, export.Str(a.Name), countCell(r.Rate), popCell(r.Rate), export.Num(r.Rate.Value), ciText(r.Rate), rank, fun, od})
+			s.Rows = append(s.Rows, []export.Cell{id, year, export.Str(a.Name), countCell(r.Rate), popCell(r.Rate), export.Num(r.Rate.Value), ciText(r.Rate), rank, fun, od})
 			if res.WithNeighbours && r.Council.Group != nil {
 				sp := r.NbrSpread
 				name := fmt.Sprintf("%s's neighbours: median of %d", a.Name, sp.N)
@@ -224,16 +224,16 @@ func (res *Result) cardSection() export.Section {
 				if sp.N > 0 {
 					med, rng = export.Num(sp.Median), export.Str(fmt.Sprintf("range %.1f to %.1f", sp.Min, sp.Max))
 				}
-				s.Rows = append(s.Rows, []export.Cell{id, export.Str(name), blank, blank, med, rng, blank, blank, blank})
+				s.Rows = append(s.Rows, []export.Cell{id, year, export.Str(name), blank, blank, med, rng, blank, blank, blank})
 			}
 			if a.RegionCode != "" && !seenRegion[a.RegionCode] {
 				seenRegion[a.RegionCode] = true
-				regions = append(regions, []export.Cell{id, export.Str(r.Region.Area.Name), countCell(r.Region), popCell(r.Region), export.Num(r.Region.Value), ciText(r.Region), blank, blank, blank})
+				regions = append(regions, []export.Cell{id, year, export.Str(r.Region.Area.Name), countCell(r.Region), popCell(r.Region), export.Num(r.Region.Value), ciText(r.Region), blank, blank, blank})
 			}
 		}
 		s.Rows = append(s.Rows, regions...)
 		e := y.England
-		s.Rows = append(s.Rows, []export.Cell{id, export.Str("England"), countCell(e), popCell(e), export.Num(e.Value), ciText(e), blank, blank, blank})
+		s.Rows = append(s.Rows, []export.Cell{id, year, export.Str("England"), countCell(e), popCell(e), export.Num(e.Value), ciText(e), blank, blank, blank})
 	}
 	return s
 }
