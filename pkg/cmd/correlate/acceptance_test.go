@@ -1,11 +1,8 @@
 package correlate
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -211,35 +208,11 @@ type counts struct {
 // encoding/csv, optionally filtered.
 func readCounts(t *testing.T, path, indicator string, keep func(map[string]string) bool) counts {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("real DfE file not available: %v", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range head {
-		head[i] = strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff"))
-	}
 	c := counts{cells: map[key]string{}, code: map[string]string{}}
 	latest := map[string]int{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, h := range head {
-			row[h] = strings.TrimSpace(rec[i])
-		}
+	testfiles.EachRow(t, path, func(row map[string]string) {
 		if row["geographic_level"] != "Local authority" || (keep != nil && !keep(row)) {
-			continue
+			return
 		}
 		y, err := strconv.Atoi(row["time_period"])
 		if err != nil {
@@ -250,6 +223,6 @@ func readCounts(t *testing.T, path, indicator string, keep func(map[string]strin
 			latest[row["old_la_code"]] = y
 			c.code[row["old_la_code"]] = row["new_la_code"]
 		}
-	}
+	})
 	return c
 }

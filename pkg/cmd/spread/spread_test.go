@@ -3,9 +3,7 @@ package spread
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -269,37 +267,13 @@ type yearKey struct {
 
 func readLA(t *testing.T, path, indicator string, keep func(map[string]string) bool) map[yearKey]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("real DfE file not available: %v", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range head {
-		head[i] = strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff"))
-	}
 	out := map[yearKey]string{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, h := range head {
-			row[h] = strings.TrimSpace(rec[i])
-		}
+	testfiles.EachRow(t, path, func(row map[string]string) {
 		if row["geographic_level"] != "Local authority" || (keep != nil && !keep(row)) {
-			continue
+			return
 		}
 		y, _ := strconv.Atoi(row["time_period"])
 		out[yearKey{row["old_la_code"], y}] = row[indicator]
-	}
+	})
 	return out
 }
