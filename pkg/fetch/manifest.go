@@ -43,6 +43,11 @@ type Entry struct {
 	ETag             string `json:"etag,omitempty"`
 	LastModified     string `json:"last_modified,omitempty"`
 	FetchedAt        string `json:"fetched_at"` // RFC 3339, UTC
+	// Requests lists, space-separated, the first-page URL of every
+	// request that made a file assembled from several (the Nomis
+	// population): a later run reuses the copy only if it would make the
+	// same requests. (A string, so that Entry stays comparable.)
+	Requests string `json:"requests,omitempty"`
 }
 
 // Manifest is the content of DIR/manifest.json.

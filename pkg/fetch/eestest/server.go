@@ -77,6 +77,27 @@ type Config struct {
 	NomisCSV []byte
 	// NomisMaxRecords caps rows per Nomis page (default 25000, as Nomis).
 	NomisMaxRecords int
+	// NomisGeographies, when set, makes the fake answer only the areas a
+	// request's geography names, as Nomis does: each comma-separated item
+	// is a type ("TYPE423"), a Nomis id or a range of ids ("a...b");
+	// NomisGeographies maps a type to the GSS codes it holds, NomisIDs an
+	// id to its GSS code. A type or id it does not know answers 400 with
+	// an error body, like a query Nomis cannot build (assumed; see
+	// data/sources.json). Rows are then also filtered by the date
+	// parameter (years, "a-b", or "latestMINUSn-latest" against the
+	// newest year in NomisCSV). Nil keeps the old behaviour: every row.
+	NomisGeographies map[string][]string
+	NomisIDs         map[string]string
+}
+
+// NomisEnglandAndRegionIDs are the Nomis ids of England and the nine
+// English regions with their GSS codes, for Config.NomisIDs.
+func NomisEnglandAndRegionIDs() map[string]string {
+	m := map[string]string{"2092957699": "E92000001"}
+	for i := 1; i <= 9; i++ {
+		m[strconv.Itoa(2013265920+i)] = fmt.Sprintf("E1200000%d", i)
+	}
+	return m
 }
 
 // Fault changes the answers to requests for one path.
@@ -818,6 +839,12 @@ func (s *Server) serveNomis(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rows := recs[1:]
+	if s.cfg.NomisGeographies != nil {
+		if rows, err = s.nomisSelect(recs[0], rows, vals["geography"], vals["date"]); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
 	if off > len(rows) {
 		off = len(rows)
 	}
@@ -833,4 +860,100 @@ func (s *Server) serveNomis(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.served[r.URL.Path]++
 	s.mu.Unlock()
+}
+
+// nomisSelect keeps the rows a geography and date parameter select.
+func (s *Server) nomisSelect(head []string, rows [][]string, geography, date string) ([][]string, error) {
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ToUpper(strings.TrimSpace(h))] = i
+	}
+	gi, ok1 := col["GEOGRAPHY_CODE"]
+	di, ok2 := col["DATE_NAME"]
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("fixture lacks GEOGRAPHY_CODE or DATE_NAME")
+	}
+	s.mu.Lock()
+	types, ids := s.cfg.NomisGeographies, s.cfg.NomisIDs
+	s.mu.Unlock()
+	want := map[string]bool{}
+	for _, item := range strings.Split(geography, ",") {
+		switch {
+		case strings.HasPrefix(strings.ToUpper(item), "TYPE"):
+			codes, ok := types[strings.ToUpper(item)]
+			if !ok {
+				return nil, fmt.Errorf("Cannot create query: geography %s is not available for this dataset", item)
+			}
+			for _, c := range codes {
+				want[c] = true
+			}
+		case strings.Contains(item, "..."):
+			a, b, _ := strings.Cut(item, "...")
+			lo, err1 := strconv.Atoi(a)
+			hi, err2 := strconv.Atoi(b)
+			if err1 != nil || err2 != nil || hi < lo || hi-lo > 1000 {
+				return nil, fmt.Errorf("Cannot create query: bad geography range %s", item)
+			}
+			for id := lo; id <= hi; id++ {
+				c, ok := ids[strconv.Itoa(id)]
+				if !ok {
+					return nil, fmt.Errorf("Cannot create query: geography %d unknown", id)
+				}
+				want[c] = true
+			}
+		default:
+			c, ok := ids[item]
+			if !ok {
+				return nil, fmt.Errorf("Cannot create query: geography %s unknown", item)
+			}
+			want[c] = true
+		}
+	}
+	yearOf := func(r []string) int {
+		d := r[di]
+		y, _ := strconv.Atoi(d[max(0, len(d)-4):])
+		return y
+	}
+	newest := 0
+	for _, r := range rows {
+		newest = max(newest, yearOf(r))
+	}
+	years := map[int]bool{}
+	for _, item := range strings.Split(date, ",") {
+		switch {
+		case item == "" || item == "latest":
+			years[newest] = true
+		case strings.HasPrefix(item, "latestMINUS"):
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(item, "latestMINUS"), "-latest"))
+			if err != nil {
+				return nil, fmt.Errorf("Cannot create query: bad date %s", item)
+			}
+			for y := newest - n; y <= newest; y++ {
+				years[y] = true
+			}
+		case strings.Contains(item, "-"):
+			a, b, _ := strings.Cut(item, "-")
+			lo, err1 := strconv.Atoi(a)
+			hi, err2 := strconv.Atoi(b)
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("Cannot create query: bad date %s", item)
+			}
+			for y := lo; y <= hi; y++ {
+				years[y] = true
+			}
+		default:
+			y, err := strconv.Atoi(item)
+			if err != nil {
+				return nil, fmt.Errorf("Cannot create query: bad date %s", item)
+			}
+			years[y] = true
+		}
+	}
+	var out [][]string
+	for _, r := range rows {
+		if want[r[gi]] && years[yearOf(r)] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
