@@ -66,10 +66,17 @@ type Options struct {
 	// Default DefaultValidator. The path ends with the real file name's extension.
 	Validate func(path string) error
 
-	Progress Progress  // default: a progress bar if stderr is a terminal, else none
-	Quiet    bool      // no progress and no log lines
-	Verbose  bool      // log each request and decision to Log
-	Log      io.Writer // default os.Stderr
+	Progress Progress // default: a progress bar if stderr is a terminal, else none
+	Quiet    bool     // no progress and no log lines
+	Verbose  bool     // log each request and decision to Log
+
+	// ReuseLookups makes the Client remember the content API's JSON
+	// answers (release lists, file lists, redirects) for its life, so a
+	// run that resolves a release, lists its files and downloads them asks
+	// for each once. For one run; a long-lived Client would not see
+	// new releases.
+	ReuseLookups bool
+	Log          io.Writer // default os.Stderr
 }
 
 // Client talks to the EES content API and Nomis. Safe for concurrent use.
@@ -83,6 +90,11 @@ type Client struct {
 	progress    Progress
 
 	logMu sync.Mutex
+
+	// memo holds the content API's JSON answers by URL for the Client's
+	// life (one run): see getJSON.
+	memoMu sync.Mutex
+	memo   map[string][]byte
 }
 
 // New checks the options and returns a Client.

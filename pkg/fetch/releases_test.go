@@ -74,3 +74,35 @@ func TestNoNetworkIsNotRetried(t *testing.T) {
 		}
 	}
 }
+
+// With ReuseLookups, resolving a release, listing earlier releases and
+// listing a release's files twice asks the service for each once.
+func TestReuseLookups(t *testing.T) {
+	srv := eestest.NewServer(t, smallConfig(3))
+	c, _ := newClient(t, srv, func(o *fetch.Options) { o.ReuseLookups = true })
+	rel, err := c.ResolveRelease(ctx(t), "pub-a", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListReleases(ctx(t), rel.PublicationSlug); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.ListFiles(ctx(t), rel.ReleaseVersionID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Requests("/api/publications/pub-a/releases"); n != 1 {
+		t.Errorf("release list asked %d times, want 1", n)
+	}
+	if n := srv.Requests("/api/data-set-files"); n != 1 {
+		t.Errorf("file list asked %d times, want 1", n)
+	}
+	// Without it (the default), every call asks.
+	c2, _ := newClient(t, srv, nil)
+	c2.ResolveRelease(ctx(t), "pub-a", "")
+	c2.ResolveRelease(ctx(t), "pub-a", "")
+	if n := srv.Requests("/api/publications/pub-a/releases"); n != 3 {
+		t.Errorf("release list asked %d times in all, want 3", n)
+	}
+}

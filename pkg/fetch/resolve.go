@@ -38,22 +38,40 @@ func NormaliseSlug(s string) (string, error) {
 	return s, nil
 }
 
-// getJSON GETs url and decodes JSON into v.
+// getJSON GETs url and decodes JSON into v. With Options.ReuseLookups a
+// Client asks for each URL once: later calls (a release's list when
+// looking for older releases, a file list when downloading) reuse the body
+// of the first good answer, so one run looks each release up once.
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
-	resp, err := c.get(ctx, u, nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBytes+1))
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", u, err)
-	}
-	if len(body) > maxJSONBytes {
-		return &ShapeError{URL: u, Missing: "JSON body larger than 64 MiB"}
+	c.memoMu.Lock()
+	body, ok := c.memo[u]
+	c.memoMu.Unlock()
+	if ok {
+		c.logf("reusing the answer to GET %s from earlier in this run", u)
+	} else {
+		resp, err := c.get(ctx, u, nil)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxJSONBytes+1))
+		if err != nil {
+			return fmt.Errorf("GET %s: %w", u, err)
+		}
+		if len(body) > maxJSONBytes {
+			return &ShapeError{URL: u, Missing: "JSON body larger than 64 MiB"}
+		}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return &ShapeError{URL: u, Missing: fmt.Sprintf("expected JSON (%v); body starts %q", err, truncate(string(body), 80))}
+	}
+	if !ok && c.opt.ReuseLookups {
+		c.memoMu.Lock()
+		if c.memo == nil {
+			c.memo = map[string][]byte{}
+		}
+		c.memo[u] = body
+		c.memoMu.Unlock()
 	}
 	return nil
 }
