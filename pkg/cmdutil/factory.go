@@ -52,6 +52,11 @@ type IOStreams = iostreams.IOStreams
 func (f *Factory) Calculator() (*rates.Calculator, error) {
 	f.once.Do(func() {
 		f.calc, f.err = f.loadCalculator()
+		if f.err == nil && f.IOStreams != nil {
+			if w := DenominatorWarning(f.calc); w != "" {
+				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+			}
+		}
 	})
 	return f.calc, f.err
 }

@@ -48,7 +48,11 @@ func MissingNote(rs []rates.Rate) string {
 func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []string {
 	var notes []string
 	for _, m := range ms {
-		n := fmt.Sprintf("%s (%s): %s. Rate per 10,000 %s.", m.ID, m.Label, m.Definition, m.Denominator)
+		denom := m.Denominator
+		if b := calc.Band(); b != population.Children {
+			denom = fmt.Sprintf("%s (ONS mid-year estimate; asked for with --per %s, instead of the usual %s)", b.Label(), b.Flag(), m.Denominator)
+		}
+		n := fmt.Sprintf("%s (%s): %s. Rate per 10,000 %s.", m.ID, m.Label, m.Definition, denom)
 		if m.Note != "" {
 			n += " Counts of " + m.Note + "."
 		}

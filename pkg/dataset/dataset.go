@@ -49,7 +49,7 @@ const (
 // PopulationRow is one population estimate read from a file.
 type PopulationRow struct {
 	Source  PopulationSource
-	AgeBand string // "0-17" or "under 1"
+	AgeBand string // "0-17", "under 1" or "under 5"
 	Year    int
 	Geo     ees.Geography
 	Value   ees.Value
@@ -288,13 +288,18 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 	}{
 		{measures.PopulationChildren, ONS, "0-17"},
 		{measures.PopulationUnder1, ONS, "under 1"},
+		{measures.PopulationUnder5, ONS, "under 5"},
 		{measures.DfEPopulation, DfE, "0-17"},
 	}
 	isPop := map[int]bool{}
 	for i, p := range popSources {
 		isPop[i] = hasAll(r, p.src.Columns())
 	}
-	if len(cands) == 0 && !isPop[0] && !isPop[1] && !isPop[2] {
+	anyPop := false
+	for _, ok := range isPop {
+		anyPop = anyPop || ok
+	}
+	if len(cands) == 0 && !anyPop {
 		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
 		return rep, nil, nil, nil
 	}

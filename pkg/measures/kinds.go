@@ -51,6 +51,7 @@ func Kind(id string) (FileKind, bool) {
 var (
 	PopulationChildren = Source{Indicator: "population_estimate", Filters: map[string]string{"age_group": "Children aged 0 to 17 years"}}
 	PopulationUnder1   = Source{Indicator: "population_estimate", Filters: map[string]string{"age_group": "Children aged under 1 year"}}
+	PopulationUnder5   = Source{Indicator: "population_estimate", Filters: map[string]string{"age_group": "Children aged under 5 years"}}
 	// DfEPopulation is the population_estimate column DfE publishes beside
 	// its own CLA rates: the denominator DfE used, by reporting year.
 	DfEPopulation = Source{Indicator: "population_estimate", Filters: map[string]string{"population_type": "Children looked after on 31 March each year"}}

@@ -10,6 +10,7 @@ package population
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/la"
@@ -28,7 +29,47 @@ type Band string
 const (
 	Children Band = "0-17"
 	Under1   Band = "under 1"
+	Under5   Band = "under 5"
 )
+
+// Bands are the denominators a rate can take, in the order offered.
+var Bands = []Band{Children, Under1, Under5}
+
+// Label names the band for titles and notes: "children aged 0-17".
+func (b Band) Label() string {
+	switch b {
+	case Under1:
+		return "children aged under 1"
+	case Under5:
+		return "children aged under 5"
+	}
+	return "children aged 0-17"
+}
+
+// Flag is the band's --per value: "0-17", "under1" or "under5".
+func (b Band) Flag() string {
+	switch b {
+	case Under1:
+		return "under1"
+	case Under5:
+		return "under5"
+	}
+	return "0-17"
+}
+
+// ParseBand reads a --per value: 0-17 (also "children", "all"), under1
+// (also "under-1", "under 1", "0"), under5 (also "under-5", "under 5", "0-4").
+func ParseBand(s string) (Band, bool) {
+	switch strings.ToLower(strings.Join(strings.Fields(s), " ")) {
+	case "", "0-17", "children", "all":
+		return Children, true
+	case "under1", "under-1", "under 1", "0":
+		return Under1, true
+	case "under5", "under-5", "under 5", "0-4":
+		return Under5, true
+	}
+	return "", false
+}
 
 // Estimate is one denominator with where it came from.
 type Estimate struct {

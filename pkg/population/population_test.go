@@ -240,3 +240,51 @@ func TestTableNewerReleaseWins(t *testing.T) {
 		}
 	}
 }
+
+func TestParseBand(t *testing.T) {
+	for in, want := range map[string]population.Band{"": population.Children, "0-17": population.Children, "under1": population.Under1,
+		"Under 1": population.Under1, "under-5": population.Under5, "0-4": population.Under5} {
+		if got, ok := population.ParseBand(in); !ok || got != want {
+			t.Errorf("ParseBand(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"under2", "5-9", "adults"} {
+		if _, ok := population.ParseBand(bad); ok {
+			t.Errorf("ParseBand(%q) accepted", bad)
+		}
+	}
+	for _, b := range population.Bands {
+		if got, ok := population.ParseBand(b.Flag()); !ok || got != b {
+			t.Errorf("%q: its flag %q reads back as %q", b, b.Flag(), got)
+		}
+	}
+}
+
+// Each age band is looked up from its own rows (testdata/ees/babies:
+// Hartlepool mid-2021 has 20000 aged 0-17, 900 under 1, 4800 under 5);
+// a band a file lacks (Darlington under 5) is missing, not another band's
+// figure.
+func TestForBands(t *testing.T) {
+	st, err := dataset.Load(testfiles.Fixture(t, "ees", "babies"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := la.DefaultChanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []la.Sighting
+	for _, p := range st.Population {
+		seen = append(seen, la.Sighting{Geo: p.Geo})
+	}
+	tab := population.New(st.Population, la.New(seen, changes))
+	for band, want := range map[population.Band]float64{population.Children: 20000, population.Under1: 900, population.Under5: 4800} {
+		e, ok := tab.For("E06000001", 2022, band)
+		if !ok || e.Value != want || e.MidYear != 2021 {
+			t.Errorf("Hartlepool 2022 %s: %+v %v, want %v from mid-2021", band, e, ok, want)
+		}
+	}
+	if e, ok := tab.For("E06000005", 2022, population.Under5); ok {
+		t.Errorf("Darlington has no under-5 row, got %+v", e)
+	}
+}

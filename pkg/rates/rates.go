@@ -47,9 +47,10 @@ type Rate struct {
 	Value      float64 // per 10,000 children; NaN when missing
 	Lower      float64 // 95% CI, NaN when missing
 	Upper      float64
-	Basis      string // Reported, or Harmonised (see Note)
-	Break      bool   // missing because of a boundary change
-	Note       string // why the value is missing, or how it was harmonised
+	Basis      string          // Reported, or Harmonised (see Note)
+	Per        population.Band // the denominator's age band
+	Break      bool            // missing because of a boundary change
+	Note       string          // why the value is missing, or how it was harmonised
 	Sources    []string
 }
 
@@ -62,6 +63,24 @@ type Calculator struct {
 	Registry *la.Registry
 	Pop      *population.Table
 	index    map[string]map[obsKey]dataset.Observation
+	per      population.Band // denominator age band; "" means population.Children
+}
+
+// Per returns a calculator sharing c's data whose rates divide by the
+// population in band b (population.Children, Under1 or Under5) instead of
+// children aged 0-17.
+func (c *Calculator) Per(b population.Band) *Calculator {
+	cp := *c
+	cp.per = b
+	return &cp
+}
+
+// Band is the denominator's age band.
+func (c *Calculator) Band() population.Band {
+	if c.per == "" {
+		return population.Children
+	}
+	return c.per
 }
 
 type obsKey struct {
@@ -160,7 +179,7 @@ func LAArea(a *la.Authority) Area {
 // harmonisation): the count from the file and the population from the
 // denominator convention.
 func (c *Calculator) Get(measure string, area Area, year int) Rate {
-	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported}
+	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band()}
 	o, ok := c.index[measure][obsKey{area.Level, area.Code, year}]
 	if !ok {
 		r.Count = ees.Missing(ees.NotAvailable)
@@ -172,7 +191,7 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 	if area.Level == LocalAuthority && area.Name == "" {
 		r.Area.Name = o.Geo.LAName
 	}
-	pop, popOK := c.Pop.For(area.Code, year, population.Children)
+	pop, popOK := c.Pop.For(area.Code, year, c.Band())
 	if popOK {
 		r.Population, r.PopMidYear = pop.Value, pop.MidYear
 	}
@@ -180,9 +199,12 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 	case !o.Count.OK():
 		r.Note = "count " + o.Count.Symbol.Describe()
 	case !popOK:
-		r.Note = fmt.Sprintf("no population estimate for mid-%d", population.MidYearFor(year))
+		r.Note = fmt.Sprintf("no population estimate for mid-%d (%s): neither the ONS estimates nor DfE's published populations have one", population.MidYearFor(year), c.Band().Label())
 	default:
 		r.Value, r.Lower, r.Upper = RateCI(o.Count.Number, pop.Value)
+		if pop.Source == dataset.DfE {
+			r.Note = fmt.Sprintf("denominator: DfE's published population_estimate for %d (no ONS estimate for mid-%d)", year, population.MidYearFor(year))
+		}
 	}
 	return r
 }
@@ -269,7 +291,7 @@ func (c *Calculator) acrossChange(measure string, area Area, year int, r Rate) R
 
 // sumOf harmonises a predecessor's year as the sum of its successors.
 func (c *Calculator) sumOf(measure string, area Area, year int, parts []string) Rate {
-	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Harmonised}
+	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Harmonised, Per: c.Band()}
 	var count, pop float64
 	var names []string
 	midYear := 0
@@ -343,4 +365,79 @@ func higher(a, b float64, aok, bok bool) bool {
 		return aok
 	}
 	return aok && a > b
+}
+
+// Gap is an area with counts but no population estimate for some years.
+type Gap struct {
+	Area     Area
+	Years    []int    // reporting years, ascending
+	Measures []string // measures with a count in those years
+}
+
+// MissingDenominators lists the areas (England, regions, authorities) that
+// have a count of some measure for a reporting year but no population
+// estimate in the calculator's band for it: their rates are missing, and
+// a warning should name them. Authorities come in name order.
+func (c *Calculator) MissingDenominators() []Gap {
+	type acc struct {
+		area     Area
+		years    map[int]bool
+		measures map[string]bool
+	}
+	by := map[string]*acc{}
+	for _, m := range measures.Catalogue {
+		for k, o := range c.index[m.ID] {
+			if !o.Count.OK() {
+				continue
+			}
+			if _, ok := c.Pop.For(k.code, k.year, c.Band()); ok {
+				continue
+			}
+			id := k.level + "|" + k.code
+			a := by[id]
+			if a == nil {
+				var area Area
+				switch k.level {
+				case National:
+					area = England()
+				case Regional:
+					area = c.RegionArea(k.code)
+				default:
+					if la, ok := c.Registry.Get(k.code); ok {
+						area = LAArea(la)
+					} else {
+						area = Area{Level: LocalAuthority, Code: k.code, Name: o.Geo.LAName}
+					}
+				}
+				a = &acc{area: area, years: map[int]bool{}, measures: map[string]bool{}}
+				by[id] = a
+			}
+			a.years[k.year] = true
+			a.measures[m.ID] = true
+		}
+	}
+	rank := map[string]int{National: 0, Regional: 1, LocalAuthority: 2}
+	out := make([]Gap, 0, len(by))
+	for _, a := range by {
+		g := Gap{Area: a.area}
+		for y := range a.years {
+			g.Years = append(g.Years, y)
+		}
+		sort.Ints(g.Years)
+		for m := range a.measures {
+			g.Measures = append(g.Measures, m)
+		}
+		sort.Strings(g.Measures)
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if rank[out[i].Area.Level] != rank[out[j].Area.Level] {
+			return rank[out[i].Area.Level] < rank[out[j].Area.Level]
+		}
+		if out[i].Area.Name != out[j].Area.Name {
+			return out[i].Area.Name < out[j].Area.Name
+		}
+		return out[i].Area.Code < out[j].Area.Code
+	})
+	return out
 }

@@ -2,12 +2,14 @@ package rates_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
@@ -231,5 +233,44 @@ func TestNewerReleaseWinsAcrossCodes(t *testing.T) {
 			t.Errorf("%s 2019 = %v (count %v, pop %v); want %v = %v/%v×10000 from the newer releases",
 				tc.area.Name, r.Value, r.Count, r.Population, want, tc.count, tc.pop)
 		}
+	}
+}
+
+// MissingDenominators names the areas with a count but no population in
+// the band (testdata/ees/babies): per 0-17 only Bournemouth 2019 (no
+// population row at all); per under 5 also England and Hartlepool in 2019
+// (mid-2018 has no under-5 rows). Darlington's suppressed count needs no
+// denominator. A rate per under 5 divides by the under-5 row:
+// Hartlepool 2022 = 30 / 4800 * 10000 = 62.5.
+func TestMissingDenominatorsAndPer(t *testing.T) {
+	c, err := rates.Load(testfiles.Fixture(t, "ees", "babies"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(gs []rates.Gap) string {
+		var s []string
+		for _, g := range gs {
+			s = append(s, fmt.Sprintf("%s %s %v %v", g.Area.Level, g.Area.Name, g.Years, g.Measures))
+		}
+		return strings.Join(s, "; ")
+	}
+	if got, want := show(c.MissingDenominators()), "Local authority Bournemouth [2019] [under1_starts]"; got != want {
+		t.Errorf("0-17 gaps:\n got %s\nwant %s", got, want)
+	}
+	u5 := c.Per(population.Under5)
+	if got, want := show(u5.MissingDenominators()), "National England [2019] [under1_starts]; Local authority Bournemouth [2019] [under1_starts]; Local authority Hartlepool [2019] [under1_starts]"; got != want {
+		t.Errorf("under-5 gaps:\n got %s\nwant %s", got, want)
+	}
+	a, _ := c.Registry.Lookup("Hartlepool")
+	r := u5.Get("under1_starts", rates.LAArea(a), 2022)
+	if r.Value != 62.5 || r.Population != 4800 || r.Per != population.Under5 {
+		t.Errorf("Hartlepool per under 5: %+v", r)
+	}
+	if r := c.Get("under1_starts", rates.LAArea(a), 2022); r.Value != 15 || r.Per != population.Children {
+		t.Errorf("the original calculator should keep 0-17: %+v", r)
+	}
+	r = u5.Get("under1_starts", rates.LAArea(a), 2019)
+	if r.OK() || !strings.Contains(r.Note, "no population estimate for mid-2018 (children aged under 5)") {
+		t.Errorf("Hartlepool 2019 per under 5: %+v", r)
 	}
 }

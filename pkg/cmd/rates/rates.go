@@ -13,6 +13,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -24,6 +25,7 @@ type Options struct {
 	LAs      []string
 	Region   string
 	Sort     string
+	Per      string // denominator age band: 0-17, under1, under5
 }
 
 // NewCmdRates wires the cobra command; runF replaces the run function in
@@ -37,11 +39,17 @@ func NewCmdRates(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 one row per local authority plus England (and the region when filtered by
 region or authority), with exact Poisson 95% confidence intervals.
 
+--per under1 divides by the children aged under 1 instead (ONS single year
+of age), as research on babies entering care does: under1_starts, the
+removals-at-birth proxy, per 10,000 babies. --per under5 divides by the
+children aged under 5.
+
 --measure all and --year all give the full tidy table (every measure, year,
 authority, region and England) in the same columns.`,
 		Example: `  cscstats rates --measure s47 --year 2021
   cscstats rates --measure s47 --year 2021 --la Leeds --la Camden
   cscstats rates --measure under1_starts --year 2022 --region "North East" --sort rate
+  cscstats rates --measure under1_starts --year 2022 --per under1
   cscstats rates --measure all --year all --format csv > all_rates.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +64,7 @@ authority, region and England) in the same columns.`,
 	cmd.Flags().StringArrayVar(&opts.LAs, "la", nil, "local authority name or code (repeatable)")
 	cmd.Flags().StringVar(&opts.Region, "region", "", "only authorities in this region (name or code)")
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "sort authorities by rate, name or count")
+	cmdutil.AddPerFlag(cmd, &opts.Per)
 	_ = cmd.MarkFlagRequired("measure")
 	_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"rate", "name", "count"}, cobra.ShellCompDirectiveNoFileComp))
@@ -67,10 +76,15 @@ func ratesRun(opts *Options) error {
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
+	band, err := cmdutil.ParsePer(opts.Per)
+	if err != nil {
+		return err
+	}
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
 		return err
 	}
+	calc = calc.Per(band)
 	var picked []*la.Authority
 	for _, q := range opts.LAs {
 		a, err := calc.Registry.Lookup(q)
@@ -101,8 +115,13 @@ func ratesRun(opts *Options) error {
 			yearsUsed = timeperiod.Append(yearsUsed, y)
 		}
 	}
-	title := fmt.Sprintf("%s per 10,000 children aged 0-17, %s", labels(ms), timeperiod.Span(yearsUsed))
+	title := fmt.Sprintf("%s per 10,000 %s, %s", labels(ms), band.Label(), timeperiod.Span(yearsUsed))
 	notes := cmdutil.MeasureNotes(calc, ms, yearsUsed)
+	if band != population.Children {
+		if w := cmdutil.DenominatorWarning(calc); w != "" {
+			notes = append(notes, w)
+		}
+	}
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}

@@ -179,3 +179,96 @@ func TestRatesBadInput(t *testing.T) {
 		t.Errorf("empty data dir: want advice to fetch or use --data, got %v", err)
 	}
 }
+
+// --per under1: under1_starts per 10,000 children aged under 1, checked by
+// hand for Hartlepool, Leeds, the North East and England from the fixture
+// rows (testdata/ees/babies), beside the usual per 10,000 aged 0-17.
+//
+//	la_cla_who_started_to_be_looked_after.csv, 2022, Under 1 year:
+//	  England 5000, North East 400, Hartlepool 30, Leeds 60, Darlington c
+//	ons_mid-year_population_estimates.csv, mid-2021 (for 2021-22):
+//	  under 1:  England 600000, North East 25000, Hartlepool 900, Leeds 9000
+//	  0 to 17:  England 12000000, North East 500000, Hartlepool 20000, Leeds 170000
+//
+// Per under 1: Hartlepool 30/900*10000 = 333.33, Leeds 60/9000*10000 =
+// 66.67, North East 400/25000*10000 = 160, England 5000/600000*10000 =
+// 83.33. Per 0-17: Hartlepool 15, Leeds 3.53: the order of the two
+// councils is the same, but Hartlepool is 5 times Leeds per baby and 4.25
+// times per child.
+func TestRatesPerUnder1(t *testing.T) {
+	dir := testfiles.Fixture(t, "ees", "babies")
+	starts, pops := map[string]float64{}, map[string]map[string]float64{}
+	testfiles.EachRow(t, dir+"/la_cla_who_started_to_be_looked_after.csv", func(r map[string]string) {
+		if r["time_period"] == "2022" && r["characteristic"] == "Under 1 year" {
+			if v, err := strconv.ParseFloat(r["number"], 64); err == nil {
+				starts[r["geographic_level"]+r["new_la_code"]+r["region_code"]] = v
+			}
+		}
+	})
+	testfiles.EachRow(t, dir+"/ons_mid-year_population_estimates.csv", func(r map[string]string) {
+		if r["time_period"] == "2021" {
+			k := r["geographic_level"] + r["new_la_code"] + r["region_code"]
+			if pops[r["age_group"]] == nil {
+				pops[r["age_group"]] = map[string]float64{}
+			}
+			v, _ := strconv.ParseFloat(r["population_estimate"], 64)
+			pops[r["age_group"]][k] = v
+		}
+	})
+	byHand := map[string]float64{"Hartlepool": 333.3333333, "Leeds": 66.6666667, "North East": 160, "England": 83.3333333}
+	keys := map[string]string{"Hartlepool": "Local authorityE06000001E12000001", "Leeds": "Local authorityE08000035E12000003",
+		"North East": "RegionalE12000001", "England": "National"}
+	for _, c := range []struct {
+		per, ageGroup, title string
+	}{
+		{"under1", "Children aged under 1 year", "per 10,000 children aged under 1, 2022"},
+		{"0-17", "Children aged 0 to 17 years", "per 10,000 children aged 0-17, 2022"},
+	} {
+		out, stderr, err := run(t, dir, "csv", Options{Measures: []string{"under1_starts"}, Years: []string{"2022"}, Per: c.per,
+			LAs: []string{"Hartlepool", "Leeds"}})
+		if err != nil {
+			t.Fatalf("--per %s: %v", c.per, err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, r := range recs[1:] {
+			got[r[4]] = r
+		}
+		for name, k := range keys {
+			r := got[name]
+			if r == nil {
+				t.Fatalf("--per %s: no row for %s in\n%s", c.per, name, out)
+			}
+			want := starts[k] / pops[c.ageGroup][k] * 10000
+			if c.per == "under1" && math.Abs(want-byHand[name]) > 1e-6 {
+				t.Fatalf("fixture arithmetic: %s %v, by hand %v", name, want, byHand[name])
+			}
+			rate, _ := strconv.ParseFloat(r[8], 64)
+			pop, _ := strconv.ParseFloat(r[7], 64)
+			if math.Abs(rate-want) > 1e-9 || pop != pops[c.ageGroup][k] {
+				t.Errorf("--per %s %s: rate %s, population %s; want %v over %v", c.per, name, r[8], r[7], want, pops[c.ageGroup][k])
+			}
+		}
+		// The table says which denominator it used.
+		md, _, err := run(t, dir, "markdown", Options{Measures: []string{"under1_starts"}, Years: []string{"2022"}, Per: c.per, LAs: []string{"Hartlepool"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(md, "Children starting care aged under 1 "+c.title) {
+			t.Errorf("--per %s: title should say the denominator:\n%s", c.per, md)
+		}
+		if c.per == "under1" && !strings.Contains(md, "Rate per 10,000 children aged under 1 (ONS mid-year estimate; asked for with --per under1") {
+			t.Errorf("notes should name the under-1 denominator:\n%s", md)
+		}
+		// Bournemouth (2019) has a count but no population: named on stderr.
+		if !strings.Contains(stderr, "Bournemouth (E06000028) 2019") {
+			t.Errorf("--per %s: stderr should name Bournemouth as lacking a denominator:\n%s", c.per, stderr)
+		}
+	}
+	if _, _, err := run(t, dir, "csv", Options{Measures: []string{"under1_starts"}, Per: "under2"}); err == nil || !cmdutil.IsFlagError(err) {
+		t.Errorf("--per under2: %v, want a flag error", err)
+	}
+}
