@@ -625,6 +625,9 @@ func writePopulation(obs []nomisObs, w io.Writer, opt ConvertOptions) (*ConvertR
 			if len(miss) > 0 {
 				short = append(short, y)
 				sort.Strings(miss)
+				if len(miss) > 3 {
+					miss = append(miss[:3], fmt.Sprintf("%d more", len(miss)-3))
+				}
 				lacking = append(lacking, fmt.Sprintf("mid-%d lacks %s", y, strings.Join(miss, ", ")))
 				continue
 			}

@@ -43,9 +43,32 @@ type PublicationSpec struct {
 type NomisSpec struct {
 	Dataset   string `json:"dataset"`
 	Geography string `json:"geography"`
-	Dates     string `json:"dates"`
-	Ages      string `json:"ages"`
-	Output    string `json:"output"`
+	// Dates is a fixed Nomis date parameter; FromMidYear (preferred) asks
+	// for every mid-year from that one to the latest.
+	Dates       string `json:"dates,omitempty"`
+	FromMidYear int    `json:"from_mid_year,omitempty"`
+	Ages        string `json:"ages"`
+	Output      string `json:"output"`
+	// TotalsGeography asks for England and the regions by their Nomis ids.
+	TotalsGeography string `json:"totals_geography"`
+	// Earlier are earlier geography types asked for former councils.
+	Earlier []NomisEarlier `json:"earlier_geographies"`
+	// FreshDays is how long a copy is reused without asking Nomis.
+	FreshDays int `json:"fresh_days"`
+	// Known and Assumed record what is known and what is assumed about
+	// Nomis (geography types, ids, age codes, row limits, paging).
+	Known   []string `json:"known"`
+	Assumed []string `json:"assumed"`
+}
+
+// NomisEarlier is one earlier geography type and the former councils
+// wanted from it.
+type NomisEarlier struct {
+	Geography   string   `json:"geography"`
+	Label       string   `json:"label"`
+	Dates       string   `json:"dates,omitempty"` // Nomis date parameter, e.g. "2009-2022"
+	Authorities []string `json:"authorities"`     // GSS codes wanted from it
+	Evidence    string   `json:"evidence"`
 }
 
 // FileSpec is one file of a publication.

@@ -29,6 +29,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/dataset"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/rates"
 )
 
 // Environment variables naming the services (tests point them at a
@@ -85,8 +86,14 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
               release: numbers and rates, ceased (adoptions, SGOs); the
               starts-by-age file from an earlier release when the latest has
               none (4 files, about 9.3 MB)
-  population  ONS mid-year estimates of children aged 0-17 by local authority,
-              from Nomis, converted to the EES layout
+  population  ONS mid-year estimates of children by single year of age 0-17
+              (kept as 0-17, under 1 and under 5) by local authority from
+              mid-2009, from Nomis, converted to the EES layout; England and
+              the regions as Nomis publishes them (never summed from
+              whatever authorities came back); former councils (Bournemouth,
+              Poole, old Dorset, Northamptonshire, Cumbria) from earlier
+              geography types where Nomis has them. A copy less than a week
+              old is kept without asking (ONS publishes once a year)
   all         all three (the default)
 
 Files go to DIR/<publication>/<release>/ with DIR/manifest.json recording
@@ -117,7 +124,7 @@ explore-education-statistics.service.gov.uk and import them with --from DIR.`,
 	fl.StringVar(&opts.Release, "release", "", "release slug such as 2024-25 or 2025 (default: latest)")
 	fl.BoolVar(&opts.AllFiles, "all-files", false, "download every data file of the release, not only those the measures need")
 	fl.BoolVar(&opts.Zip, "zip", false, "download the whole-release zip and extract the data files from it")
-	fl.BoolVar(&opts.Force, "force", false, "download again even if the service says the files have not changed")
+	fl.BoolVar(&opts.Force, "force", false, "download again even if the service says the files have not changed or the population copy is recent")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "log every request and decision to standard error")
 	fl.BoolVar(&opts.Check, "check", false, "re-check the SHA-256 of every file in the manifest, offline")
@@ -278,6 +285,7 @@ func newClient(opts *Options, cat *Catalog) (*fetchlib.Client, error) {
 		Verbose:        opts.Verbose,
 		Log:            ios.ErrOut,
 		Validate:       ContentValidator(cat),
+		ReuseLookups:   true, // one run looks each release up once
 		Progress:       fetchlib.NopProgress{},
 	}
 	if ios.ErrTTY && !opts.Quiet {
@@ -591,22 +599,18 @@ func olderThan(all []fetchlib.Release, rel *fetchlib.Release) []fetchlib.Release
 	return out
 }
 
-// population fetches the ONS estimates from Nomis.
+// population fetches the ONS estimates from Nomis: the authorities,
+// England and the regions as published, and former councils from earlier
+// geography types, as data/sources.json describes.
 func (r *runner) population(ctx context.Context) error {
-	spec := r.cat.ByKey(TargetPopulation)
-	q := fetchlib.NomisQuery{}
-	if spec != nil && spec.Nomis != nil {
-		q.Dataset, q.Geography, q.Ages = spec.Nomis.Dataset, spec.Nomis.Geography, spec.Nomis.Ages
-		if spec.Nomis.Dates != "" {
-			q.Dates = []string{spec.Nomis.Dates}
-		}
-	}
-	r.printf("population: ONS mid-year estimates of children aged 0-17, from Nomis (%s)\n", orDefault(q.Dataset, fetchlib.NomisDataset))
+	req := r.populationRequest()
+	r.printf("population: ONS mid-year estimates of children aged 0-17 (single years of age), from Nomis (%s)\n", orDefault(req.Query.Dataset, fetchlib.NomisDataset))
 	lookup, from := r.lookup()
 	if lookup == nil {
-		r.printf("  note: no DfE file in %s to take authorities' DfE codes and regions from, so regional totals are left out; run `cscstats fetch cin cla` first, then this again\n", r.dir)
+		r.printf("  note: no DfE file in %s to take authorities' DfE codes and regions from, so Inner and Outer London are left out; run `cscstats fetch cin cla` first, then this again\n", r.dir)
 	}
-	res, err := r.client.FetchPopulation(ctx, fetchlib.PopulationRequest{Dir: r.dir, Query: q, Lookup: lookup})
+	req.Lookup = lookup
+	res, err := r.client.FetchPopulation(ctx, req)
 	if err != nil {
 		r.failed++
 		err = fmt.Errorf("population from Nomis: %w", err)
@@ -616,24 +620,95 @@ func (r *runner) population(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w\nDfE's CLA file (cla_number_and_rate_per_10k_children.csv) also carries population estimates, used where ONS ones are missing; or import DfE's EES copy of the ONS estimates with `cscstats fetch --from DIR`", err)
 	}
-	r.downloaded++
-	r.bytes += res.Entry.Bytes
-	rep := res.Report
-	years := ""
-	if n := len(rep.Years); n > 0 {
-		years = fmt.Sprintf("mid-years %d-%d, ", rep.Years[0], rep.Years[n-1])
+	if res.Status == fetchlib.StatusUnchanged {
+		r.unchanged++
+		r.printf("  %-10s  %-9s  %s  (%s)\n", fetchlib.StatusUnchanged, HumanBytes(res.Entry.Bytes), res.Entry.Path, res.Why)
+	} else {
+		r.downloaded++
+		r.bytes += res.Entry.Bytes
 	}
-	r.printf("  %-10s  %-9s  %s  %s%d authorities\n", fetchlib.StatusDownloaded, HumanBytes(res.Entry.Bytes), res.Entry.Path, years, rep.LAs)
-	if from != "" {
-		r.printf("  DfE codes and regions taken from %s\n", from)
+	if rep := res.Report; rep != nil {
+		years := ""
+		if n := len(rep.Years); n > 0 {
+			years = fmt.Sprintf("mid-years %d-%d, ", rep.Years[0], rep.Years[n-1])
+		}
+		if res.Status != fetchlib.StatusUnchanged {
+			r.printf("  %-10s  %-9s  %s  %s%d authorities\n", res.Status, HumanBytes(res.Entry.Bytes), res.Entry.Path, years, rep.LAs)
+		}
+		r.printf("  %d Nomis request(s) (--verbose lists them)\n", len(res.URLs))
+		if len(rep.Published) > 0 {
+			r.printf("  England and regions as Nomis publishes them: %s\n", strings.Join(rep.Published, "; "))
+		}
+		if len(rep.Summed) > 0 {
+			r.printf("  summed from complete sets of boroughs: %s\n", strings.Join(rep.Summed, "; "))
+		}
+		if len(rep.NoTotal) > 0 {
+			r.printf("  warning: no figure written (never a sum of whatever authorities came back) for: %s\n", strings.Join(rep.NoTotal, "; "))
+		}
+		if len(rep.Former) > 0 {
+			r.printf("  former councils from earlier geography types: %s\n", strings.Join(rep.Former, "; "))
+		}
+		for _, ns := range res.NotServed {
+			r.printf("  note: %s\n", ns)
+		}
+		if len(rep.Absent) > 0 {
+			r.printf("  warning: %d authority(ies) missing from Nomis for some mid-years: %s\n", len(rep.Absent), strings.Join(rep.Absent, "; "))
+		}
+		if from != "" {
+			r.printf("  DfE codes and regions taken from %s\n", from)
+		}
+		if len(rep.Unmatched) > 0 {
+			r.printf("  note: %d authority code(s) not in the DfE files (kept without DfE code or region): %s\n", len(rep.Unmatched), strings.Join(rep.Unmatched, ", "))
+		}
+		if len(rep.Incomplete) > 0 {
+			r.printf("  note: %d authority-year(s) left out for missing single years of age\n", len(rep.Incomplete))
+		}
 	}
-	if len(rep.Unmatched) > 0 {
-		r.printf("  note: %d authority code(s) not in the DfE files (kept without DfE code or region): %s\n", len(rep.Unmatched), strings.Join(rep.Unmatched, ", "))
-	}
-	if len(rep.Incomplete) > 0 {
-		r.printf("  note: %d authority-year(s) left out for missing single years of age\n", len(rep.Incomplete))
-	}
+	r.denominatorGaps()
 	return nil
+}
+
+// populationRequest turns the Nomis entry of sources.json into a request.
+func (r *runner) populationRequest() fetchlib.PopulationRequest {
+	req := fetchlib.PopulationRequest{Dir: r.dir, Force: r.opts.Force}
+	spec := r.cat.ByKey(TargetPopulation)
+	if spec == nil || spec.Nomis == nil {
+		return req
+	}
+	n := spec.Nomis
+	q := fetchlib.NomisQuery{Dataset: n.Dataset, Geography: n.Geography, Ages: n.Ages}
+	switch {
+	case n.FromMidYear > 0:
+		q.Dates = []string{fetchlib.LatestMinus(n.FromMidYear, time.Now())}
+	case n.Dates != "":
+		q.Dates = []string{n.Dates}
+	}
+	req.Query = q
+	req.Totals = fetchlib.NomisQuery{Geography: n.TotalsGeography}
+	for _, e := range n.Earlier {
+		eq := fetchlib.NomisQuery{Geography: e.Geography}
+		if e.Dates != "" {
+			eq.Dates = []string{e.Dates}
+		}
+		req.Earlier = append(req.Earlier, eq)
+		req.EarlierCodes = append(req.EarlierCodes, e.Authorities...)
+	}
+	if n.FreshDays > 0 {
+		req.Fresh = time.Duration(n.FreshDays) * 24 * time.Hour
+	}
+	return req
+}
+
+// denominatorGaps warns, naming them, about authorities in the data with
+// a count but no population estimate for a year.
+func (r *runner) denominatorGaps() {
+	calc, err := rates.Load(r.dir)
+	if err != nil {
+		return // nothing to check against yet
+	}
+	if w := cmdutil.DenominatorWarning(calc); w != "" {
+		r.printf("  warning: %s\n", w)
+	}
 }
 
 func orDefault(s, d string) string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -488,7 +489,7 @@ func TestFetchPopulationFromNomis(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if q := e.srv.NomisQueries(); len(q) == 0 || !strings.Contains(q[0], "date=latestMINUS12-latest") || !strings.Contains(q[0], "c_age=101...118") {
+	if q := e.srv.NomisQueries(); len(q) == 0 || !strings.Contains(q[0], "date="+fetchlib.LatestMinus(2009, time.Now())) || !strings.Contains(q[0], "c_age=101...118") {
 		t.Errorf("Nomis query: %v", q)
 	}
 	p := filepath.Join(e.dir, fetchlib.PopulationPublication, fetchlib.PopulationRelease, fetchlib.PopulationFileName)
@@ -655,5 +656,150 @@ func TestNewCmdFetchFlags(t *testing.T) {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); err == nil {
 		t.Error("--quiet with --verbose should be refused")
+	}
+}
+
+// nomisFake serves a small Nomis for the real EES fake: Leeds, Hartlepool
+// and Bournemouth, Christchurch and Poole in the current type (TYPE423)
+// for mid-2016 to mid-2024; Bournemouth only in TYPE446 for mid-2016 to
+// mid-2018 (abolished April 2019); England, the North East and Yorkshire
+// and The Humber by their Nomis ids. Value of age a: base + a, so a 0-17
+// total is 18*base + 153.
+func nomisFake(cfg *eestest.Config) {
+	var b strings.Builder
+	b.WriteString("DATE_NAME,GEOGRAPHY_CODE,GEOGRAPHY_NAME,C_AGE,C_AGE_NAME,OBS_VALUE\n")
+	add := func(year int, code, name string, base int) {
+		for age := 0; age <= 17; age++ {
+			an := fmt.Sprintf("Aged %d", age)
+			if age == 0 {
+				an = "Aged under 1"
+			}
+			fmt.Fprintf(&b, "%d,%s,\"%s\",%d,%s,%d\n", year, code, name, 101+age, an, base+age)
+		}
+	}
+	for y := 2016; y <= 2024; y++ {
+		add(y, "E92000001", "England", 650000)
+		add(y, "E12000001", "North East", 30000)
+		add(y, "E12000003", "Yorkshire and The Humber", 62000)
+		add(y, "E08000035", "Leeds", 9000)
+		add(y, "E06000001", "Hartlepool", 1100)
+		add(y, "E06000058", "Bournemouth, Christchurch and Poole", 4100)
+		if y <= 2018 {
+			add(y, "E06000028", "Bournemouth", 1600)
+		}
+	}
+	cfg.NomisCSV = []byte(b.String())
+	cfg.NomisGeographies = map[string][]string{
+		"TYPE423": {"E08000035", "E06000001", "E06000058"},
+		"TYPE446": {"E06000028", "E06000001"},
+	}
+	cfg.NomisIDs = eestest.NomisEnglandAndRegionIDs()
+}
+
+// listCalls counts, in a slice of the fake's request log, the EES list
+// requests (release lists and file-list pages) by path and query.
+func listCalls(log []string) map[string]int {
+	n := map[string]int{}
+	for _, l := range log {
+		req, _, _ := strings.Cut(strings.TrimPrefix(l, "GET "), " -> ")
+		if strings.HasPrefix(req, "/api/data-set-files") || (strings.HasPrefix(req, "/api/publications/") && strings.HasSuffix(req, "/releases")) {
+			n[req]++
+		}
+	}
+	return n
+}
+
+// The whole fetch against the fakes: England's and the regions' figures
+// are Nomis's published ones, Bournemouth comes from the earlier type,
+// types Nomis refuses are reported, and authorities of the DfE files
+// without a denominator are named. A second fetch soon after makes no
+// Nomis request, rewrites nothing and reports the population unchanged;
+// in each run every release list and file list is asked for once.
+func TestFetchAllTwiceAgainstFakes(t *testing.T) {
+	shared := testfiles.SharedEES(t)
+	cfg, err := eestest.RealConfig(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nomisFake(&cfg)
+	e := &env{t: t, srv: eestest.NewServer(t, cfg), dir: t.TempDir(), shared: shared}
+	_, stderr, err := e.run(Options{Targets: []string{"all"}})
+	if err != nil {
+		t.Fatalf("fetch: %v\n%s", err, stderr)
+	}
+	first := e.srv.Log()
+	for req, n := range listCalls(first) {
+		if n != 1 {
+			t.Errorf("first run asked %s %d times, want once", req, n)
+		}
+	}
+	// CIN: its release list and one file list; CLA: its release list and
+	// the file lists of release 2025 and of 2022 (the starts file).
+	if got := listCalls(first); len(got) != 5 {
+		t.Errorf("first run list requests %v, want 2 release lists and 3 file lists", got)
+	}
+	nomisFirst := len(e.srv.NomisQueries())
+	if nomisFirst != 5 {
+		t.Errorf("Nomis requests %d, want 5 (authorities, totals, three earlier types): %v", nomisFirst, e.srv.NomisQueries())
+	}
+	p := e.path(fetchlib.PopulationPublication, fetchlib.PopulationRelease, fetchlib.PopulationFileName)
+	pop := map[string]string{}
+	testfiles.EachRow(t, p, func(r map[string]string) {
+		code := r["new_la_code"]
+		if code == "" {
+			code = r["region_code"]
+		}
+		pop[r["time_period"]+"|"+r["geographic_level"]+"|"+code+"|"+r["age_group"]] = r["population_estimate"]
+	})
+	for k, want := range map[string]int{
+		"2020|National||Children aged 0 to 17 years":                 18*650000 + 153, // published, not Leeds + Hartlepool + BCP
+		"2020|Regional|E12000003|Children aged 0 to 17 years":        18*62000 + 153,
+		"2018|Local authority|E06000028|Children aged 0 to 17 years": 18*1600 + 153, // Bournemouth, from TYPE446
+		"2024|Local authority|E08000035|Children aged under 1 year":  9000,
+	} {
+		if pop[k] != strconv.Itoa(want) {
+			t.Errorf("%s = %q, want %d", k, pop[k], want)
+		}
+	}
+	for _, want := range []string{
+		"England and regions as Nomis publishes them: England: mid-2016 to mid-2024",
+		"former councils from earlier geography types: E06000028 Bournemouth: mid-2016 to mid-2018 (TYPE446)",
+		"note: TYPE431: Nomis did not serve it",
+		"warning: no figure written (never a sum of whatever authorities came back) for: North West: mid-2016 to mid-2024",
+		"have counts but no population estimate (children aged 0-17)",
+		"Poole (E06000029) 2013-2019", // in the CIN files, in no Nomis type here
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "Bournemouth (E06000028) 2017-2019") {
+		t.Errorf("Bournemouth has denominators for 2017-2019 (mid-2016 to mid-2018) but is named as lacking them:\n%s", stderr)
+	}
+	st1, _ := os.Stat(p)
+
+	_, stderr2, err := e.run(Options{Targets: []string{"all"}})
+	if err != nil {
+		t.Fatalf("re-run: %v\n%s", err, stderr2)
+	}
+	if n := len(e.srv.NomisQueries()); n != nomisFirst {
+		t.Errorf("the re-run asked Nomis %d more times: %v", n-nomisFirst, e.srv.NomisQueries()[nomisFirst:])
+	}
+	second := e.srv.Log()[len(first):]
+	for req, n := range listCalls(second) {
+		if n != 1 {
+			t.Errorf("re-run asked %s %d times, want once", req, n)
+		}
+	}
+	for _, l := range second {
+		if strings.HasPrefix(l, "GET /nomis/") {
+			t.Errorf("re-run requested the population: %s", l)
+		}
+	}
+	if st2, _ := os.Stat(p); !st2.ModTime().Equal(st1.ModTime()) {
+		t.Error("the re-run rewrote the population file")
+	}
+	if !strings.Contains(stderr2, "unchanged") || !strings.Contains(stderr2, fetchlib.PopulationFileName+"  (fetched ") || !strings.Contains(stderr2, "0 downloaded (0 B), 10 unchanged") {
+		t.Errorf("re-run should report the population and every file unchanged:\n%s", stderr2)
 	}
 }
