@@ -115,6 +115,11 @@ func Labels(calc *rates.Calculator, title string, measureIDs []string, years []i
 	if len(ms) > 0 {
 		denom = shortDenominator(ms[0].Denominator)
 	}
+	if b := calc.Band(); b != population.Children {
+		// --per under1 or under5: the chart divides by that age band.
+		denom = b.Label()
+		l.YLabel = "per 10,000 " + denom
+	}
 	rate := fmt.Sprintf("Rate per 10,000 %s, %s.", denom, YearsText(years))
 	switch len(ms) {
 	case 0:
@@ -204,7 +209,7 @@ func Source(calc *rates.Calculator, measureIDs []string, years []int) string {
 		}
 		parts = append(parts, p+": "+strings.Join(files[p], ", "))
 	}
-	pop := "ONS mid-year estimates of children aged 0-17"
+	pop := "ONS mid-year estimates of " + calc.Band().Label()
 	if len(years) > 0 {
 		lo, hi := population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])
 		if lo == hi {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/funnel"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -124,7 +126,7 @@ func Rank(calc *rates.Calculator, measure string, year int, opts Options) (*char
 		return nil, export.Section{}, err
 	}
 	eng := calc.Get(m.ID, rates.England(), year)
-	title := fmt.Sprintf("%s, by council, %d", measureTitle(m), year)
+	title := fmt.Sprintf("%s, by council, %d", measureTitleFor(m, calc.Band()), year)
 	l := Labels(calc, title, []string{m.ID}, []int{year})
 	l.Subtitle += " Each dot is a council, lowest to highest; whiskers are 95% confidence intervals; the black line is England."
 	l.XLabel = "" // the chart says "Councils ranked from lowest to highest (n = ...)"
@@ -186,9 +188,9 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 	if !eng.OK() || !(eng.Value > 0) {
 		return nil, export.Section{}, fmt.Errorf("no England %s rate for %d to centre the funnel on (%s)", m.ID, year, reason(eng))
 	}
-	title := fmt.Sprintf("%s, by size of council, %d", measureTitle(m), year)
+	title := fmt.Sprintf("%s, by size of council, %d", measureTitleFor(m, calc.Band()), year)
 	l := Labels(calc, title, []string{m.ID}, []int{year})
-	l.XLabel = "Children aged 0-17 in the council (log scale)"
+	l.XLabel = upperFirst(calc.Band().Label()) + " in the council (log scale)"
 	l.Notes = append(l.Notes, highlightNotes(rows)...)
 	l.Notes = append(l.Notes, smallNote(small)...)
 	f := &charts.Funnel{Labels: l, Target: eng.Value, Overdispersed: opts.Overdispersion}
@@ -236,7 +238,7 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 			below++
 		}
 	}
-	f.Labels.Notes = append(f.Labels.Notes, fmt.Sprintf("Dots outside the funnel are further from England than chance explains at their size: %d above and %d below the 99.8%% limits. England: its count ÷ its 0-17 population, as for each council.", above, below))
+	f.Labels.Notes = append(f.Labels.Notes, fmt.Sprintf("Dots outside the funnel are further from England than chance explains at their size: %d above and %d below the 99.8%% limits. England: its count ÷ its %s, as for each council.", above, below, englandDenominator(calc.Band())))
 	if n := len(f.Units); !opts.Overdispersion && above+below > 3 && float64(above+below) > 0.05*float64(n) {
 		// 99.8% limits leave out about 1 council in 500 by chance alone
 		f.Labels.Notes = append(f.Labels.Notes, "That is far more than the 1 in 500 chance alone would put there: councils differ for reasons beyond chance (overdispersion), and limits allowing for it (--overdispersion) are the fairer test.")
@@ -259,4 +261,13 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 	}
 	sec := rateSection("funnel", title+" ("+limitsText+")", append([]rates.Rate{eng}, sectionRows(rows)...), cols, append([][]export.Cell{engCells}, cells...))
 	return f, sec, nil
+}
+
+// englandDenominator says what England's rate divides by: "0-17
+// population", or "population aged under 1" for another band.
+func englandDenominator(b population.Band) string {
+	if b == population.Children {
+		return "0-17 population"
+	}
+	return "population " + strings.TrimPrefix(b.Label(), "children ")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -182,6 +183,15 @@ func rangeTitle(years []int) string {
 // measureTitle is "Section 47 enquiries per 10,000 children".
 func measureTitle(m measures.Measure) string {
 	return m.Label + " per 10,000 children"
+}
+
+// measureTitleFor is measureTitle naming a denominator other than 0-17:
+// "Children starting care aged under 1 per 10,000 children aged under 1".
+func measureTitleFor(m measures.Measure, b population.Band) string {
+	if b == population.Children {
+		return measureTitle(m)
+	}
+	return m.Label + " per 10,000 " + b.Label()
 }
 
 func countCouncils(ss []charts.Series) int {

@@ -45,8 +45,10 @@ func AddPerFlag(cmd *cobra.Command, p *string) {
 	for _, b := range population.Bands {
 		vals = append(vals, b.Flag())
 	}
-	cmd.Flags().StringVar(p, "per", population.Children.Flag(),
-		"denominator: per 10,000 children aged 0-17 (`0-17`), under 1 (`under1`, for under1_starts, the removals-at-birth proxy) or under 5 (`under5`)")
+	// The default is empty (read as 0-17) so that Options structs built
+	// without flags mean the usual denominator.
+	cmd.Flags().StringVar(p, "per", "",
+		"denominator `BAND`: per 10,000 children aged 0-17 (0-17, the default), under 1 (under1: for under1_starts, the removals-at-birth proxy) or under 5 (under5)")
 	_ = cmd.RegisterFlagCompletionFunc("per", cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp))
 }
 

@@ -50,6 +50,7 @@ type Options struct {
 	IncludeSmall   bool
 	Exclude        []string
 	X, Y           string
+	Per            string // denominator age band: 0-17, under1, under5
 }
 
 // NewCmdPlot wires `cscstats plot` and its subcommands; runF replaces the
@@ -172,6 +173,7 @@ func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short,
 		_ = cmd.MarkFlagRequired("y")
 	}
 	if kind != KindScatter {
+		cmdutil.AddPerFlag(cmd, &opts.Per)
 		_ = cmd.MarkFlagRequired("measure")
 		_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
 	}
@@ -205,10 +207,15 @@ func plotRun(opts *Options) error {
 	if opts.DataCSV != "" && !strings.EqualFold(filepath.Ext(opts.DataCSV), ".csv") {
 		return cmdutil.FlagErrorf("--csv %s: the data file must end in .csv", opts.DataCSV)
 	}
+	band, err := cmdutil.ParsePer(opts.Per)
+	if err != nil {
+		return err
+	}
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
 		return err
 	}
+	calc = calc.Per(band)
 	b, err := build(calc, opts)
 	if err != nil {
 		return err
