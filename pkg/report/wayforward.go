@@ -233,6 +233,11 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 		sec.Blocks = append(sec.Blocks, ChartBlock(chart))
 	}
 	sec.Blocks = append(sec.Blocks, Paragraph("A funnel plot shows each council's rate against its child population. Councils outside the 99.8% limits differ from England by more than chance variation in a council of that size would produce; with between-council differences this large, many do, which is the “postcode lottery” in one picture."))
+	babies, err := BabiesBothDenominators(calc, charter)
+	if err != nil {
+		return sec, err
+	}
+	sec.Blocks = append(sec.Blocks, babies...)
 	return sec, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/claims"
 	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/report"
 )
@@ -63,7 +64,11 @@ func (charter) Funnel(calc *rates.Calculator, measure string, year int) (report.
 	if err != nil {
 		return report.Chart{}, err
 	}
-	return render(fmt.Sprintf("funnel_%s_%d", measure, year), fmt.Sprintf("Funnel plot: %s; limits widened for overdispersion", c.Labels.Title), c, data)
+	name := fmt.Sprintf("funnel_%s_%d", measure, year)
+	if b := calc.Band(); b != population.Children {
+		name += "_per_" + b.Flag() // beside the same funnel per child
+	}
+	return render(name, fmt.Sprintf("Funnel plot: %s; limits widened for overdispersion", c.Labels.Title), c, data)
 }
 
 func (charter) Scatter(calc *rates.Calculator, cl claims.Claim) (report.Chart, error) {
