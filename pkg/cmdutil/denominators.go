@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/timeperiod"
@@ -27,6 +28,38 @@ func DenominatorWarning(calc *rates.Calculator) string {
 	return fmt.Sprintf("%d area(s) have counts but no population estimate (%s) for some reporting years, so those rates are left out, never estimated: %s. "+
 		"Run `cscstats fetch population` to ask Nomis again, or import DfE's copy of the estimates with `cscstats fetch --from DIR`.",
 		len(gaps), calc.Band().Label(), strings.Join(parts, "; "))
+}
+
+// DfEDenominatorNote says which rows divide by DfE's published population
+// (the CLA file's population_estimate) because the ONS estimates have none
+// for that area and mid-year; "" when none do.
+func DfEDenominatorNote(rs []rates.Rate) string {
+	var which []string
+	for _, r := range rs {
+		if r.OK() && r.PopSource == dataset.DfE {
+			which = append(which, fmt.Sprintf("%s %d", terminalSafe(r.Area.Name), r.Year))
+		}
+	}
+	if len(which) == 0 {
+		return ""
+	}
+	n := len(which)
+	if n > 10 {
+		which = append(which[:10], fmt.Sprintf("and %d more", n-10))
+	}
+	verb := "divide"
+	if n == 1 {
+		verb = "divides"
+	}
+	return fmt.Sprintf("%s %s by DfE's own published population (population_estimate in its CLA file), as the ONS estimates have none for that area and mid-year: %s.",
+		plural(n, "row"), verb, strings.Join(which, ", "))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // terminalSafe drops control characters (escape sequences) from a name.

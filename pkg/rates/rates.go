@@ -47,10 +47,11 @@ type Rate struct {
 	Value      float64 // per 10,000 children; NaN when missing
 	Lower      float64 // 95% CI, NaN when missing
 	Upper      float64
-	Basis      string          // Reported, or Harmonised (see Note)
-	Per        population.Band // the denominator's age band
-	Break      bool            // missing because of a boundary change
-	Note       string          // why the value is missing, or how it was harmonised
+	Basis      string                   // Reported, or Harmonised (see Note)
+	Per        population.Band          // the denominator's age band
+	PopSource  dataset.PopulationSource // where Population came from (ONS, or DfE's published figure)
+	Break      bool                     // missing because of a boundary change
+	Note       string                   // why the value is missing, or how it was harmonised
 	Sources    []string
 }
 
@@ -193,7 +194,7 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 	}
 	pop, popOK := c.Pop.For(area.Code, year, c.Band())
 	if popOK {
-		r.Population, r.PopMidYear = pop.Value, pop.MidYear
+		r.Population, r.PopMidYear, r.PopSource = pop.Value, pop.MidYear, pop.Source
 	}
 	switch {
 	case !o.Count.OK():

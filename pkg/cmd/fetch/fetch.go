@@ -651,6 +651,9 @@ func (r *runner) population(ctx context.Context) error {
 		for _, ns := range res.NotServed {
 			r.printf("  note: %s\n", ns)
 		}
+		if len(res.NotServed) > 0 {
+			r.printf("  where Nomis has no estimate, rates divide by DfE's own published population (the CLA file's population_estimate, 2021 onwards) and say so, or are left out with the reason\n")
+		}
 		if len(rep.Absent) > 0 {
 			r.printf("  warning: %d authority(ies) missing from Nomis for some mid-years: %s\n", len(rep.Absent), strings.Join(rep.Absent, "; "))
 		}
@@ -664,7 +667,9 @@ func (r *runner) population(ctx context.Context) error {
 			r.printf("  note: %d authority-year(s) left out for missing single years of age\n", len(rep.Incomplete))
 		}
 	}
-	r.denominatorGaps()
+	if !r.opts.auto { // the analysis command that asked warns itself
+		r.denominatorGaps()
+	}
 	return nil
 }
 

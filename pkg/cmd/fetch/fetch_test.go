@@ -802,4 +802,19 @@ func TestFetchAllTwiceAgainstFakes(t *testing.T) {
 	if !strings.Contains(stderr2, "unchanged") || !strings.Contains(stderr2, fetchlib.PopulationFileName+"  (fetched ") || !strings.Contains(stderr2, "0 downloaded (0 B), 10 unchanged") {
 		t.Errorf("re-run should report the population and every file unchanged:\n%s", stderr2)
 	}
+
+	// --force asks Nomis again, and --verbose shows every request.
+	_, stderr3, err := e.run(Options{Targets: []string{"population"}, Force: true, Verbose: true})
+	if err != nil {
+		t.Fatalf("forced run: %v\n%s", err, stderr3)
+	}
+	asked := e.srv.NomisQueries()[nomisFirst:]
+	if len(asked) != nomisFirst {
+		t.Errorf("--force made %d Nomis requests, want %d", len(asked), nomisFirst)
+	}
+	for _, q := range asked {
+		if !strings.Contains(stderr3, "GET "+e.srv.NomisURL+"/dataset/NM_2002_1.data.csv?"+q) {
+			t.Errorf("--verbose does not show the request %s:\n%s", q, stderr3)
+		}
+	}
 }

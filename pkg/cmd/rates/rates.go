@@ -122,6 +122,9 @@ func ratesRun(opts *Options) error {
 			notes = append(notes, w)
 		}
 	}
+	if n := cmdutil.DfEDenominatorNote(all); n != "" {
+		notes = append(notes, n)
+	}
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}
