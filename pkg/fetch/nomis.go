@@ -775,8 +775,9 @@ type PopulationResult struct {
 	NotServed []string
 }
 
-// populationRequests are the first-page URLs of every query, in order:
-// what a copy is fingerprinted by.
+// populationQueries lists every query FetchPopulation makes, in order:
+// authorities, England and the regions, then the earlier types. Their
+// first-page URLs are what a copy on disk is fingerprinted by.
 func (c *Client) populationQueries(req PopulationRequest) ([]NomisQuery, error) {
 	q := req.Query
 	if len(q.Dates) == 0 && len(req.Years) > 0 {
