@@ -146,7 +146,7 @@ func nationalSection(calc *rates.Calculator, charter Charter) (Section, error) {
 		a, b := first(m)
 		ch := rates.Compare(a, b)
 		me, _ := measures.Lookup(m)
-		lines = append(lines, fmt.Sprintf("%s: %.1f per 10,000 children in %d, %.1f in %d (%+.1f%%).", me.Label, a.Value, a.Year, b.Value, b.Year, ch.Percent))
+		lines = append(lines, fmt.Sprintf("%s: %.1f per 10,000 children in %d, %.1f in %d (%+.1f%%; rate ratio %.3f, 95%% CI %.3f to %.3f, %s).", me.Label, a.Value, a.Year, b.Value, b.Year, ch.Percent, ch.Test.Ratio, ch.Test.Lower, ch.Test.Upper, PText(ch.Test.P)))
 	}
 	sec.Blocks = []Block{
 		Paragraph("England's rates per 10,000 children, from the first to the latest year in the data:"),
@@ -435,4 +435,13 @@ func Wide(name string, rs []rates.Rate, column func(rates.Rate) string) export.S
 		s.Rows = append(s.Rows, row)
 	}
 	return s
+}
+
+// PText words an exact test's p-value for a reader: "p < 0.001" below
+// that, else p to three decimals.
+func PText(p float64) string {
+	if p < 0.001 {
+		return "p < 0.001"
+	}
+	return fmt.Sprintf("p = %.3f", p)
 }

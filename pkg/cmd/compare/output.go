@@ -40,7 +40,7 @@ type ChangeRow struct {
 	Role    string
 	Area    rates.Area
 	Change  rates.Change
-	NoCI    bool // a median has no interval: no overlap verdict
+	NoCI    bool // a median has no count: no rate-ratio test
 	Note    string
 }
 
@@ -305,16 +305,16 @@ func (res *Result) changeSection() export.Section {
 	s := export.Section{Name: "changes", Title: "Change over the period",
 		Columns: []export.Column{col("measure", -1), col("la_name", -1), col("comparison", -1), col("area", -1), col("new_la_code", -1),
 			col("from", -1), col("to", -1), col("rate_from", 1), col("rate_to", 1), col("change", 1), col("change_percent", 1),
-			col("intervals_overlap", -1), col("note", -1)}}
+			col("rate_ratio", 3), col("rate_ratio_lower", 3), col("rate_ratio_upper", 3), col("p_value", 4), col("note", -1)}}
 	for _, c := range res.Changes {
-		ov := export.MissingCell("")
-		if !c.NoCI && c.Change.From.OK() && c.Change.To.OK() {
-			ov = export.Bool(c.Change.Overlap)
+		test := []export.Cell{export.Num(c.Change.Test.Ratio), export.Num(c.Change.Test.Lower), export.Num(c.Change.Test.Upper), export.Num(c.Change.Test.P)}
+		if c.NoCI {
+			test = []export.Cell{export.Num(c.Change.To.Value / c.Change.From.Value), export.MissingCell(""), export.MissingCell(""), export.MissingCell("")}
 		}
-		s.Rows = append(s.Rows, []export.Cell{export.Str(c.Measure), export.Str(c.Council.Authority.Name), export.Str(c.Role),
+		row := []export.Cell{export.Str(c.Measure), export.Str(c.Council.Authority.Name), export.Str(c.Role),
 			export.Str(c.Area.Name), export.Str(c.Area.Code), export.Int(c.Change.From.Year), export.Int(c.Change.To.Year),
-			export.Num(c.Change.From.Value), export.Num(c.Change.To.Value), export.Num(c.Change.Absolute), export.Num(c.Change.Percent),
-			ov, export.Str(c.Note)})
+			export.Num(c.Change.From.Value), export.Num(c.Change.To.Value), export.Num(c.Change.Absolute), export.Num(c.Change.Percent)}
+		s.Rows = append(s.Rows, append(append(row, test...), export.Str(c.Note)))
 	}
 	return s
 }
@@ -403,7 +403,7 @@ func (res *Result) Document(calc *rates.Calculator, format string, extra []strin
 		}
 	}
 	if res.Period {
-		notes = append(notes, "Change: rate in the last year minus rate in the first; intervals_overlap=true means the two years' 95% intervals overlap (no clear evidence of a change). A neighbours median change compares medians over the same neighbours in both years.")
+		notes = append(notes, "Change: rate in the last year minus rate in the first. "+rates.ChangeTestNote+" A neighbours median change compares medians over the same neighbours in both years; it has a ratio but no test.")
 	}
 	notes = append(notes, extra...)
 	return export.Document{Title: title, Sections: sections, Notes: notes}
