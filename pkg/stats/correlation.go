@@ -254,7 +254,7 @@ func rankResult(method string, n int, r, lo, hi, statistic float64, df int, p fl
 //	Var(S) = [n(n−1)(2n+5) − Σtᵢ(tᵢ−1)(2tᵢ+5) − Σuⱼ(uⱼ−1)(2uⱼ+5)]/18
 //	       + [Σtᵢ(tᵢ−1)][Σuⱼ(uⱼ−1)] / (2n(n−1))
 //	       + [Σtᵢ(tᵢ−1)(tᵢ−2)][Σuⱼ(uⱼ−1)(uⱼ−2)] / (9n(n−1)(n−2))
-//	z      = S / sqrt(Var(S)),  p = 2·(1 − Φ(|z|))   (no continuity correction)
+//	z      = S / sqrt(Var(S)),  p = 2·(1 − Φ(|z|)) = erfc(|z|/√2)   (no continuity correction)
 //	CI     = tanh(atanh(tau_b) ∓ z_{(1+level)/2}·sqrt(0.437/(n−4)))   (NaN when n ≤ 4)
 //
 // Var(S) is the exact null variance of S allowing for ties (Kendall 1970),
@@ -281,9 +281,18 @@ func Kendall(x, y []float64, level float64) (Correlation, error) {
 	}
 	n := len(x)
 	z := s / math.Sqrt(varS)
-	p := math.Min(1, 2*distuv.UnitNormal.Survival(math.Abs(z)))
+	p := NormalTwoSided(z)
 	lo, hi := fisherCI(tau, fisherSE(0.437, n-4), level)
 	return rankResult(MethodKendall, n, tau, lo, hi, z, 0, p), nil
+}
+
+// NormalTwoSided returns the two-sided standard normal tail probability
+// P(|Z| ≥ |z|) = 2·(1 − Φ(|z|)), computed as erfc(|z|/√2) so that it keeps
+// full relative precision far into the tail (1 − Φ computed as
+// 1 − erf loses digits below about 1e-8 and is 0 beyond |z| ≈ 8.3).
+// NaN for NaN z.
+func NormalTwoSided(z float64) float64 {
+	return math.Erfc(math.Abs(z) / math.Sqrt2)
 }
 
 // kendall returns tau-b, S and the tie-corrected null variance of S.
