@@ -469,3 +469,52 @@ func CorrelationMatrix(cols [][]float64, method string) ([][]float64, error) {
 	}
 	return m, nil
 }
+
+// EffectiveN returns Kish's effective sample size of a set of weights,
+//
+//	n_eff = (Σwᵢ)² / Σwᵢ²,
+//
+// the number of equally weighted observations that would give a weighted
+// mean the same variance; n_eff = n for equal weights and less otherwise.
+// Zero weights count for nothing. NaN when no weight is positive.
+//
+// Reference: Kish, L. (1965), Survey Sampling, Wiley, §11.7.
+func EffectiveN(weights []float64) float64 {
+	var s, s2 float64
+	for _, w := range weights {
+		s += w
+		s2 += w * w
+	}
+	if !(s2 > 0) {
+		return math.NaN()
+	}
+	return s * s / s2
+}
+
+// WithEffectiveN returns c with its inference redone for an effective
+// sample size neff (for example [EffectiveN] of the weights of a weighted
+// Pearson correlation) in place of N: the Fisher-z interval
+// tanh(atanh r ∓ z_{(1+level)/2}/sqrt(neff−3)) and the t test
+// t = r·sqrt((neff−2)/(1−r²)) on neff−2 (fractional) degrees of freedom.
+// The coefficient and the least-squares line are unchanged; DF is
+// neff−2 rounded down, for display.
+func (c Correlation) WithEffectiveN(neff, level float64) Correlation {
+	out := c
+	df := neff - 2
+	if !(df > 0) {
+		out.CILower, out.CIUpper, out.PValue, out.Statistic = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		return out
+	}
+	r := clampR(c.R)
+	out.Statistic = r * math.Sqrt(df/(1-r*r))
+	out.PValue = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(out.Statistic))
+	if math.Abs(r) == 1 {
+		out.PValue = 0
+	}
+	out.CILower, out.CIUpper = math.NaN(), math.NaN()
+	if neff > 3 {
+		out.CILower, out.CIUpper = fisherCI(r, 1/math.Sqrt(neff-3), level)
+	}
+	out.DF = int(math.Floor(df))
+	return out
+}

@@ -397,3 +397,22 @@ func TestKendallTinyP(t *testing.T) {
 		t.Errorf("p = %v, want erfc(%v/√2) = %v", c.PValue, z, math.Erfc(z/math.Sqrt2))
 	}
 }
+
+// TestEffectiveN: weights 1, 1, 2, 4 give (Σw)²/Σw² = 64/22; equal weights
+// give n. WithEffectiveN for r = 0.5 and n_eff = 12 (worked in 25-digit
+// arithmetic, mpmath): t = 0.5·sqrt(10/0.75) = 1.825741858, two-sided
+// p on 10 df = 0.0978546143 (I_{10/(10+t²)}(5, 1/2)), Fisher interval
+// tanh(atanh 0.5 ∓ 1.959964/3) = −0.1036416812 to 0.8344542852.
+func TestEffectiveN(t *testing.T) {
+	if got := EffectiveN([]float64{1, 1, 2, 4}); math.Abs(got-64.0/22) > 1e-12 {
+		t.Errorf("EffectiveN = %v, want %v", got, 64.0/22)
+	}
+	if got := EffectiveN([]float64{3, 3, 3, 0}); math.Abs(got-3) > 1e-12 {
+		t.Errorf("equal weights: %v, want 3", got)
+	}
+	c := Correlation{R: 0.5, N: 40}.WithEffectiveN(12, 0.95)
+	if math.Abs(c.Statistic-1.825741858) > 1e-8 || math.Abs(c.PValue-0.0978546143) > 1e-9 ||
+		math.Abs(c.CILower+0.1036416812) > 1e-9 || math.Abs(c.CIUpper-0.8344542852) > 1e-9 || c.DF != 10 || c.N != 40 {
+		t.Errorf("WithEffectiveN: %+v", c)
+	}
+}
