@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/stats"
 )
 
 // IsChange reports whether the spec is a change between years (change,
@@ -111,4 +112,32 @@ func ChangeReliability(calc *rates.Calculator, s Spec, units []Unit) (Reliabilit
 	r := Reliability{Observed: ss / float64(len(stat)-1), Noise: noise / float64(nNoise), MeanCount: counts / float64(len(stat)), N: len(stat)}
 	r.Ratio = 1 - r.Noise/r.Observed
 	return r, nil
+}
+
+// BaselineAdjusted is the ANCOVA-style answer to "do x and y change
+// together?" for two change specs: the partial correlation (Pearson, or
+// Spearman on ranks) of x's and y's last-year levels controlling for both
+// first-year levels, over the councils with all four. It asks whether
+// councils whose y ended higher than their starting levels predict also
+// had x end higher, without the regression to the mean built into a change
+// correlated with its own baseline. The weight option is ignored.
+//
+// Reference: Vickers AJ & Altman DG (2001). Analysing controlled trials
+// with baseline and follow up measurements. BMJ 323:1123-1124.
+func BaselineAdjusted(calc *rates.Calculator, x, y Spec, method string, opts Options, level float64) (*Paired, stats.Correlation, error) {
+	x0, x1, err := x.Levels()
+	if err != nil {
+		return nil, stats.Correlation{}, err
+	}
+	y0, y1, err := y.Levels()
+	if err != nil {
+		return nil, stats.Correlation{}, err
+	}
+	opts.Weight = ""
+	data, err := Pair(calc, x1, y1, []Spec{x0, y0}, opts)
+	if err != nil {
+		return nil, stats.Correlation{}, err
+	}
+	c, err := stats.Partial(data.XS(), data.YS(), data.ControlColumns(), method, level)
+	return data, c, err
 }

@@ -279,32 +279,16 @@ type Adjusted struct {
 	Corr     stats.Correlation
 }
 
-// AdjustBaseline computes the partial correlation of x's and y's last-year
-// levels controlling for both first-year levels, over the councils with
-// all four (Pearson, or Spearman on ranks). For two changes this asks
-// whether councils whose y ended higher than their start predicts also had
-// x end higher than its start predicts, the question a correlation of
-// changes asks, without the regression to the mean built into a change
-// correlated with its own baseline.
+// AdjustBaseline computes spec.BaselineAdjusted for x and y.
 func AdjustBaseline(calc *rates.Calculator, x, y spec.Spec, method string, sel spec.Options) (*Adjusted, error) {
-	x0, x1, err := x.Levels()
+	data, c, err := spec.BaselineAdjusted(calc, x, y, method, sel, Level)
 	if err != nil {
+		if data != nil {
+			return nil, explain(err, len(data.Rows), data)
+		}
 		return nil, err
 	}
-	y0, y1, err := y.Levels()
-	if err != nil {
-		return nil, err
-	}
-	sel.Weight = ""
-	data, err := spec.Pair(calc, x1, y1, []spec.Spec{x0, y0}, sel)
-	if err != nil {
-		return nil, err
-	}
-	c, err := stats.Partial(data.XS(), data.YS(), data.ControlColumns(), method, Level)
-	if err != nil {
-		return nil, explain(err, len(data.Rows), data)
-	}
-	return &Adjusted{X: x1, Y: y1, Controls: []spec.Spec{x0, y0}, Corr: c}, nil
+	return &Adjusted{X: data.X, Y: data.Y, Controls: data.Controls, Corr: c}, nil
 }
 
 // Influence is the coefficient without one council.
