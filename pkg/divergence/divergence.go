@@ -211,3 +211,28 @@ func (p *Panel) Change(i, j, n int, level float64, seed uint64) ([]Change, error
 	}
 	return out, nil
 }
+
+// YearSpread is the spread of a measure's rates in one year over every
+// council with a rate (spec.Evaluate of MEASURE:level@YEAR with sel's
+// exclusions: the Isles of Scilly and the City of London out by
+// default), with the net spread around England's rate.
+func YearSpread(calc *rates.Calculator, measure string, year int, sel spec.Options) (Stats, error) {
+	v, err := spec.Evaluate(calc, spec.Spec{Measure: measure, Stat: spec.Level, From: year, To: year}, sel)
+	if err != nil {
+		return Stats{}, err
+	}
+	var rs, pops []float64
+	for _, u := range v.Units {
+		p, _, ok := spec.UnitPopulation(calc, u, year)
+		if !ok {
+			continue
+		}
+		rs = append(rs, v.Value[u.Code])
+		pops = append(pops, p)
+	}
+	england := math.NaN()
+	if e := calc.Get(measure, rates.England(), year); e.OK() {
+		england = e.Value
+	}
+	return Describe(rs, pops, england)
+}
