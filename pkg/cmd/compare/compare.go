@@ -59,7 +59,10 @@ says otherwise):
     limits, above or below the 95% limit, or beyond the 99.8% limit; both
     against exact Poisson limits and against limits widened for
     overdispersion (between-council variation beyond chance, estimated
-    from all councils that year).
+    as Spiegelhalter (2005) with z-scores winsorised at their 10th and
+    90th percentiles, from the councils a funnel plot shows — the same
+    estimate as 'cscstats plot funnel --overdispersion'); --scale rate,
+    sqrt or log chooses the scale of those limits (default rate).
 
 --neighbours adds the median and range of the council's ten DfE
 statistical neighbours (2025 model, else the April 2021 groupings; the
