@@ -321,6 +321,9 @@ func notCheckable(r Result, why string) Result {
 	r.Verdict = NotCheckable
 	r.Detail = "nothing computed"
 	r.Explanation = "Not checkable: " + why + "."
+	if r.Note != "" {
+		r.Explanation += " " + r.Note
+	}
 	return r
 }
 
@@ -410,10 +413,23 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	if err != nil {
 		return r, fmt.Errorf("claim %s: %w", c.ID, err)
 	}
+	got := calc.Get(c.Measure, area, c.Year)
+	if !got.OK() && vintage != VintageLatest {
+		// the vintage lacks this year (DfE's as-published denominators
+		// exist only for the releases in the data): use the latest series
+		// and say so, rather than report nothing
+		why := got.Note
+		if len(missingYears(calc, c.Measure, c.Year, c.Year)) > 0 {
+			why = "not in that vintage"
+		}
+		calc, vintage = ev.Calc, VintageLatest
+		r.Vintage = vintage
+		vnote = fmt.Sprintf("The report used DfE's population estimate of the time, which the data do not have for %d (%s); this row uses today's ONS series, revised after the 2021 Census.", c.Year, why)
+		got = calc.Get(c.Measure, area, c.Year)
+	}
 	if miss := missingYears(calc, c.Measure, c.Year, c.Year); len(miss) > 0 {
 		return notCheckable(r, noData(c, c.Measure, miss)), nil
 	}
-	got := calc.Get(c.Measure, area, c.Year)
 	r.Sources = got.Sources
 	if !got.OK() {
 		return notCheckable(r, fmt.Sprintf("%s %s %d: %s", area.Name, c.Measure, c.Year, got.Note)), nil
@@ -438,6 +454,9 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time."
 	} else if r.Verdict == Reproduced {
 		r.Explanation = "Equal to the report's figure at the one decimal it gives."
+		if vnote != "" && c.Vintage == VintageAsPublished && ev.ForVintage != nil {
+			r.Explanation += " " + vnote
+		}
 	}
 	return r, nil
 }

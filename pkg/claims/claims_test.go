@@ -283,3 +283,26 @@ func TestClaimsOnRealData(t *testing.T) {
 		}
 	}
 }
+
+// TestVintageHook: a claim naming the as-published vintage is computed on
+// the calculator ForVintage gives; where that calculator lacks the year it
+// falls back to the latest series and says so; without the hook the row
+// says the report used DfE's estimate of the time.
+func TestVintageHook(t *testing.T) {
+	latest := fixtureCalc(t, "ees/rates")
+	other := fixtureCalc(t, "spec") // stands in for a vintage: no England s47 in 2025
+	c := Claim{ID: "v", Kind: KindRate, Measure: "s47", Area: "England", Year: 2025, Stated: stated(5.0), Vintage: VintageAsPublished}
+	rs, _ := Evaluator{Calc: latest}.Evaluate(c)
+	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced {
+		t.Errorf("no hook: %+v", rs[0])
+	}
+	asked := ""
+	rs, _ = Evaluator{Calc: latest, ForVintage: func(v string) (*rates.Calculator, error) { asked = v; return latest, nil }}.Evaluate(c)
+	if asked != VintageAsPublished || rs[0].Vintage != VintageAsPublished || rs[0].Explanation != "Reproduced exactly with the population estimate DfE published at the time." {
+		t.Errorf("hook: asked %q, %+v", asked, rs[0])
+	}
+	rs, _ = Evaluator{Calc: latest, ForVintage: func(string) (*rates.Calculator, error) { return other, nil }}.Evaluate(c)
+	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "the data do not have for 2025") {
+		t.Errorf("fallback: %+v", rs[0])
+	}
+}
