@@ -253,6 +253,11 @@ func (res *Result) Bootstrapped(calc *rates.Calculator, sel spec.Options, n int,
 	}
 	p, err := divergence.Balanced(calc, res.Measure.ID, years, sel)
 	if err != nil {
+		if n == 0 && !res.Balanced {
+			// no councils in both years: the change table compares each
+			// year's own councils, as the notes then say
+			return nil
+		}
 		return err
 	}
 	ch, err := p.Change(0, len(years)-1, n, 0.95, seed)
