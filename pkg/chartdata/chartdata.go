@@ -41,6 +41,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/dataset"
+	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/population"
@@ -91,6 +92,9 @@ type Options struct {
 	IncludeSmall bool
 	// Overdispersion draws overdispersion-adjusted funnel limits.
 	Overdispersion bool
+	// LimitScale is the scale the overdispersed funnel limits are worked
+	// on (rate, square root or log; see funnel.Scale).
+	LimitScale funnel.Scale
 	// Neighbours are drawn as thin grey lines under a trend's lines.
 	Neighbours []rates.Area
 }

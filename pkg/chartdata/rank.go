@@ -165,6 +165,31 @@ func Rank(calc *rates.Calculator, measure string, year int, opts Options) (*char
 	return rk, sec, nil
 }
 
+// Dispersion is the one overdispersion estimate for a measure and year
+// that the funnel plot, `compare`, the report and council profiles all
+// use: funnel.Overdispersion around England's rate (England's count ÷
+// England's 0-17 population) over the councils a funnel plot shows —
+// every authority with a rate that existed in the year, without the Isles
+// of Scilly and the City of London unless includeSmall (highlighting a
+// council does not change the estimate).
+func Dispersion(calc *rates.Calculator, measure string, year int, scale funnel.Scale, includeSmall bool) (funnel.OD, error) {
+	eng := calc.Get(measure, rates.England(), year)
+	if !eng.OK() || !(eng.Value > 0) {
+		return funnel.OD{}, fmt.Errorf("no England %s rate for %d (%s)", measure, year, reason(eng))
+	}
+	var rs, pops []float64
+	for _, r := range calc.Authorities(measure, year) {
+		if !existed(calc, r.Area.Code, year) || (SmallPopulation[r.Area.Code] != "" && !includeSmall) {
+			continue
+		}
+		if r.OK() && r.Population > 0 {
+			rs = append(rs, r.Value)
+			pops = append(pops, r.Population)
+		}
+	}
+	return funnel.Overdispersion(eng.Value, rs, pops, scale)
+}
+
 // Funnel builds a funnel plot of one measure in one year: each council's
 // rate (count ÷ 0-17 population × 10,000, as calc.Authorities gives it)
 // against its 0-17 population, around England's rate computed the same
@@ -193,7 +218,14 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 	l.XLabel = upperFirst(calc.Band().Label()) + " in the council (log scale)"
 	l.Notes = append(l.Notes, highlightNotes(rows)...)
 	l.Notes = append(l.Notes, smallNote(small)...)
-	f := &charts.Funnel{Labels: l, Target: eng.Value, Overdispersed: opts.Overdispersion}
+	f := &charts.Funnel{Labels: l, Target: eng.Value, Overdispersed: opts.Overdispersion, LimitScale: opts.LimitScale}
+	var od funnel.OD
+	if opts.Overdispersion {
+		if od, err = Dispersion(calc, m.ID, year, opts.LimitScale, opts.IncludeSmall); err != nil {
+			return nil, export.Section{}, err
+		}
+		f.OD = &od
+	}
 	var idx []int // row index of each unit
 	for i, r := range rows {
 		if !r.shown {
@@ -206,14 +238,6 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 	verdicts, err := f.Verdicts()
 	if err != nil {
 		return nil, export.Section{}, err
-	}
-	tau2 := 0.0
-	if opts.Overdispersion {
-		od, err := f.Dispersion()
-		if err != nil {
-			return nil, export.Section{}, err
-		}
-		tau2 = od.Tau2
 	}
 	type lim struct {
 		l       funnel.Limits
@@ -228,7 +252,7 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 		}
 		ls := funnel.PoissonLimits(f.Target, u.Population)
 		if opts.Overdispersion {
-			ls = funnel.ODLimits(f.Target, u.Population, tau2)
+			ls = od.Limits(u.Population)
 		}
 		byRow[i] = lim{ls, verdicts[k].String()}
 		switch verdicts[k] {
@@ -255,9 +279,21 @@ func Funnel(calc *rates.Calculator, measure string, year int, opts Options) (*ch
 	}
 	engCells := []export.Cell{export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.MissingCell(""),
 		export.Bool(false), export.Bool(true), export.Str("target: the centre line")}
+	if opts.Overdispersion {
+		// the estimate behind the limits, on every row so a reader of the
+		// CSV alone can redraw them
+		cols = append(cols, export.Column{Name: "od_scale", Decimals: -1}, export.Column{Name: "od_phi", Decimals: 3},
+			export.Column{Name: "od_tau2", Decimals: 3}, export.Column{Name: "od_councils", Decimals: -1})
+		odCells := []export.Cell{export.Str(od.Scale.String()), export.Num(od.Phi), export.Num(od.Tau2), export.Int(od.Units)}
+		for i := range cells {
+			cells[i] = append(cells[i], odCells...)
+		}
+		engCells = append(engCells, odCells...)
+	}
 	limitsText := "exact Poisson limits"
 	if opts.Overdispersion {
-		limitsText = "overdispersed limits"
+		limitsText = fmt.Sprintf("overdispersed limits on the %s, phi = %.4g, tau^2 = %.4g", od.Scale.Describe(), od.Phi, od.Tau2)
+		f.Labels.Notes = append(f.Labels.Notes, "Overdispersion estimated as in Spiegelhalter (2005) and the CQC's method from the councils shown; `cscstats compare` uses the same estimate. Limits are never below zero.")
 	}
 	sec := rateSection("funnel", title+" ("+limitsText+")", append([]rates.Rate{eng}, sectionRows(rows)...), cols, append([][]export.Cell{engCells}, cells...))
 	return f, sec, nil

@@ -41,6 +41,14 @@ type Funnel struct {
 	Scale float64
 	// Overdispersed draws overdispersion-adjusted limits.
 	Overdispersed bool
+	// OD, when set, is the overdispersion estimate the limits use (on the
+	// per-10,000 scale, estimated elsewhere from the same councils so that
+	// every command agrees); when nil it is estimated from the valid units
+	// on LimitScale.
+	OD *funnel.OD
+	// LimitScale is the scale the overdispersed limits are worked on when
+	// OD is nil (see funnel.Scale).
+	LimitScale funnel.Scale
 	// LinearX uses a linear population axis instead of a log axis.
 	LinearX bool
 	// ValueFormat formats the England label (default "%.1f").
@@ -81,38 +89,41 @@ func (f *Funnel) valid() []FunnelUnit {
 	return out
 }
 
-// Dispersion returns the overdispersion estimate from the valid units
-// (used for the limits only when Overdispersed is set).
+// Dispersion returns the overdispersion estimate used for the limits when
+// Overdispersed is set: f.OD if given, else one from the valid units.
 func (f *Funnel) Dispersion() (funnel.OD, error) {
 	if !(f.Target > 0) {
 		return funnel.OD{}, errors.New("charts: funnel target must be positive")
+	}
+	if f.OD != nil {
+		return *f.OD, nil
 	}
 	var rates, pops []float64
 	for _, u := range f.valid() {
 		rates = append(rates, u.Value*f.k())
 		pops = append(pops, u.Population)
 	}
-	return funnel.Overdispersion(f.Target*f.k(), rates, pops)
+	return funnel.Overdispersion(f.Target*f.k(), rates, pops, f.LimitScale)
 }
 
-// tau2 returns τ² on the per-10,000 scale, or 0 without overdispersion.
-func (f *Funnel) tau2() (float64, *funnel.OD, error) {
+// dispersion returns the estimate in use, or nil without overdispersion.
+func (f *Funnel) dispersion() (*funnel.OD, error) {
 	if !f.Overdispersed {
-		return 0, nil, nil
+		return nil, nil
 	}
 	od, err := f.Dispersion()
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return od.Tau2, &od, nil
+	return &od, nil
 }
 
 // limits returns the drawn limits (on the chart's scale) at population n.
-func (f *Funnel) limits(n, tau2 float64) funnel.Limits {
+func (f *Funnel) limits(n float64, od *funnel.OD) funnel.Limits {
 	k := f.k()
 	var l funnel.Limits
-	if f.Overdispersed {
-		l = funnel.ODLimits(f.Target*k, n, tau2)
+	if od != nil {
+		l = od.Limits(n)
 	} else {
 		l = funnel.PoissonLimits(f.Target*k, n)
 	}
@@ -126,7 +137,7 @@ func (f *Funnel) Verdicts() ([]funnel.Verdict, error) {
 	if !(f.Target > 0) {
 		return nil, errors.New("charts: funnel target must be positive")
 	}
-	tau2, _, err := f.tau2()
+	od, err := f.dispersion()
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +145,7 @@ func (f *Funnel) Verdicts() ([]funnel.Verdict, error) {
 	for i, u := range f.Units {
 		out[i] = funnel.Within
 		if u.Valid && u.Population > 0 && !math.IsNaN(u.Value) {
-			out[i] = f.limits(u.Population, tau2).Classify(u.Value)
+			out[i] = f.limits(u.Population, od).Classify(u.Value)
 		}
 	}
 	return out, nil
@@ -162,7 +173,7 @@ func (f *Funnel) Bands(n int) (funnel.Bands, error) {
 	if !(f.Target > 0) {
 		return funnel.Bands{}, errors.New("charts: funnel target must be positive")
 	}
-	tau2, _, err := f.tau2()
+	od, err := f.dispersion()
 	if err != nil {
 		return funnel.Bands{}, err
 	}
@@ -170,7 +181,7 @@ func (f *Funnel) Bands(n int) (funnel.Bands, error) {
 	lo = math.Max(lo, hi/1e4)
 	var b funnel.Bands
 	for _, pop := range funnel.LogSpace(lo, hi, n) {
-		l := f.limits(pop, tau2)
+		l := f.limits(pop, od)
 		b.Population = append(b.Population, pop)
 		b.Lower998 = append(b.Lower998, l.Lower998)
 		b.Lower95 = append(b.Lower95, l.Lower95)
@@ -190,14 +201,14 @@ func (f *Funnel) Draw(c draw.Canvas) error {
 	if err != nil {
 		return err
 	}
-	tau2, od, err := f.tau2()
+	od, err := f.dispersion()
 	if err != nil {
 		return err
 	}
 	verdicts, _ := f.Verdicts()
 	var extra []string
 	if od != nil {
-		extra = append(extra, fmt.Sprintf("Control limits adjusted for overdispersion (additive random effects, 10%% winsorised; phi = %.2f, tau² = %.3g).", od.Phi, od.Tau2/(f.k()*f.k())))
+		extra = append(extra, ODText(*od, f.k()))
 	} else {
 		extra = append(extra, "Exact Poisson 95% (dashed) and 99.8% (solid) control limits around the England rate.")
 	}
@@ -234,7 +245,7 @@ func (f *Funnel) Draw(c draw.Canvas) error {
 		ymax = math.Max(ymax, u.Value)
 	}
 	// Show the 99.8% limits at the median population at least.
-	mid := f.limits(medianPop(units), tau2)
+	mid := f.limits(medianPop(units), od)
 	ymax = math.Max(ymax, mid.Upper998)
 	p.Y.Min, p.Y.Max = ymin, ymax*1.05
 	p.Add(hgrid())
@@ -434,4 +445,27 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ts
+}
+
+// ODText words an overdispersion estimate for a chart subtitle or note:
+// the method, the scale, φ and τ². k is the factor from the chart's rate
+// base to per 10,000 (τ² on the rate scale is divided by k²; on the
+// square-root and log scales τ² is in those scales' units and printed as
+// estimated, per 10,000).
+func ODText(od funnel.OD, k float64) string {
+	tau2 := od.Tau2
+	unit := "per 10,000, squared"
+	switch od.Scale {
+	case funnel.ScaleRate:
+		if k != 1 {
+			tau2 /= k * k
+			unit = "on the chart's rate, squared"
+		}
+	case funnel.ScaleSqrt:
+		unit = "on the square root of the rate per 10,000"
+	case funnel.ScaleLog:
+		unit = "on the log of the rate"
+	}
+	return fmt.Sprintf("Control limits adjusted for overdispersion (additive random effects on the %s, z-scores winsorised at their 10th and 90th percentiles, from %d councils; phi = %.2f, tau² = %.4g %s).",
+		od.Scale.Describe(), od.Units, od.Phi, tau2, unit)
 }

@@ -5,85 +5,124 @@ import (
 	"math"
 	"strings"
 
+	"github.com/cscstats/cscstats/pkg/divergence"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
 	"github.com/cscstats/cscstats/pkg/stats"
 )
 
-// Evaluate checks any claim against the data.
-func Evaluate(calc *rates.Calculator, c Claim) (Result, error) {
-	switch c.Kind {
-	case KindSpreadRising:
-		return EvaluateSpread(calc, c)
-	case KindCorrelationPositive:
-		return EvaluateCorrelation(calc, c)
-	}
-	return EvaluateRate(calc, c)
-}
-
-// EvaluateAll checks every claim of a file, in order.
-func EvaluateAll(calc *rates.Calculator, f File) ([]Result, error) {
-	out := make([]Result, 0, len(f.Claims))
-	for _, c := range f.Claims {
-		r, err := Evaluate(calc, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 // SpreadYears returns the spread of councils' rates for a measure in one
 // year, with the default exclusions of pkg/spec (Isles of Scilly, City of
-// London) and councils without a value left out.
-func SpreadYears(calc *rates.Calculator, measure string, year int) (stats.Spread, error) {
-	s, err := spec.Parse(fmt.Sprintf("%s:level@%d", measure, year))
-	if err != nil {
-		return stats.Spread{}, err
-	}
-	v, err := spec.Evaluate(calc, s, spec.Options{})
-	if err != nil {
-		return stats.Spread{}, err
-	}
-	vals := make([]float64, 0, len(v.Units))
-	for _, u := range v.Units {
-		vals = append(vals, v.Value[u.Code])
-	}
-	return stats.Describe(vals)
+// London) and councils without a value left out, and the spread net of
+// Poisson noise (see divergence.YearSpread).
+func SpreadYears(calc *rates.Calculator, measure string, year int) (divergence.Stats, error) {
+	return divergence.YearSpread(calc, measure, year, spec.Options{})
 }
 
-// EvaluateSpread checks "councils differ increasingly": the coefficient
-// of variation and the P90/P10 ratio of councils' rates in the first and
-// last year the data have. Both rising is reproduced, one rising is close.
-func EvaluateSpread(calc *rates.Calculator, c Claim) (Result, error) {
-	r := Result{Claim: c, Computed: math.NaN(), Difference: math.NaN(), Verdict: Differs}
-	years := calc.Years(c.Measure)
-	if len(years) < 2 {
-		r.Detail = "not computable: fewer than two years of data"
-		return r, nil
+// window returns the years a row evaluates: the claim's own, or the
+// latest Since.Years span ending in the latest year all the measures
+// have, shortened to start no earlier than the latest first year they
+// share (so "the latest years" means the latest the data have).
+func window(calc *rates.Calculator, c Claim, row string, measures ...string) (from, to int, ok bool) {
+	if row == RowOwn {
+		return c.From, c.To, true
 	}
-	first, last := years[0], years[len(years)-1]
-	a, err := SpreadYears(calc, c.Measure, first)
+	first, last := 0, 0
+	for _, m := range measures {
+		ys := calc.Years(m)
+		if len(ys) == 0 {
+			return 0, 0, false
+		}
+		if l := ys[len(ys)-1]; last == 0 || l < last {
+			last = l
+		}
+		if f := ys[0]; f > first {
+			first = f
+		}
+	}
+	from = max(last-c.Since.Years, first)
+	return from, last, from < last
+}
+
+// spread checks "councils differ increasingly": the spread of councils'
+// rates in every year of the window, and, for the verdict, the change in
+// the coefficient of variation (sample SD ÷ mean) from the first to the
+// last year over the councils with a rate in both, with a paired bootstrap
+// interval. An interval above 0 is reproduced; a rise whose interval
+// includes 0 is close; no rise differs. The spread net of Poisson noise
+// (τ ÷ England's rate) is shown beside it.
+func (ev Evaluator) spread(c Claim, row string) (Result, error) {
+	r := newResult(c, row)
+	from, to, ok := window(ev.Calc, c, row, c.Measure)
+	if !ok {
+		return notCheckable(r, "no data at all for "+c.Measure), nil
+	}
+	r.Years = fmt.Sprintf("%d-%d", from, to)
+	miss := missingYears(ev.Calc, c.Measure, from, to)
+	if len(miss) > 0 && (miss[0] == from || miss[len(miss)-1] == to) {
+		return notCheckable(r, noData(c, c.Measure, miss)), nil
+	}
+	gap := map[int]bool{}
+	for _, y := range miss {
+		gap[y] = true
+	}
+	var cvs, nets []string
+	peak, peakCV := 0, math.Inf(-1)
+	for y := from; y <= to; y++ {
+		if gap[y] {
+			cvs, nets = append(cvs, fmt.Sprintf("%d no data", y)), append(nets, fmt.Sprintf("%d no data", y))
+			continue
+		}
+		s, err := SpreadYears(ev.Calc, c.Measure, y)
+		if err != nil {
+			return notCheckable(r, fmt.Sprintf("%s %d: %v", c.Measure, y, err)), nil
+		}
+		cvs = append(cvs, fmt.Sprintf("%d %.3f", y, s.Spread.CV))
+		nets = append(nets, fmt.Sprintf("%d %.3f", y, s.Net))
+		if s.Spread.CV > peakCV {
+			peak, peakCV = y, s.Spread.CV
+		}
+	}
+	p, err := divergence.Balanced(ev.Calc, c.Measure, []int{from, to}, spec.Options{})
 	if err != nil {
-		return r, fmt.Errorf("claim %s: %w", c.ID, err)
+		return notCheckable(r, err.Error()), nil
 	}
-	b, err := SpreadYears(calc, c.Measure, last)
+	seed := ev.Seed
+	if seed == 0 {
+		seed = DefaultSeed
+	}
+	ch, err := p.Change(0, 1, Bootstrap, 0.95, seed)
 	if err != nil {
-		return r, fmt.Errorf("claim %s: %w", c.ID, err)
+		return notCheckable(r, err.Error()), nil
 	}
-	r.Computed = b.CV - a.CV
-	r.Detail = fmt.Sprintf("coefficient of variation %.3f in %d (n=%d) to %.3f in %d (n=%d); P90/P10 ratio %.2f to %.2f",
-		a.CV, first, a.N, b.CV, last, b.N, a.P90P10, b.P90P10)
-	cvUp, ratioUp := b.CV > a.CV, b.P90P10 > a.P90P10
+	get := func(name string) divergence.Change {
+		for _, x := range ch {
+			if x.Statistic == name {
+				return x
+			}
+		}
+		return divergence.Change{}
+	}
+	cv, net, sd, iqr := get("cv"), get("net_spread"), get("sd"), get("iqr")
+	r.Computed = cv.Change
+	r.Detail = fmt.Sprintf("coefficient of variation (sample SD ÷ mean) of councils' rates each year: %s (highest in %d); net of Poisson noise (τ ÷ England's rate): %s. Over the %d councils with a rate in both %d and %d the CV changed by %+.3f (95%% paired bootstrap interval %.3f to %.3f, %d resamples, seed %d); SD %+.2f, IQR %+.2f per 10,000; net spread %.3f to %.3f",
+		strings.Join(cvs, ", "), peak, strings.Join(nets, ", "), len(p.Units), from, to, cv.Change, cv.Lower, cv.Upper, Bootstrap, seed, sd.Change, iqr.Change, net.First, net.Last)
 	switch {
-	case cvUp && ratioUp:
+	case cv.Lower > 0:
 		r.Verdict = Reproduced
-	case cvUp || ratioUp:
+		r.Explanation = fmt.Sprintf("Councils moved apart relative to the average: the CV rose and the paired bootstrap interval excludes no change. Net of Poisson noise the spread went from %.3f to %.3f of England's rate.", net.First, net.Last)
+	case cv.Change > 0:
 		r.Verdict = Close
-		r.Explanation = "The two measures of spread disagree on the direction over these years."
+		r.Explanation = fmt.Sprintf("The CV rose, but the paired bootstrap interval (%.3f to %.3f) includes no change, so this could be chance; net of Poisson noise the spread went from %.3f to %.3f of England's rate.", cv.Lower, cv.Upper, net.First, net.Last)
 	default:
-		r.Explanation = "Over the years in the current files the spread between councils did not grow; the report looked at earlier years."
+		r.Verdict = Differs
+		r.Explanation = fmt.Sprintf("The CV did not rise over these councils (change %+.3f, interval %.3f to %.3f).", cv.Change, cv.Lower, cv.Upper)
+	}
+	if sd.Change < 0 && iqr.Change < 0 && cv.Change > 0 {
+		r.Explanation += " The absolute spread (SD and IQR) fell; the CV rose because the average fell faster."
+	}
+	if c.Note != "" {
+		r.Explanation += " " + c.Note
 	}
 	return r, nil
 }
@@ -102,43 +141,107 @@ func CorrelationWindow(calc *rates.Calculator, x, y string) (int, int, error) {
 	return from, to, nil
 }
 
-// PairFor builds the x and y specs of a correlation claim ("adoptions:change"
-// with no years) on the latest common window, and pairs the councils.
-func PairFor(calc *rates.Calculator, c Claim) (*spec.Paired, error) {
+// specsFor builds the x and y specs of a correlation claim
+// ("adoptions:change" with no years) on from-to.
+func specsFor(c Claim, from, to int) (spec.Spec, spec.Spec, error) {
 	xm, xstat, _ := strings.Cut(c.X, ":")
 	ym, ystat, _ := strings.Cut(c.Y, ":")
+	xs, err := spec.Parse(fmt.Sprintf("%s:%s@%d-%d", xm, xstat, from, to))
+	if err != nil {
+		return spec.Spec{}, spec.Spec{}, err
+	}
+	ys, err := spec.Parse(fmt.Sprintf("%s:%s@%d-%d", ym, ystat, from, to))
+	return xs, ys, err
+}
+
+// PairFor pairs the councils for a correlation claim on the latest years:
+// the claim's "and since" window when it has one, else the latest span
+// both measures have.
+func PairFor(calc *rates.Calculator, c Claim) (*spec.Paired, error) {
+	xm, _, _ := strings.Cut(c.X, ":")
+	ym, _, _ := strings.Cut(c.Y, ":")
 	from, to, err := CorrelationWindow(calc, xm, ym)
 	if err != nil {
 		return nil, err
 	}
-	xs, err := spec.Parse(fmt.Sprintf("%s:%s@%d-%d", xm, xstat, from, to))
-	if err != nil {
-		return nil, err
+	if c.Since != nil && to-c.Since.Years > from {
+		from = to - c.Since.Years
 	}
-	ys, err := spec.Parse(fmt.Sprintf("%s:%s@%d-%d", ym, ystat, from, to))
+	xs, ys, err := specsFor(c, from, to)
 	if err != nil {
 		return nil, err
 	}
 	return spec.Pair(calc, xs, ys, nil, spec.Options{})
 }
 
-// EvaluateCorrelation checks "where x rose, y rose too" as a Pearson
-// correlation across councils: positive and significant at 5% is
-// reproduced, positive without significance is close.
-func EvaluateCorrelation(calc *rates.Calculator, c Claim) (Result, error) {
-	r := Result{Claim: c, Computed: math.NaN(), Difference: math.NaN(), Verdict: Differs}
-	p, err := PairFor(calc, c)
+// correlation checks "where x rose, y rose too" as a Pearson correlation
+// across councils of the two changes, with the baseline-adjusted (ANCOVA)
+// partial correlation beside it. With a Design the verdict is "different
+// design"; otherwise positive and significant at 5% is reproduced,
+// positive without significance close, and not positive differs.
+func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
+	r := newResult(c, row)
+	xm, _, _ := strings.Cut(c.X, ":")
+	ym, _, _ := strings.Cut(c.Y, ":")
+	from, to, ok := window(ev.Calc, c, row, xm, ym)
+	if !ok {
+		return notCheckable(r, fmt.Sprintf("no data at all for %s or %s", xm, ym)), nil
+	}
+	r.Years = fmt.Sprintf("%d-%d", from, to)
+	xs, ys, err := specsFor(c, from, to)
+	if err != nil {
+		return r, fmt.Errorf("claim %s: %w", c.ID, err)
+	}
+	// a change needs its two end years; a slope every year
+	var why []string
+	var all []int
+	for _, s := range []spec.Spec{xs, ys} {
+		var miss []int
+		for _, y := range missingYears(ev.Calc, s.Measure, from, to) {
+			if s.Stat == spec.Slope || y == from || y == to {
+				miss = append(miss, y)
+			}
+		}
+		if len(miss) > 0 {
+			why = append(why, fmt.Sprintf("no %s data for %s", s.Measure, yearsText(miss)))
+			all = append(all, miss...)
+		}
+	}
+	if len(why) > 0 {
+		reason := strings.Join(why, "; ") + needsText(c, all)
+		r = notCheckable(r, reason)
+		if c.Design != "" {
+			r.Explanation += " With the data, the design would still differ: " + c.Design
+		}
+		return r, nil
+	}
+	p, err := spec.Pair(ev.Calc, xs, ys, nil, spec.Options{})
 	if err != nil {
 		return r, fmt.Errorf("claim %s: %w", c.ID, err)
 	}
 	corr, err := stats.Pearson(p.XS(), p.YS(), nil, 0.95)
 	if err != nil {
-		r.Detail = "not computable: " + err.Error()
-		return r, nil
+		return notCheckable(r, err.Error()), nil
 	}
 	r.Computed = corr.R
 	r.Detail = fmt.Sprintf("Pearson r = %.3f (95%% CI %.3f to %.3f), p = %.3g, n = %d councils; %s against %s; %d councils left out",
 		corr.R, corr.CILower, corr.CIUpper, corr.PValue, corr.N, p.X, p.Y, len(p.Excluded))
+	if _, adj, err := spec.BaselineAdjusted(ev.Calc, xs, ys, stats.MethodPearson, spec.Options{}, 0.95); err == nil {
+		r.Detail += fmt.Sprintf("; baseline-adjusted (ANCOVA) partial r = %.3f (95%% CI %.3f to %.3f), the %d level of %s against that of %s controlling for both %d levels",
+			adj.R, adj.CILower, adj.CIUpper, to, ym, xm, from)
+	}
+	direction := "not positive"
+	switch {
+	case corr.R > 0 && corr.PValue < 0.05:
+		direction = "positive and statistically significant"
+	case corr.R > 0:
+		direction = "positive but could well be chance at the 5% level"
+	}
+	if c.Design != "" {
+		r.Verdict = DifferentDesign
+		r.Explanation = fmt.Sprintf("%s The nearest test the council figures allow is %s here; it neither confirms nor refutes the original finding.", c.Design, direction)
+		return r, nil
+	}
 	switch {
 	case corr.R > 0 && corr.PValue < 0.05:
 		r.Verdict = Reproduced
@@ -146,7 +249,8 @@ func EvaluateCorrelation(calc *rates.Calculator, c Claim) (Result, error) {
 		r.Verdict = Close
 		r.Explanation = "The correlation is positive but could well be chance at the 5% level."
 	default:
-		r.Explanation = "In the current files the correlation is not positive."
+		r.Verdict = Differs
+		r.Explanation = "The correlation is not positive."
 	}
 	return r, nil
 }

@@ -34,15 +34,16 @@
 //
 // See [Overdispersion] and [ODLimit]: an additive
 // random-effects adjustment (Spiegelhalter 2005, sections 6.1 and 6.2)
-// with 10% winsorised z-scores.
+// with z-scores winsorised at their 10th and 90th percentiles, worked on
+// the rate, square-root or log scale ([Scale]).
 package funnel
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 
+	"github.com/cscstats/cscstats/pkg/stats"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -131,20 +132,24 @@ func Limit(target, population, p float64) float64 {
 }
 
 // ODLimit returns the overdispersed (additive random-effects) limit, as a
-// rate per 10,000, at probability p:
+// rate per 10,000, at probability p, worked on the given scale (see
+// [Scale]): with T, s_i and the back-transformation g of that scale,
 //
-//	θ + z_p·sqrt(s² + τ²),  s² = θ·10,000/n,
+//	limit = g(T + z_p·sqrt(s_i² + τ²))
 //
-// where z_p is the standard normal p-quantile, s is the Poisson standard
-// error of a rate per 10,000 with population n, and τ² (per 10,000,
-// squared) comes from [Overdispersion]. With tau2 = 0 this is the normal
-// approximation to the Poisson limit. Lower limits are truncated at 0.
-func ODLimit(target, population, p, tau2 float64) float64 {
+// where z_p is the standard normal p-quantile and τ² comes from
+// [Overdispersion] on the same scale. On the rate scale T = θ,
+// s_i² = θ·10,000/n and g(v) = max(0, v); on the square-root scale
+// T = √θ, s_i² = 10,000/(4n) and g(v) = max(0, v)²; on the log scale
+// T = ln θ, s_i² = 10,000/(θ·n) and g(v) = e^v. No limit is below zero.
+// With tau2 = 0 this is the normal approximation to the Poisson limit on
+// that scale.
+func ODLimit(target, population, p, tau2 float64, scale Scale) float64 {
 	if !(population > 0) || !(target > 0) || tau2 < 0 {
 		return math.NaN()
 	}
-	s2 := target * Per / population
-	return math.Max(0, target+normalQuantile(p)*math.Sqrt(s2+tau2))
+	t, s2 := scale.centre(target), scale.variance(target, population)
+	return scale.back(t + normalQuantile(p)*math.Sqrt(s2+tau2))
 }
 
 // normalQuantile is the standard normal quantile function Φ⁻¹(p).
@@ -205,13 +210,14 @@ func PoissonLimits(target, population float64) Limits {
 	}
 }
 
-// ODLimits returns the overdispersed 95% and 99.8% limits for τ² = tau2.
-func ODLimits(target, population, tau2 float64) Limits {
+// ODLimits returns the overdispersed 95% and 99.8% limits for τ² = tau2
+// on the given scale.
+func ODLimits(target, population, tau2 float64, scale Scale) Limits {
 	return Limits{
-		Lower998: ODLimit(target, population, P998Lower, tau2),
-		Lower95:  ODLimit(target, population, P95Lower, tau2),
-		Upper95:  ODLimit(target, population, P95Upper, tau2),
-		Upper998: ODLimit(target, population, P998Upper, tau2),
+		Lower998: ODLimit(target, population, P998Lower, tau2, scale),
+		Lower95:  ODLimit(target, population, P95Lower, tau2, scale),
+		Upper95:  ODLimit(target, population, P95Upper, tau2, scale),
+		Upper998: ODLimit(target, population, P998Upper, tau2, scale),
 	}
 }
 
@@ -247,8 +253,8 @@ func AssessRate(rate, population, target float64) Verdict {
 }
 
 // AssessOD is [AssessRate] against the overdispersed limits of [ODLimit].
-func AssessOD(rate, population, target, tau2 float64) Verdict {
-	return ODLimits(target, population, tau2).Classify(rate)
+func AssessOD(rate, population, target, tau2 float64, scale Scale) Verdict {
+	return ODLimits(target, population, tau2, scale).Classify(rate)
 }
 
 // Bands holds limit curves over a range of populations, for plotting.
@@ -264,8 +270,8 @@ func PoissonBands(target float64, populations []float64) Bands {
 }
 
 // ODBands returns the overdispersed limits at each population.
-func ODBands(target, tau2 float64, populations []float64) Bands {
-	return bands(populations, func(n float64) Limits { return ODLimits(target, n, tau2) })
+func ODBands(target, tau2 float64, scale Scale, populations []float64) Bands {
+	return bands(populations, func(n float64) Limits { return ODLimits(target, n, tau2, scale) })
 }
 
 func bands(pops []float64, f func(float64) Limits) Bands {
@@ -296,35 +302,169 @@ func LogSpace(min, max float64, n int) []float64 {
 	return out
 }
 
+// Scale is the scale on which z-scores and overdispersed limits are
+// worked. Exact Poisson limits do not depend on it.
+type Scale int
+
+const (
+	// ScaleRate works on the rate itself: y_i = rate, T = θ,
+	// s_i² = θ·10,000/n_i (Spiegelhalter 2005, section 6). Its lower
+	// limits fall to zero for small councils with rare events.
+	ScaleRate Scale = iota
+	// ScaleSqrt works on the square root of the rate, the variance-
+	// stabilising transformation of a Poisson count used by the Care
+	// Quality Commission: y_i = √rate, T = √θ, s_i² = 10,000/(4n_i), so
+	// z_i = 2(√O_i − √E_i).
+	ScaleSqrt
+	// ScaleLog works on the log rate: y_i = ln rate, T = ln θ,
+	// s_i² = 10,000/(θ·n_i) = 1/E_i. A council with no events has no log;
+	// its rate is taken as 0.5/n_i·10,000 (half an event), the usual
+	// continuity correction.
+	ScaleLog
+)
+
+// ParseScale reads "rate", "sqrt" or "log".
+func ParseScale(s string) (Scale, error) {
+	switch s {
+	case "rate", "":
+		return ScaleRate, nil
+	case "sqrt":
+		return ScaleSqrt, nil
+	case "log":
+		return ScaleLog, nil
+	}
+	return ScaleRate, fmt.Errorf("funnel: unknown scale %q (want rate, sqrt or log)", s)
+}
+
+// String returns "rate", "sqrt" or "log".
+func (s Scale) String() string {
+	switch s {
+	case ScaleSqrt:
+		return "sqrt"
+	case ScaleLog:
+		return "log"
+	}
+	return "rate"
+}
+
+// Describe words the scale for notes.
+func (s Scale) Describe() string {
+	switch s {
+	case ScaleSqrt:
+		return "square-root scale"
+	case ScaleLog:
+		return "log scale"
+	}
+	return "rate scale"
+}
+
+// centre is T, the target on the scale.
+func (s Scale) centre(target float64) float64 {
+	switch s {
+	case ScaleSqrt:
+		return math.Sqrt(target)
+	case ScaleLog:
+		return math.Log(target)
+	}
+	return target
+}
+
+// value is y_i, a unit's rate per 10,000 on the scale.
+func (s Scale) value(rate, population float64) float64 {
+	switch s {
+	case ScaleSqrt:
+		return math.Sqrt(rate)
+	case ScaleLog:
+		if rate <= 0 {
+			rate = 0.5 / population * Per
+		}
+		return math.Log(rate)
+	}
+	return rate
+}
+
+// variance is s_i², the Poisson variance of y_i at the target.
+func (s Scale) variance(target, population float64) float64 {
+	switch s {
+	case ScaleSqrt:
+		return Per / (4 * population)
+	case ScaleLog:
+		return Per / (target * population)
+	}
+	return target * Per / population
+}
+
+// back returns a value on the scale to a rate per 10,000, never below 0.
+func (s Scale) back(v float64) float64 {
+	switch s {
+	case ScaleSqrt:
+		v = math.Max(0, v)
+		return v * v
+	case ScaleLog:
+		return math.Exp(v)
+	}
+	return math.Max(0, v)
+}
+
+// Trim is the share of z-scores winsorised at each end, 10% as in
+// Spiegelhalter (2005) and the CQC's method.
+const Trim = 0.1
+
 // OD is the result of [Overdispersion].
 type OD struct {
+	// Target is θ, the rate per 10,000 the units are compared with.
+	Target float64
+	// Scale is the scale the z-scores, φ and τ² are on.
+	Scale Scale
 	// Phi is the overdispersion factor φ = (1/I)·Σ z_i² of the
 	// winsorised z-scores; about 1 when there is no overdispersion.
 	Phi float64
 	// Tau2 is the between-unit variance τ² of the additive random-effects
-	// model, in (rate per 10,000)²; 0 when φ shows no overdispersion.
+	// model, on the scale's units squared (for the rate scale, (rate per
+	// 10,000)²); 0 when φ shows no overdispersion.
 	Tau2 float64
 	// Units is I, the number of units used.
 	Units int
-	// Winsorised is the number of z-scores pulled in at each end.
+	// Low and High are the 10th and 90th percentiles of the z-scores
+	// (type 7), the winsorising limits.
+	Low, High float64
+	// Winsorised is the number of z-scores pulled in to Low or High.
 	Winsorised int
 }
 
+// Limits returns the overdispersed limits for a unit of the given
+// population ([ODLimits] with this estimate's target, τ² and scale).
+func (od OD) Limits(population float64) Limits {
+	return ODLimits(od.Target, population, od.Tau2, od.Scale)
+}
+
+// Assess places a rate per 10,000 against [OD.Limits].
+func (od OD) Assess(rate, population float64) Verdict {
+	return od.Limits(population).Classify(rate)
+}
+
 // Overdispersion estimates overdispersion of rates (per 10,000) around
-// target, following Spiegelhalter (2005) sections 6.1-6.2:
+// target, following Spiegelhalter (2005) sections 6.1-6.2 as the CQC and
+// FunnelPlotR implement it, on the given scale (see [Scale] for y_i, T
+// and s_i):
 //
-//	s_i² = θ·10,000/n_i                        (Poisson variance of a rate per 10,000)
-//	z_i  = (y_i − θ)/s_i                       (on the rate scale, not square-root transformed)
-//	winsorise: with k = ⌊0.1·I⌋, the k smallest z_i are set to the (k+1)-th
-//	           smallest and the k largest to the (k+1)-th largest
+//	z_i  = (y_i − T)/s_i
+//	winsorise: z_i below the 10th percentile of the z_i is set to it, and
+//	           z_i above the 90th percentile likewise (percentiles by
+//	           Hyndman & Fan type 7, R's default, see stats.Quantile)
 //	φ    = (1/I)·Σ z_i²
 //	w_i  = 1/s_i²
 //	τ²   = max(0, (I·φ − (I − 1)) / (Σw_i − Σw_i²/Σw_i))
 //
-// The overdispersed limits are then θ ± z_p·sqrt(s_i² + τ²) ([ODLimit]).
+// The overdispersed limits are then g(T ± z_p·sqrt(s_i² + τ²)) ([ODLimit]).
 // Units with a non-positive population or a NaN rate are an error, as are
 // fewer than two units.
-func Overdispersion(target float64, rates, populations []float64) (OD, error) {
+//
+// References: Spiegelhalter DJ (2005). Handling over-dispersion of
+// performance indicators. Quality and Safety in Health Care 14:347-351;
+// Spiegelhalter DJ (2005). Funnel plots for comparing institutional
+// performance. Statistics in Medicine 24:1185-1202.
+func Overdispersion(target float64, rates, populations []float64, scale Scale) (OD, error) {
 	if len(rates) != len(populations) {
 		return OD{}, fmt.Errorf("funnel: %d rates but %d populations", len(rates), len(populations))
 	}
@@ -337,30 +477,36 @@ func Overdispersion(target float64, rates, populations []float64) (OD, error) {
 	}
 	z := make([]float64, I)
 	var sw, sw2 float64
+	t := scale.centre(target)
 	for i, y := range rates {
 		n := populations[i]
-		if !(n > 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+		if !(n > 0) || math.IsNaN(y) || math.IsInf(y, 0) || y < 0 {
 			return OD{}, fmt.Errorf("funnel: unit %d has rate %v, population %v", i, y, n)
 		}
-		s2 := target * Per / n
-		z[i] = (y - target) / math.Sqrt(s2)
+		s2 := scale.variance(target, n)
+		z[i] = (scale.value(y, n) - t) / math.Sqrt(s2)
 		w := 1 / s2
 		sw += w
 		sw2 += w * w
 	}
-	sorted := append([]float64(nil), z...)
-	sort.Float64s(sorted)
-	k := int(math.Floor(0.1 * float64(I)))
-	lo, hi := sorted[k], sorted[I-1-k]
+	lo, err := stats.Quantile(z, Trim)
+	if err != nil {
+		return OD{}, fmt.Errorf("funnel: %w", err)
+	}
+	hi, _ := stats.Quantile(z, 1-Trim)
+	od := OD{Target: target, Scale: scale, Units: I, Low: lo, High: hi}
 	var sz2 float64
 	for _, v := range z {
+		if v < lo || v > hi {
+			od.Winsorised++
+		}
 		v = math.Min(math.Max(v, lo), hi)
 		sz2 += v * v
 	}
-	phi := sz2 / float64(I)
-	tau2 := (float64(I)*phi - float64(I-1)) / (sw - sw2/sw)
-	if tau2 < 0 || math.IsNaN(tau2) {
-		tau2 = 0
+	od.Phi = sz2 / float64(I)
+	od.Tau2 = (float64(I)*od.Phi - float64(I-1)) / (sw - sw2/sw)
+	if od.Tau2 < 0 || math.IsNaN(od.Tau2) {
+		od.Tau2 = 0
 	}
-	return OD{Phi: phi, Tau2: tau2, Units: I, Winsorised: k}, nil
+	return od, nil
 }

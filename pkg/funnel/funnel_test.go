@@ -151,72 +151,158 @@ func TestOverdispersionHand(t *testing.T) {
 	//   n = 40,000 → s² = 25  (s = 5),  w = 0.04
 	//   n =  2,500 → s² = 400 (s = 20), w = 0.0025
 	// Rates chosen to give z = 2, −1, 3, −2, 1, −1.
-	// I = 6, k = ⌊0.6⌋ = 0 so nothing is winsorised.
-	// Σz² = 4+1+9+4+1+1 = 20, φ = 20/6.
+	// Sorted: −2, −1, −1, 1, 2, 3. Type 7 percentiles, h = (I−1)p:
+	//   P10: h = 0.5 → −2 + 0.5·(−1 − −2) = −1.5
+	//   P90: h = 4.5 →  2 + 0.5·(3 − 2)   =  2.5
+	// so 3 → 2.5 and −2 → −1.5 (two winsorised).
+	// Σz² = 4 + 1 + 6.25 + 2.25 + 1 + 1 = 15.5, φ = 15.5/6.
 	// Σw = 0.105, Σw² = 2(0.0001)+2(0.0016)+2(0.00000625) = 0.0034125,
 	// Σw²/Σw = 0.0325, denominator = 0.0725.
-	// τ² = (20 − 5)/0.0725 = 206.896551724...
+	// τ² = (15.5 − 5)/0.0725 = 144.827586...
 	rates := []float64{120, 90, 115, 90, 120, 80}
 	pops := []float64{10000, 10000, 40000, 40000, 2500, 2500}
-	od, err := Overdispersion(100, rates, pops)
+	od, err := Overdispersion(100, rates, pops, ScaleRate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if od.Units != 6 || od.Winsorised != 0 {
-		t.Errorf("units/winsorised = %d/%d", od.Units, od.Winsorised)
+	if od.Units != 6 || od.Winsorised != 2 || od.Low != -1.5 || od.High != 2.5 {
+		t.Errorf("units/winsorised/low/high = %d/%d/%v/%v", od.Units, od.Winsorised, od.Low, od.High)
 	}
-	if math.Abs(od.Phi-20.0/6) > 1e-12 {
-		t.Errorf("phi = %v, want %v", od.Phi, 20.0/6)
+	if math.Abs(od.Phi-15.5/6) > 1e-12 {
+		t.Errorf("phi = %v, want %v", od.Phi, 15.5/6)
 	}
-	if math.Abs(od.Tau2-15/0.0725) > 1e-9 {
-		t.Errorf("tau2 = %v, want %v", od.Tau2, 15/0.0725)
+	if math.Abs(od.Tau2-10.5/0.0725) > 1e-9 || math.Abs(od.Tau2-144.827586) > 1e-5 {
+		t.Errorf("tau2 = %v, want %v", od.Tau2, 10.5/0.0725)
 	}
 	// Overdispersed upper 95% limit at n = 10,000:
-	// 100 + 1.959963985·sqrt(100 + 206.8966) = 100 + 1.959964·17.51846 = 134.3355
-	want := 100 + 1.959963984540054*math.Sqrt(100+15/0.0725)
-	if got := ODLimit(100, 10000, P95Upper, od.Tau2); math.Abs(got-want) > 1e-9 || math.Abs(got-134.3355) > 1e-3 {
+	// 100 + 1.959964·sqrt(100 + 144.827586) = 100 + 1.959964·15.646967 = 130.6675
+	want := 100 + 1.959963984540054*math.Sqrt(100+10.5/0.0725)
+	if got := ODLimit(100, 10000, P95Upper, od.Tau2, ScaleRate); math.Abs(got-want) > 1e-9 || math.Abs(got-130.6675) > 1e-3 {
 		t.Errorf("ODLimit = %v, want %v", got, want)
 	}
-	if v := AssessOD(130, 10000, 100, od.Tau2); v != Within {
-		t.Errorf("AssessOD(130) = %v, want within (Poisson verdict %v)", v, AssessRate(130, 10000, 100))
+	if got := od.Limits(10000).Upper95; got != ODLimit(100, 10000, P95Upper, od.Tau2, ScaleRate) {
+		t.Errorf("OD.Limits upper 95 = %v", got)
+	}
+	if v := od.Assess(130, 10000); v != Within {
+		t.Errorf("Assess(130) = %v, want within (Poisson verdict %v)", v, AssessRate(130, 10000, 100))
+	}
+	if v := od.Assess(131, 10000); v != Above95 {
+		t.Errorf("Assess(131) = %v, want above 95%%", v)
 	}
 }
 
 func TestOverdispersionWinsorised(t *testing.T) {
 	// Ten units, all n = 10,000 (s = 10, w = 0.01), θ = 100.
-	// z = 5, 2, 1, 1, 0, 0, −1, −1, −2, −3; k = ⌊1.0⌋ = 1 so 5 → 2 and −3 → −2.
-	// Σz² = 4+4+1+1+0+0+1+1+4+4 = 20, φ = 2.
+	// z = 5, 2, 1, 1, 0, 0, −1, −1, −2, −3; sorted −3, −2, −1, −1, 0, 0, 1, 1, 2, 5.
+	// P10: h = 9·0.1 = 0.9 → −3 + 0.9·1 = −2.1; P90: h = 8.1 → 2 + 0.1·3 = 2.3.
+	// So 5 → 2.3 and −3 → −2.1 (the old "k-th next value" rule gave 2 and −2).
+	// Σz² = 5.29 + 4 + 1 + 1 + 0 + 0 + 1 + 1 + 4 + 4.41 = 21.7, φ = 2.17.
 	// Σw = 0.1, Σw²/Σw = 0.001/0.1 = 0.01, denominator 0.09.
-	// τ² = (20 − 9)/0.09 = 122.222...
+	// τ² = (21.7 − 9)/0.09 = 141.111...
 	zs := []float64{5, 2, 1, 1, 0, 0, -1, -1, -2, -3}
 	var rates, pops []float64
 	for _, z := range zs {
 		rates = append(rates, 100+10*z)
 		pops = append(pops, 10000)
 	}
-	od, err := Overdispersion(100, rates, pops)
+	od, err := Overdispersion(100, rates, pops, ScaleRate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if od.Winsorised != 1 || math.Abs(od.Phi-2) > 1e-12 || math.Abs(od.Tau2-11/0.09) > 1e-9 {
-		t.Errorf("got %+v, want phi 2 tau2 %v", od, 11/0.09)
+	if od.Winsorised != 2 || math.Abs(od.Low+2.1) > 1e-12 || math.Abs(od.High-2.3) > 1e-12 ||
+		math.Abs(od.Phi-2.17) > 1e-12 || math.Abs(od.Tau2-12.7/0.09) > 1e-9 {
+		t.Errorf("got %+v, want phi 2.17 tau2 %v", od, 12.7/0.09)
+	}
+}
+
+func TestOverdispersionScales(t *testing.T) {
+	// θ = 100 per 10,000, every n = 10,000 (E = 100).
+	// Square-root scale: T = 10, s² = 10,000/40,000 = 0.25 (s = 0.5), so a
+	// rate of 121 (√ = 11) has z = 2 and 81 (√ = 9) has z = −2:
+	// z = 2(√O − √E) = 2(√121 − √100) = 2. Two units: P10 = −2 + 0.1·4 = −1.6,
+	// P90 = 1.6, φ = (1.6² + 1.6²)/2 = 2.56; w = 4 each, Σw = 8,
+	// Σw²/Σw = 32/8 = 4, τ² = (2·2.56 − 1)/4 = 1.03 (on the √rate scale).
+	od, err := Overdispersion(100, []float64{121, 81}, []float64{1e4, 1e4}, ScaleSqrt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(od.Phi-2.56) > 1e-12 || math.Abs(od.Tau2-1.03) > 1e-12 {
+		t.Errorf("sqrt: %+v, want phi 2.56 tau2 1.03", od)
+	}
+	// Limit on the square-root scale, τ² = 0: (10 + 1.959964·0.5)² = 10.979982² = 120.5600.
+	if got := ODLimit(100, 1e4, P95Upper, 0, ScaleSqrt); math.Abs(got-120.5600) > 1e-3 {
+		t.Errorf("sqrt upper 95 = %v, want 120.5600", got)
+	}
+	// Log scale: T = ln 100, s² = 10,000/(100·10,000) = 0.01 (s = 0.1):
+	// a rate of 100·e^0.2 has z = 2. Upper 95% with τ² = 0:
+	// 100·e^(0.1959964) = 121.6527; lower 100·e^(−0.1959964) = 82.2012.
+	od, err = Overdispersion(100, []float64{100 * math.Exp(0.2), 100 * math.Exp(-0.2)}, []float64{1e4, 1e4}, ScaleLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(od.Phi-2.56) > 1e-9 {
+		t.Errorf("log: phi = %v, want 2.56", od.Phi)
+	}
+	l := ODLimits(100, 1e4, 0, ScaleLog)
+	if math.Abs(l.Upper95-121.6527) > 1e-3 || math.Abs(l.Lower95-82.2012) > 1e-3 {
+		t.Errorf("log limits %+v", l)
+	}
+	// A zero count on the log scale is half an event: n = 10,000 gives a
+	// rate of 0.5, z = (ln 0.5 − ln 100)/0.1 = −52.983.
+	od, err = Overdispersion(100, []float64{0, 100}, []float64{1e4, 1e4}, ScaleLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (math.Log(0.5) - math.Log(100)) / 0.1; math.Abs(od.Low-(want+0.1*(0-want))) > 1e-9 {
+		t.Errorf("log zero count: low %v", od.Low)
+	}
+}
+
+func TestLimitsFlooredAtZero(t *testing.T) {
+	// θ = 1 per 10,000 in a council of 1,000 children: E = 0.1.
+	// Rate scale: s² = 1·10,000/1,000 = 10, lower 99.8% = 1 − 3.09·3.16 < 0 → 0.
+	// Square-root scale: 1 − 3.09·sqrt(2.5) < 0 → 0 (not the square of a
+	// negative number, which would be a spurious positive limit).
+	// Log scale: e^(0 − 3.09·sqrt(100)) > 0.
+	for _, sc := range []Scale{ScaleRate, ScaleSqrt, ScaleLog} {
+		l := ODLimits(1, 1000, 0, sc)
+		if l.Lower998 < 0 || l.Lower95 < 0 {
+			t.Errorf("%v: negative lower limit %+v", sc, l)
+		}
+		if sc != ScaleLog && l.Lower998 != 0 {
+			t.Errorf("%v: lower 99.8%% = %v, want 0", sc, l.Lower998)
+		}
+		if sc == ScaleLog && !(l.Lower998 > 0) {
+			t.Errorf("log: lower 99.8%% = %v, want > 0", l.Lower998)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want Scale
+	}{{"rate", ScaleRate}, {"sqrt", ScaleSqrt}, {"log", ScaleLog}} {
+		if got, err := ParseScale(c.in); err != nil || got != c.want || got.String() != c.in {
+			t.Errorf("ParseScale(%q) = %v, %v", c.in, got, err)
+		}
+	}
+	if _, err := ParseScale("logit"); err == nil {
+		t.Error("ParseScale(logit): want error")
 	}
 }
 
 func TestOverdispersionNone(t *testing.T) {
-	// z = ±0.5: φ = 0.25 < 1, so τ² = 0 and OD limits reduce to the normal
-	// approximation θ ± z_p·s.
-	od, err := Overdispersion(100, []float64{105, 95, 105, 95}, []float64{1e4, 1e4, 1e4, 1e4})
+	// z = ±0.5: winsorised at ±0.5 still, φ = 0.25 < 1, so τ² = 0 and OD
+	// limits reduce to the normal approximation θ ± z_p·s.
+	od, err := Overdispersion(100, []float64{105, 95, 105, 95}, []float64{1e4, 1e4, 1e4, 1e4}, ScaleRate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if od.Tau2 != 0 || math.Abs(od.Phi-0.25) > 1e-12 {
 		t.Errorf("got %+v", od)
 	}
-	if _, err := Overdispersion(100, []float64{1}, []float64{0}); err == nil {
+	if _, err := Overdispersion(100, []float64{1}, []float64{0}, ScaleRate); err == nil {
 		t.Error("want error for one unit")
 	}
-	if _, err := Overdispersion(100, []float64{1, 2}, []float64{10, 0}); err == nil {
+	if _, err := Overdispersion(100, []float64{1, 2}, []float64{10, 0}, ScaleRate); err == nil {
 		t.Error("want error for zero population")
 	}
 }
@@ -235,7 +321,7 @@ func TestBandsAndLogSpace(t *testing.T) {
 			t.Fatalf("upper 99.8%% limit not narrowing at %v", pops[i])
 		}
 	}
-	od := ODBands(70, 0, pops)
+	od := ODBands(70, 0, ScaleRate, pops)
 	// At large n the normal approximation and the exact limit agree closely.
 	if d := math.Abs(od.Upper95[49] - b.Upper95[49]); d > 0.2 {
 		t.Errorf("OD (tau2=0) vs exact at n=300000 differ by %v", d)

@@ -322,21 +322,32 @@ type Change struct {
 	From, To Rate
 	Absolute float64 // To − From, per 10,000
 	Percent  float64 // (To − From) ÷ From × 100
-	Overlap  bool    // the 95% intervals overlap (no clear evidence of change)
+	// Test is the exact test of the change: the rate ratio To ÷ From with
+	// its exact 95% interval and two-sided p-value (RateRatioTest, the
+	// conditional binomial test with the two populations as offsets).
+	// NaN fields when either rate is missing or a count is not a whole
+	// number.
+	Test RateRatio
 }
 
-// Compare returns the change from a to b; NaN fields where either is missing.
+// Compare returns the change from a to b; NaN fields where either is
+// missing.
 func Compare(a, b Rate) Change {
-	ch := Change{From: a, To: b, Absolute: math.NaN(), Percent: math.NaN()}
+	nan := math.NaN()
+	ch := Change{From: a, To: b, Absolute: nan, Percent: nan, Test: RateRatio{Ratio: nan, Lower: nan, Upper: nan, P: nan}}
 	if a.OK() && b.OK() {
 		ch.Absolute = b.Value - a.Value
 		if a.Value != 0 {
 			ch.Percent = ch.Absolute / a.Value * 100
 		}
-		ch.Overlap = a.Lower <= b.Upper && b.Lower <= a.Upper
+		ch.Test = RateRatioTest(a.Count.Number, a.Population, b.Count.Number, b.Population, 0.95)
 	}
 	return ch
 }
+
+// Significant reports whether the exact test finds a change at the 5%
+// level (p < 0.05); false when it could not be computed.
+func (ch Change) Significant() bool { return ch.Test.P < 0.05 }
 
 // SortBy sorts rates: "rate" (highest first, missing last), "name" or
 // "count" (highest first, missing last). England and regions stay first.

@@ -163,26 +163,27 @@ func TestLoadNoData(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
-	mk := func(v, lo, hi float64) rates.Rate { return rates.Rate{Value: v, Lower: lo, Upper: hi} }
+	// mk is a rate of count c in population n per 10,000.
+	mk := func(c, n float64) rates.Rate {
+		if math.IsNaN(c) {
+			return rates.Rate{Value: math.NaN(), Count: ees.Missing("c"), Population: n}
+		}
+		return rates.Rate{Value: c / n * 1e4, Count: ees.Num(c), Population: n}
+	}
 	nan := math.NaN()
 	for _, tc := range []struct {
 		name           string
 		a, b           rates.Rate
 		abs, pct       float64
-		overlap        bool
 		absNaN, pctNaN bool
 	}{
-		// 10 → 15: +5 per 10,000 is +50%; intervals 8-12 and 13-17 are apart.
-		{"rise, apart", mk(10, 8, 12), mk(15, 13, 17), 5, 50, false, false, false},
-		// 10 → 12: +2, +20%; 8-12 and 11-13 overlap.
-		{"rise, overlapping", mk(10, 8, 12), mk(12, 11, 13), 2, 20, true, false, false},
-		// 20 → 15: -5, -25%.
-		{"fall", mk(20, 18, 22), mk(15, 13, 17), -5, -25, false, false, false},
-		// Intervals that touch (12 = 12) count as overlapping.
-		{"touching", mk(10, 8, 12), mk(14, 12, 16), 4, 40, true, false, false},
+		// 100 → 150 in 100,000: 10 → 15 per 10,000, +5, +50%.
+		{"rise", mk(100, 1e5), mk(150, 1e5), 5, 50, false, false},
+		// 200 → 150: 20 → 15, −5, −25%.
+		{"fall", mk(200, 1e5), mk(150, 1e5), -5, -25, false, false},
 		// From 0, no percentage.
-		{"from zero", mk(0, 0, 3.7), mk(2, 0.5, 5), 2, 0, true, false, true},
-		{"missing", mk(nan, nan, nan), mk(2, 1, 3), 0, 0, false, true, true},
+		{"from zero", mk(0, 1e5), mk(20, 1e5), 2, 0, false, true},
+		{"missing", mk(nan, 1e5), mk(20, 1e5), 0, 0, true, true},
 	} {
 		ch := rates.Compare(tc.a, tc.b)
 		if tc.absNaN != math.IsNaN(ch.Absolute) || (!tc.absNaN && math.Abs(ch.Absolute-tc.abs) > 1e-12) {
@@ -191,18 +192,30 @@ func TestCompare(t *testing.T) {
 		if tc.pctNaN != math.IsNaN(ch.Percent) || (!tc.pctNaN && math.Abs(ch.Percent-tc.pct) > 1e-12) {
 			t.Errorf("%s: percent = %v, want %v", tc.name, ch.Percent, tc.pct)
 		}
-		if ch.Overlap != tc.overlap {
-			t.Errorf("%s: overlap = %v, want %v", tc.name, ch.Overlap, tc.overlap)
+		// The change's test is the exact rate-ratio test of the two
+		// counts with their populations (checked against independent
+		// values in ratio_test.go); missing when a rate is.
+		want := rates.RateRatioTest(tc.a.Count.Number, tc.a.Population, tc.b.Count.Number, tc.b.Population, 0.95)
+		if tc.absNaN {
+			if !math.IsNaN(ch.Test.P) || ch.Significant() {
+				t.Errorf("%s: test %+v, want missing", tc.name, ch.Test)
+			}
+		} else if ch.Test != want {
+			t.Errorf("%s: test %+v, want %+v", tc.name, ch.Test, want)
 		}
-		// Swapping the order swaps the sign, not the overlap.
+		// Swapping the order swaps the sign, and keeps the p-value.
 		back := rates.Compare(tc.b, tc.a)
-		if !tc.absNaN && back.Absolute != -ch.Absolute {
-			t.Errorf("%s: reverse absolute = %v", tc.name, back.Absolute)
-		}
-		if back.Overlap != ch.Overlap {
-			t.Errorf("%s: overlap not symmetric", tc.name)
+		if !tc.absNaN && (back.Absolute != -ch.Absolute || math.Abs(back.Test.P-ch.Test.P) > 1e-12) {
+			t.Errorf("%s: reverse %v p %v", tc.name, back.Absolute, back.Test.P)
 		}
 	}
+	// 100 → 150 in equal populations: by hand, N = 250, π₀ = 0.5,
+	// P(X ≥ 150) = P(X ≤ 100) ≈ 0.0009 (normal approx z = 25/7.9 = 3.16),
+	// so the rise is significant; 100 → 110 (z = 0.69) is not.
+	if !rates.Compare(mk(100, 1e5), mk(150, 1e5)).Significant() || rates.Compare(mk(100, 1e5), mk(110, 1e5)).Significant() {
+		t.Error("Significant wrong")
+	}
+	_ = nan
 }
 
 // testdata/ees/recoded holds two releases of a section 47 file and two of

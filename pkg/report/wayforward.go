@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"github.com/cscstats/cscstats/pkg/timeperiod"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -61,15 +62,21 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 	for _, r := range results {
 		counts[r.Verdict]++
 	}
+	var tally, meanings []string
+	for _, v := range claims.Verdicts {
+		tally = append(tally, fmt.Sprintf("%d %s", counts[v], v))
+		meanings = append(meanings, fmt.Sprintf("%s: %s.", strings.ToUpper(v[:1])+v[1:], claims.VerdictMeaning[v]))
+	}
 	doc.Sections = append(doc.Sections, Section{ID: "claims", Heading: "The claims, checked", Blocks: []Block{
-		Paragraph(fmt.Sprintf("%d claims checked: %d reproduced, %d close, %d differ. “Reproduced” means equal at the precision the report gives; “close” means within 5%% (for a correlation: in the claimed direction but not statistically significant); “differs” means neither.",
-			len(results), counts[claims.Reproduced], counts[claims.Close], counts[claims.Differs])),
-		TableBlock(Table{Name: "claims", Caption: "Claims in the report beside the values cscstats computes", Data: claimsTable,
-			Notes: []string{"Years are reporting years ending 31 March: 2013 is 2012-13.", claims.DenominatorNote, fmt.Sprintf("Population vintage: %s.", vintage(calc))}}),
+		Paragraph(fmt.Sprintf("Each claim is checked on the years it is about where the data allow (“own years”) and, for trends, again on the latest years in the data (“and since”). %d rows: %s.", len(results), strings.Join(tally, ", "))),
+		List(meanings...),
+		TableBlock(Table{Name: "claims", Caption: "Claims in the report beside the values cscstats computes (claims.csv adds how each was computed, the population vintage and the difference)", Data: compactClaims(results),
+			Notes: []string{"Years are reporting years ending 31 March: 2013 is 2012-13.", claims.DenominatorNote, fmt.Sprintf("Population vintage: %s.", vintage(calc)),
+				"vintage: the population estimates a row's rates use: “latest” (today's ONS series) or “as-published” (the denominator DfE printed at the time). The report's footnote rates were computed with DfE's denominators of the time."}}),
 	}})
 
 	progress("national trends")
-	nat, err := nationalSection(calc, charter)
+	nat, err := nationalSection(calc, charter, results)
 	if err != nil {
 		return Document{}, err
 	}
@@ -101,9 +108,10 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 
 func claimsSection(results []claims.Result) export.Section {
 	s := export.Section{Name: "claims", Columns: []export.Column{
-		{Name: "claim", Decimals: -1}, {Name: "where", Decimals: -1},
+		{Name: "claim", Decimals: -1}, {Name: "where", Decimals: -1}, {Name: "row", Decimals: -1}, {Name: "years", Decimals: -1},
 		{Name: "stated", Decimals: 1}, {Name: "computed", Decimals: 1}, {Name: "difference", Decimals: 1},
-		{Name: "verdict", Decimals: -1}, {Name: "how computed", Decimals: -1}, {Name: "explanation", Decimals: -1}, {Name: "id", Decimals: -1}}}
+		{Name: "verdict", Decimals: -1}, {Name: "how computed", Decimals: -1}, {Name: "explanation", Decimals: -1},
+		{Name: "vintage", Decimals: -1}, {Name: "id", Decimals: -1}}}
 	for _, r := range results {
 		stated := export.MissingCell("")
 		diff := export.Num(r.Difference)
@@ -112,49 +120,103 @@ func claimsSection(results []claims.Result) export.Section {
 		}
 		computed := export.Num(r.Computed)
 		if r.Kind == claims.KindSpreadRising || r.Kind == claims.KindCorrelationPositive {
-			computed = export.Str(fmt.Sprintf("%.3f", r.Computed))
+			computed = export.MissingCell("")
+			if !math.IsNaN(r.Computed) {
+				computed = export.Str(fmt.Sprintf("%+.3f", r.Computed))
+			}
 		}
 		expl := r.Explanation
 		if expl == "" {
 			expl = r.Note
 		}
-		s.Rows = append(s.Rows, []export.Cell{export.Str(r.Text), export.Str(r.Where), stated, computed, diff,
-			export.Str(r.Verdict), export.Str(r.Detail), export.Str(expl), export.Str(r.ID)})
+		s.Rows = append(s.Rows, []export.Cell{export.Str(r.Text), export.Str(r.Where), export.Str(r.Row), export.Str(r.Years), stated, computed, diff,
+			export.Str(r.Verdict), export.Str(r.Detail), export.Str(expl), export.Str(r.Vintage), export.Str(r.ID)})
 	}
 	return s
 }
 
-func nationalSection(calc *rates.Calculator, charter Charter) (Section, error) {
-	sec := Section{ID: "national", Heading: "National trends since 2013"}
+// compactClaims is the page's claims table: the claim, which years, the
+// stated and computed figures, the verdict and why.
+func compactClaims(results []claims.Result) export.Section {
+	s := export.Section{Name: "claims", Columns: []export.Column{
+		{Name: "claim", Decimals: -1}, {Name: "years", Decimals: -1}, {Name: "stated", Decimals: 1}, {Name: "computed", Decimals: 1},
+		{Name: "verdict", Decimals: -1}, {Name: "why", Decimals: -1}}}
+	for _, r := range results {
+		stated := export.MissingCell("")
+		if r.Stated != nil {
+			stated = export.Num(*r.Stated)
+		}
+		computed := export.Num(r.Computed)
+		if r.Kind == claims.KindSpreadRising || r.Kind == claims.KindCorrelationPositive {
+			computed = export.MissingCell("")
+			if !math.IsNaN(r.Computed) {
+				what := "r"
+				if r.Kind == claims.KindSpreadRising {
+					what = "ΔCV"
+				}
+				computed = export.Str(fmt.Sprintf("%s %+.3f", what, r.Computed))
+			}
+		}
+		why := r.Explanation
+		for _, rd := range r.Readings {
+			why += fmt.Sprintf(" • %s: %+.1f%% (%s).", rd.Label, rd.Value, rd.Verdict)
+		}
+		s.Rows = append(s.Rows, []export.Cell{export.Str(r.Text), export.Str(r.Years + " (" + r.Row + ")"), stated, computed, export.Str(r.Verdict), export.Str(why)})
+	}
+	return s
+}
+
+func nationalSection(calc *rates.Calculator, charter Charter, results []claims.Result) (Section, error) {
+	sec := Section{ID: "national", Heading: "National trends"}
 	var rows []rates.Rate
+	first := 0
 	for _, m := range NationalMeasures {
-		rows = append(rows, calc.Series(m, rates.England(), 0, 0)...)
+		s := calc.Series(m, rates.England(), 0, 0)
+		rows = append(rows, s...)
+		if len(s) > 0 && (first == 0 || s[0].Year < first) {
+			first = s[0].Year
+		}
+	}
+	if first != 0 {
+		sec.Heading = fmt.Sprintf("National trends since %d", first)
 	}
 	chart, err := charter.NationalTrends(calc, NationalMeasures)
 	if err != nil {
 		return sec, err
 	}
-	first := func(m string) (rates.Rate, rates.Rate) {
-		s := calc.Series(m, rates.England(), 0, 0)
-		return s[0], s[len(s)-1]
-	}
-	var lines []string
+	var lines, starts []string
 	for _, m := range NationalMeasures {
-		if len(calc.Years(m)) == 0 {
+		s := calc.Series(m, rates.England(), 0, 0)
+		if len(s) == 0 {
 			continue
 		}
-		a, b := first(m)
+		a, b := s[0], s[len(s)-1]
 		ch := rates.Compare(a, b)
 		me, _ := measures.Lookup(m)
-		lines = append(lines, fmt.Sprintf("%s: %.1f per 10,000 children in %d, %.1f in %d (%+.1f%%).", me.Label, a.Value, a.Year, b.Value, b.Year, ch.Percent))
+		lines = append(lines, fmt.Sprintf("%s: %.1f per 10,000 children in %d, %.1f in %d (%+.1f%%; rate ratio %.3f, 95%% CI %.3f to %.3f, %s).", me.Label, a.Value, a.Year, b.Value, b.Year, ch.Percent, ch.Test.Ratio, ch.Test.Lower, ch.Test.Upper, PText(ch.Test.P)))
+		starts = append(starts, fmt.Sprintf("%s from %d", m, a.Year))
+	}
+	var claimLines []string
+	for _, r := range results {
+		if r.Group != "national" {
+			continue
+		}
+		claimLines = append(claimLines, claimLine(r))
+		for _, rd := range r.Readings {
+			claimLines = append(claimLines, fmt.Sprintf("Reading: %s — %s (%s).", rd.Label, rd.Detail, rd.Verdict))
+		}
 	}
 	sec.Blocks = []Block{
-		Paragraph("England's rates per 10,000 children, from the first to the latest year in the data:"),
+		Paragraph("England's rates per 10,000 children, from the first to the latest year in the data, with the exact test of the change (the rate ratio, its 95% interval and p-value; a p-value below 0.05 is evidence of a real change):"),
 		List(lines...),
 		ChartBlock(chart),
-		TableBlock(Table{Name: "national_rates", Caption: "England: rates per 10,000 children by year", Data: Wide("national_rates", rows, func(r rates.Rate) string { return r.Measure }),
-			Notes: []string{"Children looked after figures come from the CLA file, which in these downloads starts in 2021."}}),
 	}
+	if len(claimLines) > 0 {
+		sec.Blocks = append(sec.Blocks, Paragraph("The report's national claims, checked:"), List(claimLines...))
+	}
+	sec.Blocks = append(sec.Blocks,
+		TableBlock(Table{Name: "national_rates", Caption: "England: rates per 10,000 children by year", Data: Wide("national_rates", rows, func(r rates.Rate) string { return r.Measure }),
+			Notes: []string{"Each series starts in the earliest year the files loaded give it: " + strings.Join(starts, "; ") + "."}}))
 	return sec, nil
 }
 
@@ -179,7 +241,14 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 	var lines []string
 	for _, r := range results {
 		if r.Group == "leeds" && r.Stated != nil {
-			lines = append(lines, fmt.Sprintf("%s: the report says %.1f; cscstats computes %.1f (%s).", r.Text, *r.Stated, r.Computed, r.Verdict))
+			line := fmt.Sprintf("%s: the report says %.1f; cscstats computes %.1f (%s).", r.Text, *r.Stated, r.Computed, r.Verdict)
+			if math.IsNaN(r.Computed) {
+				line = fmt.Sprintf("%s: the report says %.1f; %s.", r.Text, *r.Stated, r.Detail)
+			}
+			if r.Explanation != "" && r.Verdict != claims.Reproduced {
+				line += " " + r.Explanation
+			}
+			lines = append(lines, line)
 		}
 	}
 	sec.Blocks = []Block{
@@ -197,29 +266,32 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 	tbl := export.Section{Name: "spread", Columns: []export.Column{
 		{Name: "measure", Decimals: -1}, {Name: "time_period", Decimals: -1}, {Name: "n", Decimals: 0}, {Name: "mean", Decimals: 1},
 		{Name: "median", Decimals: 1}, {Name: "q1", Decimals: 1}, {Name: "q3", Decimals: 1}, {Name: "iqr", Decimals: 1},
-		{Name: "p10", Decimals: 1}, {Name: "p90", Decimals: 1}, {Name: "p90_p10", Decimals: 2}, {Name: "cv", Decimals: 3}}}
+		{Name: "p10", Decimals: 1}, {Name: "p90", Decimals: 1}, {Name: "p90_p10", Decimals: 2}, {Name: "sd", Decimals: 2}, {Name: "cv", Decimals: 3}, {Name: "net_spread", Decimals: 3}}}
 	for _, m := range []string{"under1_starts", "adoptions"} {
 		for _, y := range calc.Years(m) {
-			s, err := claims.SpreadYears(calc, m, y)
+			st, err := claims.SpreadYears(calc, m, y)
 			if err != nil {
 				return sec, err
 			}
+			s := st.Spread
 			tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(m), export.Int(y), export.Int(s.N), export.Num(s.Mean), export.Num(s.Median),
-				export.Num(s.Q1), export.Num(s.Q3), export.Num(s.IQR), export.Num(s.P10), export.Num(s.P90), export.Num(s.P90P10), export.Num(s.CV)})
+				export.Num(s.Q1), export.Num(s.Q3), export.Num(s.IQR), export.Num(s.P10), export.Num(s.P90), export.Num(s.P90P10), export.Num(s.SD), export.Num(s.CV), export.Num(st.Net)})
 		}
 	}
 	var lines []string
 	for _, r := range results {
 		if r.Group == "spread" {
-			lines = append(lines, fmt.Sprintf("%s — %s: %s.", r.Text, r.Verdict, r.Detail))
+			lines = append(lines, claimLine(r))
 		}
 	}
 	sec.Blocks = []Block{
-		Paragraph("The report says councils differ increasingly in how often babies are removed at birth and in adoptions. DfE publishes no count of removals at birth; the closest measure is children starting care aged under 1, used here as a proxy (it also counts babies taken into care later in their first year). The spread across councils is measured by the coefficient of variation (standard deviation ÷ mean) and by the ratio of the 90th to the 10th percentile of council rates."),
+		Paragraph("The report says councils differ increasingly in how often babies are removed at birth and in adoptions. DfE publishes no count of removals at birth; the closest measure is children starting care aged under 1, used here as a proxy (it also counts babies taken into care later in their first year). The spread across councils is measured each year by the coefficient of variation (the sample standard deviation, divisor n − 1, ÷ the mean), the ratio of the 90th to the 10th percentile, and the spread net of Poisson noise (τ ÷ England's rate: the between-council standard deviation once the chance variation of small counts is taken out). The verdict rests on the change in the coefficient of variation over the same councils in the first and last year, with a paired bootstrap interval, not on two numbers alone."),
 		List(lines...),
 		TableBlock(Table{Name: "spread", Caption: "Spread of council rates per 10,000 children, by year", Data: tbl,
-			Notes: []string{"Councils with a suppressed count are left out of that year; the Isles of Scilly and the City of London are left out because their tiny child populations make rates meaningless.",
-				"Quantiles are Hyndman & Fan type 7 (as R and pandas compute them).", "under1_starts counts " + measures.ProxyNote + "."}}),
+			Notes: []string{"Each year counts the councils with a figure that year; councils with a suppressed count are left out of that year; the Isles of Scilly and the City of London are left out because their tiny child populations make rates meaningless.",
+				"Quantiles are Hyndman & Fan type 7 (as R and pandas compute them). sd is the sample standard deviation; cv = sd ÷ mean.",
+				"net_spread: τ ÷ England's rate, where τ² is the between-council variance of the funnel plot's overdispersion estimate (z-scores winsorised at their 10th and 90th percentiles; Spiegelhalter 2005).",
+				"under1_starts counts " + measures.ProxyNote + "."}}),
 	}
 	for _, m := range []string{"under1_starts", "adoptions"} {
 		ys := calc.Years(m)
@@ -232,7 +304,7 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 		}
 		sec.Blocks = append(sec.Blocks, ChartBlock(chart))
 	}
-	sec.Blocks = append(sec.Blocks, Paragraph("A funnel plot shows each council's rate against its child population. Councils outside the 99.8% limits differ from England by more than chance variation in a council of that size would produce; with between-council differences this large, many do, which is the “postcode lottery” in one picture."))
+	sec.Blocks = append(sec.Blocks, Paragraph("A funnel plot shows each council's rate against its child population. Councils outside the 99.8% limits differ from England by more than chance variation in a council of that size would produce. The limits here are widened for overdispersion — the usual spread between councils — so a council outside them is unusual even allowing for that; the estimate (phi, tau²) is the one `cscstats compare` uses."))
 	babies, err := BabiesBothDenominators(calc, charter)
 	if err != nil {
 		return sec, err
@@ -306,7 +378,8 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		excluded.Rows = append(excluded.Rows, row)
 	}
 	sec.Blocks = []Block{
-		Paragraph("The report cites research finding that councils where adoptions rose also saw child protection investigations, children in need and children in care rise. Here that is tested on the latest years both measures have in the current files: the change in each council's adoption rate against the change in its other rates, as a Pearson correlation across councils."),
+		Paragraph("The report cites research finding that councils where adoptions rose also saw child protection investigations, children in need and children in care rise. That research (Bilson & Munro 2019) followed children under five in each council from 2011-12 to 2016-17; DfE's council tables give only all-age annual counts, so the nearest test they allow — a correlation across councils of the change in each council's adoption rate against the change in its other rates — asks a different question, and the verdict says so. It is run over 2013-2017 where the data allow and over the latest years, with the baseline-adjusted (ANCOVA) partial correlation beside it: a change correlated with another change partly reflects where councils started (regression to the mean)."),
+		List(corrLines(results)...),
 		TableBlock(Table{Name: "correlations", Caption: "Correlation across councils of changes in rates", Data: tbl,
 			Notes: []string{"r ranges from -1 to 1; the 95% interval is Fisher's z; p is two-sided, from t with n-2 degrees of freedom.",
 				"Correlation across councils is not causation: councils differ in many ways at once, and a pattern across areas need not hold for any family within them (the ecological fallacy)."}}),
@@ -322,6 +395,32 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		Paragraph("Councils left out of each correlation, and why (a suppressed count, a boundary change that cannot be bridged, or a tiny population):"),
 		TableBlock(Table{Name: "correlation_excluded", Caption: "Councils left out of the correlations", Data: excluded}))
 	return sec, nil
+}
+
+// claimLine words one result for a section's list: the claim, the row
+// and its years, the verdict, what was computed (when anything was) and
+// why the verdict is what it is.
+func claimLine(r claims.Result) string {
+	head := fmt.Sprintf("“%s” (%s, %s) — ", r.Text, r.Row, r.Years)
+	if r.Verdict == claims.NotCheckable {
+		return head + r.Explanation // it starts "Not checkable: ..."
+	}
+	line := head + r.Verdict + "."
+	if len(r.Readings) == 0 {
+		line += " " + strings.TrimSuffix(r.Detail, ".") + "."
+	}
+	return line + " " + r.Explanation
+}
+
+// corrLines words the correlation claims' rows.
+func corrLines(results []claims.Result) []string {
+	var out []string
+	for _, r := range results {
+		if r.Group == "correlation" {
+			out = append(out, claimLine(r))
+		}
+	}
+	return out
 }
 
 func methodsSection(calc *rates.Calculator) Section {
@@ -440,4 +539,13 @@ func Wide(name string, rs []rates.Rate, column func(rates.Rate) string) export.S
 		s.Rows = append(s.Rows, row)
 	}
 	return s
+}
+
+// PText words an exact test's p-value for a reader: "p < 0.001" below
+// that, else p to three decimals.
+func PText(p float64) string {
+	if p < 0.001 {
+		return "p < 0.001"
+	}
+	return fmt.Sprintf("p = %.3f", p)
 }

@@ -449,3 +449,11 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
+
+// UnitPopulation is a unit's 0-17 population for a reporting year, the
+// denominator of its rates (summed over its parts when harmonised), and
+// why there is none when ok is false.
+func UnitPopulation(calc *rates.Calculator, u Unit, year int) (pop float64, why string, ok bool) {
+	p, why := unitPopulation(calc, u, year)
+	return p, why, p > 0
+}

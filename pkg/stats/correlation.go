@@ -254,7 +254,7 @@ func rankResult(method string, n int, r, lo, hi, statistic float64, df int, p fl
 //	Var(S) = [n(n−1)(2n+5) − Σtᵢ(tᵢ−1)(2tᵢ+5) − Σuⱼ(uⱼ−1)(2uⱼ+5)]/18
 //	       + [Σtᵢ(tᵢ−1)][Σuⱼ(uⱼ−1)] / (2n(n−1))
 //	       + [Σtᵢ(tᵢ−1)(tᵢ−2)][Σuⱼ(uⱼ−1)(uⱼ−2)] / (9n(n−1)(n−2))
-//	z      = S / sqrt(Var(S)),  p = 2·(1 − Φ(|z|))   (no continuity correction)
+//	z      = S / sqrt(Var(S)),  p = 2·(1 − Φ(|z|)) = erfc(|z|/√2)   (no continuity correction)
 //	CI     = tanh(atanh(tau_b) ∓ z_{(1+level)/2}·sqrt(0.437/(n−4)))   (NaN when n ≤ 4)
 //
 // Var(S) is the exact null variance of S allowing for ties (Kendall 1970),
@@ -281,9 +281,18 @@ func Kendall(x, y []float64, level float64) (Correlation, error) {
 	}
 	n := len(x)
 	z := s / math.Sqrt(varS)
-	p := math.Min(1, 2*distuv.UnitNormal.Survival(math.Abs(z)))
+	p := NormalTwoSided(z)
 	lo, hi := fisherCI(tau, fisherSE(0.437, n-4), level)
 	return rankResult(MethodKendall, n, tau, lo, hi, z, 0, p), nil
+}
+
+// NormalTwoSided returns the two-sided standard normal tail probability
+// P(|Z| ≥ |z|) = 2·(1 − Φ(|z|)), computed as erfc(|z|/√2) so that it keeps
+// full relative precision far into the tail (1 − Φ computed as
+// 1 − erf loses digits below about 1e-8 and is 0 beyond |z| ≈ 8.3).
+// NaN for NaN z.
+func NormalTwoSided(z float64) float64 {
+	return math.Erfc(math.Abs(z) / math.Sqrt2)
 }
 
 // kendall returns tau-b, S and the tie-corrected null variance of S.
@@ -459,4 +468,53 @@ func CorrelationMatrix(cols [][]float64, method string) ([][]float64, error) {
 		}
 	}
 	return m, nil
+}
+
+// EffectiveN returns Kish's effective sample size of a set of weights,
+//
+//	n_eff = (Σwᵢ)² / Σwᵢ²,
+//
+// the number of equally weighted observations that would give a weighted
+// mean the same variance; n_eff = n for equal weights and less otherwise.
+// Zero weights count for nothing. NaN when no weight is positive.
+//
+// Reference: Kish, L. (1965), Survey Sampling, Wiley, §11.7.
+func EffectiveN(weights []float64) float64 {
+	var s, s2 float64
+	for _, w := range weights {
+		s += w
+		s2 += w * w
+	}
+	if !(s2 > 0) {
+		return math.NaN()
+	}
+	return s * s / s2
+}
+
+// WithEffectiveN returns c with its inference redone for an effective
+// sample size neff (for example [EffectiveN] of the weights of a weighted
+// Pearson correlation) in place of N: the Fisher-z interval
+// tanh(atanh r ∓ z_{(1+level)/2}/sqrt(neff−3)) and the t test
+// t = r·sqrt((neff−2)/(1−r²)) on neff−2 (fractional) degrees of freedom.
+// The coefficient and the least-squares line are unchanged; DF is
+// neff−2 rounded down, for display.
+func (c Correlation) WithEffectiveN(neff, level float64) Correlation {
+	out := c
+	df := neff - 2
+	if !(df > 0) {
+		out.CILower, out.CIUpper, out.PValue, out.Statistic = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		return out
+	}
+	r := clampR(c.R)
+	out.Statistic = r * math.Sqrt(df/(1-r*r))
+	out.PValue = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(out.Statistic))
+	if math.Abs(r) == 1 {
+		out.PValue = 0
+	}
+	out.CILower, out.CIUpper = math.NaN(), math.NaN()
+	if neff > 3 {
+		out.CILower, out.CIUpper = fisherCI(r, 1/math.Sqrt(neff-3), level)
+	}
+	out.DF = int(math.Floor(df))
+	return out
 }

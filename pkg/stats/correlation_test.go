@@ -354,3 +354,65 @@ func TestCorrelationErrors(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestNormalTwoSided checks the normal tail against values worked to 30
+// digits (mpmath erfc): z = 1.959963984540054 gives 0.05; z = 6 gives
+// 1.973175290075458e-9; z = 10 gives 1.523970604832105e-23 (where
+// 1 − erf(10/√2) would print 0); z = 40 gives 7.312e-350, below the
+// smallest float64, so 0.
+func TestNormalTwoSided(t *testing.T) {
+	for _, c := range []struct{ z, want float64 }{
+		{1.959963984540054, 0.05},
+		{-1.959963984540054, 0.05},
+		{6, 1.973175290075458e-9},
+		{10, 1.523970604832105e-23},
+		{0, 1},
+	} {
+		if got := NormalTwoSided(c.z); math.Abs(got/c.want-1) > 1e-12 {
+			t.Errorf("NormalTwoSided(%v) = %v, want %v", c.z, got, c.want)
+		}
+	}
+	if got := NormalTwoSided(40); got != 0 {
+		t.Errorf("NormalTwoSided(40) = %v", got)
+	}
+}
+
+// TestKendallTinyP: perfectly concordant n = 60 has S = n(n−1)/2 = 1770,
+// Var(S) = n(n−1)(2n+5)/18 = 60·59·125/18 = 24583.33, z = 11.2889, and
+// p = erfc(z/√2) = 1.4883e-29 (mpmath), not 0.
+func TestKendallTinyP(t *testing.T) {
+	var x []float64
+	for i := 0; i < 60; i++ {
+		x = append(x, float64(i))
+	}
+	c, err := Kendall(x, x, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := 1770 / math.Sqrt(60.0*59*125/18)
+	if math.Abs(c.Statistic-z) > 1e-9 {
+		t.Errorf("z = %v, want %v", c.Statistic, z)
+	}
+	if !(c.PValue > 0) || math.Abs(c.PValue/1.48833041779382691797921892221e-29-1) > 1e-9 {
+		t.Errorf("p = %v, want erfc(%v/√2) = %v", c.PValue, z, math.Erfc(z/math.Sqrt2))
+	}
+}
+
+// TestEffectiveN: weights 1, 1, 2, 4 give (Σw)²/Σw² = 64/22; equal weights
+// give n. WithEffectiveN for r = 0.5 and n_eff = 12 (worked in 25-digit
+// arithmetic, mpmath): t = 0.5·sqrt(10/0.75) = 1.825741858, two-sided
+// p on 10 df = 0.0978546143 (I_{10/(10+t²)}(5, 1/2)), Fisher interval
+// tanh(atanh 0.5 ∓ 1.959964/3) = −0.1036416812 to 0.8344542852.
+func TestEffectiveN(t *testing.T) {
+	if got := EffectiveN([]float64{1, 1, 2, 4}); math.Abs(got-64.0/22) > 1e-12 {
+		t.Errorf("EffectiveN = %v, want %v", got, 64.0/22)
+	}
+	if got := EffectiveN([]float64{3, 3, 3, 0}); math.Abs(got-3) > 1e-12 {
+		t.Errorf("equal weights: %v, want 3", got)
+	}
+	c := Correlation{R: 0.5, N: 40}.WithEffectiveN(12, 0.95)
+	if math.Abs(c.Statistic-1.825741858) > 1e-8 || math.Abs(c.PValue-0.0978546143) > 1e-9 ||
+		math.Abs(c.CILower+0.1036416812) > 1e-9 || math.Abs(c.CIUpper-0.8344542852) > 1e-9 || c.DF != 10 || c.N != 40 {
+		t.Errorf("WithEffectiveN: %+v", c)
+	}
+}

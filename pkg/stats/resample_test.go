@@ -142,3 +142,35 @@ func TestBootstrapErrors(t *testing.T) {
 		t.Errorf("all degenerate: err = %v, want ErrTooFew", err)
 	}
 }
+
+// TestResampleCI: with two units of values 0 and 1 the mean of a resample
+// is 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4, so over many
+// replicates the 2.5% and 97.5% points are 0 and 1; a constant statistic
+// has a degenerate interval; the same seed repeats exactly.
+func TestResampleCI(t *testing.T) {
+	x := []float64{0, 1}
+	stat := func(idx []int) []float64 {
+		return []float64{(x[idx[0]] + x[idx[1]]) / 2, 7, math.NaN()}
+	}
+	lo, hi, err := ResampleCI(2, 2000, 0.95, 1, stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo[0] != 0 || hi[0] != 1 || lo[1] != 7 || hi[1] != 7 || !math.IsNaN(lo[2]) {
+		t.Errorf("got %v %v", lo, hi)
+	}
+	// 80% interval: the 10% and 90% points of {0: 25%, 0.5: 50%, 1: 25%} are 0 and 1,
+	// and the 30%-70% interval is 0.5 to 0.5.
+	lo, hi, _ = ResampleCI(2, 4000, 0.4, 1, stat)
+	if lo[0] != 0.5 || hi[0] != 0.5 {
+		t.Errorf("40%% interval %v-%v, want 0.5-0.5", lo[0], hi[0])
+	}
+	a1, b1, _ := ResampleCI(5, 100, 0.95, 42, func(idx []int) []float64 { return []float64{float64(idx[0] + 3*idx[1])} })
+	a2, b2, _ := ResampleCI(5, 100, 0.95, 42, func(idx []int) []float64 { return []float64{float64(idx[0] + 3*idx[1])} })
+	if a1[0] != a2[0] || b1[0] != b2[0] {
+		t.Error("same seed, different intervals")
+	}
+	if _, _, err := ResampleCI(1, 10, 0.95, 1, stat); err == nil {
+		t.Error("one unit: want error")
+	}
+}

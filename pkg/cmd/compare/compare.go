@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/export"
@@ -33,6 +34,9 @@ type Options struct {
 	Region     bool
 	From, To   string
 	Plot       string
+	// Scale is the scale of the overdispersed funnel limits: rate, sqrt
+	// or log (see funnel.Scale).
+	Scale string
 }
 
 // NewCmdCompare wires the cobra command; runF replaces the run function in
@@ -55,7 +59,10 @@ says otherwise):
     limits, above or below the 95% limit, or beyond the 99.8% limit; both
     against exact Poisson limits and against limits widened for
     overdispersion (between-council variation beyond chance, estimated
-    from all councils that year).
+    as Spiegelhalter (2005) with z-scores winsorised at their 10th and
+    90th percentiles, from the councils a funnel plot shows — the same
+    estimate as 'cscstats plot funnel --overdispersion'); --scale rate,
+    sqrt or log chooses the scale of those limits (default rate).
 
 --neighbours adds the median and range of the council's ten DfE
 statistical neighbours (2025 model, else the April 2021 groupings; the
@@ -90,6 +97,7 @@ every table.`,
 	cmd.Flags().StringVar(&opts.From, "from", "", "first year of the change period")
 	cmd.Flags().StringVar(&opts.To, "to", "", "last year of the change period")
 	cmd.Flags().StringVar(&opts.Plot, "plot", "", "also draw a chart to this file (.png, .svg or .pdf)")
+	cmd.Flags().StringVar(&opts.Scale, "scale", "rate", "scale of the overdispersed funnel limits: rate, sqrt (as the CQC) or log")
 	_ = cmd.MarkFlagRequired("measure")
 	_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
 	return cmd
@@ -143,16 +151,19 @@ type Year struct {
 	All     []rates.Rate // every authority with a row, by name
 	byCode  map[string]rates.Rate
 	ranked  []float64 // rates of the authorities with one
-	OD      funnel.OD
-	ODErr   error
+	// OD is the overdispersion estimate the funnel_od verdicts use: the
+	// one chartdata.Dispersion gives the funnel plot (same councils, same
+	// scale), so `compare` and `plot funnel` agree.
+	OD    funnel.OD
+	ODErr error
 	// From and To are the change period's years (0 without --from/--to).
 	From, To int
 }
 
-// NewYear computes the shared figures for one measure and year.
-func NewYear(calc *rates.Calculator, m measures.Measure, year int) *Year {
+// NewYear computes the shared figures for one measure and year, with
+// overdispersed funnel limits on the given scale.
+func NewYear(calc *rates.Calculator, m measures.Measure, year int, scale funnel.Scale) *Year {
 	y := &Year{Measure: m, Year: year, England: calc.Get(m.ID, rates.England(), year), byCode: map[string]rates.Rate{}}
-	var rs, pops []float64
 	for _, r := range calc.Authorities(m.ID, year) {
 		if a, ok := calc.Registry.Get(r.Area.Code); ok && !a.Current() && !r.OK() {
 			continue // a former authority's placeholder row (x or z)
@@ -161,15 +172,9 @@ func NewYear(calc *rates.Calculator, m measures.Measure, year int) *Year {
 		y.byCode[r.Area.Code] = r
 		if r.OK() {
 			y.ranked = append(y.ranked, r.Value)
-			rs = append(rs, r.Value)
-			pops = append(pops, r.Population)
 		}
 	}
-	if y.England.OK() {
-		y.OD, y.ODErr = funnel.Overdispersion(y.England.Value, rs, pops)
-	} else {
-		y.ODErr = errors.New("no England rate")
-	}
+	y.OD, y.ODErr = chartdata.Dispersion(calc, m.ID, year, scale, false)
 	return y
 }
 
@@ -218,7 +223,7 @@ func Build(calc *rates.Calculator, y *Year, c *Council, withRegion bool) Row {
 		row.Funnel = funnel.Assess(row.Rate.Count.Number, row.Rate.Population, y.England.Value)
 		if y.ODErr == nil {
 			row.FunnelODOK = true
-			row.FunnelOD = funnel.AssessOD(row.Rate.Value, row.Rate.Population, y.England.Value, y.OD.Tau2)
+			row.FunnelOD = y.OD.Assess(row.Rate.Value, row.Rate.Population)
 		}
 	}
 	row.Region = emptyRate(y.Measure.ID, y.Year)
@@ -347,6 +352,10 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 		return nil, nil, err
 	}
 	period := opts.From != "" || opts.To != ""
+	scale, err := funnel.ParseScale(opts.Scale)
+	if err != nil {
+		return nil, nil, cmdutil.FlagErrorf("--scale: %v", err)
+	}
 	var year int
 	if opts.Year != "" {
 		if year, err = timeperiod.Parse(opts.Year); err != nil {
@@ -414,7 +423,7 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 		if !timeperiod.Contains(have, y) {
 			return nil, nil, fmt.Errorf("no %s data for %d; years available: %s", m.ID, y, timeperiod.Span(have))
 		}
-		yr := NewYear(calc, m, y)
+		yr := NewYear(calc, m, y, scale)
 		yr.From, yr.To = fy, ty
 		res.Years = append(res.Years, yr)
 		for _, c := range councils {

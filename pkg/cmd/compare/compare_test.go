@@ -14,9 +14,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/rates"
 )
 
 // ---------------------------------------------------------------------------
@@ -260,11 +265,11 @@ func TestCompareFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHead := "measure,time_period,la_name,new_la_code,old_la_code,count,population,rate_per_10k,ci_lower,ci_upper,rank,ranked_of,funnel,funnel_od,england_rate,region_name,region_rate,neighbours_median,neighbours_min,neighbours_max,neighbours_with_rate,neighbours_total,basis,note"
+	wantHead := "measure,time_period,la_name,new_la_code,old_la_code,count,population,rate_per_10k,ci_lower,ci_upper,rank,ranked_of,funnel,funnel_od,od_scale,od_phi,od_tau2,od_councils,england_rate,region_name,region_rate,neighbours_median,neighbours_min,neighbours_max,neighbours_with_rate,neighbours_total,basis,note"
 	if strings.Join(recs[0], ",") != wantHead {
 		t.Errorf("CSV header\n%s\nwant\n%s", strings.Join(recs[0], ","), wantHead)
 	}
-	if len(recs) != 2 || recs[1][2] != "Leeds" || recs[1][5] != "100" || recs[1][7] != "100" || recs[1][10] != "4" || recs[1][17] != "200" {
+	if len(recs) != 2 || recs[1][2] != "Leeds" || recs[1][5] != "100" || recs[1][7] != "100" || recs[1][10] != "4" || recs[1][21] != "200" {
 		t.Errorf("CSV rows %v", recs)
 	}
 	if !strings.Contains(diag, "note: rank: position among all local authorities") {
@@ -324,7 +329,7 @@ func TestCompareChange(t *testing.T) {
 	}
 	// Median over neighbours with a rate in both years (Bradford 150→200,
 	// Kirklees 190→200, Hackney 140→150; Sheffield is suppressed in 2024).
-	if c := roles["neighbours median"]; num(t, c, "rate_from") != 150 || num(t, c, "rate_to") != 200 || c["intervals_overlap"] != nil {
+	if c := roles["neighbours median"]; num(t, c, "rate_from") != 150 || num(t, c, "rate_to") != 200 || c["p_value"] != nil || num(t, c, "rate_ratio") != 200.0/150 {
 		t.Errorf("median change %v", c)
 	}
 	if _, ok := roles["England"]; !ok {
@@ -561,4 +566,107 @@ func TestCompareLeedsNeighboursRealData(t *testing.T) {
 			t.Errorf("neighbour %v without data is not reported", n["neighbour"])
 		}
 	}
+}
+
+// TestOverdispersionAcceptance checks issue 14's figures on the real
+// files: φ and τ² with z-scores winsorised at their 10th and 90th
+// percentiles (type 7), from the councils a funnel plot shows (Isles of
+// Scilly and City of London out), as worked independently by the issue's
+// reviewer (to 0.5%); the same estimate and the same verdict for every
+// council in `compare` and `plot funnel`; and Barnsley's and Merton's
+// adoption verdicts worked by hand from θ ± z·sqrt(θ·10,000/n + τ²) with
+// the reviewer's τ².
+func TestOverdispersionAcceptance(t *testing.T) {
+	dir := sharedDir(t)
+	calc, err := rates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		measure   string
+		year      int
+		phi, tau2 float64
+	}{
+		{"s47", 2024, 125.82, 2992.10},
+		{"under1_starts", 2022, 4.985, 2.333},
+		{"adoptions", 2024, 4.557, 1.030},
+	} {
+		m, _ := measures.Lookup(c.measure)
+		d := runJSON(t, dir, Options{Names: []string{"Barnsley", "Merton"}, Measures: []string{c.measure}, Year: strconv.Itoa(c.year)})
+		for _, r := range d.Compare {
+			if r["funnel_od"] == nil {
+				continue
+			}
+			if phi := num(t, r, "od_phi"); math.Abs(phi/c.phi-1) > 0.005 {
+				t.Errorf("%s %d compare: phi %v, want %v", c.measure, c.year, phi, c.phi)
+			}
+			if tau2 := num(t, r, "od_tau2"); math.Abs(tau2/c.tau2-1) > 0.005 {
+				t.Errorf("%s %d compare: tau2 %v, want %v", c.measure, c.year, tau2, c.tau2)
+			}
+		}
+		f, sec, err := chartdata.Funnel(calc, c.measure, c.year, chartdata.Options{Overdispersion: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		od, err := f.Dispersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(od.Phi/c.phi-1) > 0.005 || math.Abs(od.Tau2/c.tau2-1) > 0.005 {
+			t.Errorf("%s %d plot funnel: phi %v tau2 %v, want %v %v", c.measure, c.year, od.Phi, od.Tau2, c.phi, c.tau2)
+		}
+		// every plotted council: the plot's verdict is compare's
+		y := NewYear(calc, m, c.year, funnel.ScaleRate)
+		ccol, vcol := sectionCol(t, sec, "new_la_code"), sectionCol(t, sec, "verdict")
+		checked := 0
+		for _, row := range sec.Rows[1:] {
+			if row[vcol].Text == "" {
+				continue // not plotted or no rate
+			}
+			a, ok := calc.Registry.Get(row[ccol].Text)
+			if !ok {
+				t.Fatalf("no authority %q", row[ccol].Text)
+			}
+			cr := Build(calc, y, &Council{Authority: a}, false)
+			if !cr.FunnelODOK || cr.FunnelOD.String() != row[vcol].Text {
+				t.Errorf("%s %d %s: compare %v (ok %v), plot %s", c.measure, c.year, a.Name, cr.FunnelOD, cr.FunnelODOK, row[vcol].Text)
+			}
+			// by hand with the reviewer's τ²
+			if c.measure == "adoptions" && (a.Name == "Barnsley" || a.Name == "Merton") {
+				th, n := y.England.Value, cr.Rate.Population
+				se := math.Sqrt(th*1e4/n + c.tau2)
+				up95, up998 := th+1.959964*se, th+3.090232*se
+				lo95, lo998 := math.Max(0, th-1.959964*se), math.Max(0, th-3.090232*se)
+				want := "within"
+				switch v := cr.Rate.Value; {
+				case v > up998:
+					want = "above 99.8%"
+				case v > up95:
+					want = "above 95%"
+				case v < lo998:
+					want = "below 99.8%"
+				case v < lo95:
+					want = "below 95%"
+				}
+				if cr.FunnelOD.String() != want {
+					t.Errorf("adoptions 2024 %s: verdict %v, by hand %s (rate %v, n %v, England %v)", a.Name, cr.FunnelOD, want, cr.Rate.Value, n, th)
+				}
+			}
+			checked++
+		}
+		if checked < 120 {
+			t.Errorf("%s %d: only %d councils checked", c.measure, c.year, checked)
+		}
+	}
+}
+
+func sectionCol(t *testing.T, s export.Section, name string) int {
+	t.Helper()
+	for i, c := range s.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("section %s has no column %s", s.Name, name)
+	return -1
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/stats"
@@ -39,7 +40,7 @@ type ChangeRow struct {
 	Role    string
 	Area    rates.Area
 	Change  rates.Change
-	NoCI    bool // a median has no interval: no overlap verdict
+	NoCI    bool // a median has no count: no rate-ratio test
 	Note    string
 }
 
@@ -130,6 +131,7 @@ func (res *Result) mainSection() export.Section {
 		col("measure", -1), col("time_period", -1), col("la_name", -1), col("new_la_code", -1), col("old_la_code", -1),
 		col("count", -1), col("population", 0), col("rate_per_10k", 1), col("ci_lower", 1), col("ci_upper", 1),
 		col("rank", -1), col("ranked_of", -1), col("funnel", -1), col("funnel_od", -1),
+		col("od_scale", -1), col("od_phi", 3), col("od_tau2", 3), col("od_councils", -1),
 		col("england_rate", 1), col("region_name", -1), col("region_rate", 1),
 	}
 	if res.WithRegion {
@@ -147,13 +149,17 @@ func (res *Result) mainSection() export.Section {
 		if r.FunnelOK {
 			fun = export.Str(VerdictText(r.Funnel))
 		}
+		odScale, odPhi, odTau2, odN := export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.MissingCell("")
 		if r.FunnelODOK {
 			od = export.Str(VerdictText(r.FunnelOD))
+			if y := res.year(r.Measure.ID, r.Year); y != nil {
+				odScale, odPhi, odTau2, odN = export.Str(y.OD.Scale.String()), export.Num(y.OD.Phi), export.Num(y.OD.Tau2), export.Int(y.OD.Units)
+			}
 		}
 		cells := []export.Cell{
 			export.Str(r.Measure.ID), export.Int(r.Year), export.Str(a.Name), export.Str(a.Code), export.Str(a.OldCode),
 			countCell(r.Rate), popCell(r.Rate), export.Num(r.Rate.Value), export.Num(r.Rate.Lower), export.Num(r.Rate.Upper),
-			intCell(r.Rank), export.Int(r.RankedOf), fun, od,
+			intCell(r.Rank), export.Int(r.RankedOf), fun, od, odScale, odPhi, odTau2, odN,
 			export.Num(r.England.Value), export.Str(a.RegionName), export.Num(r.Region.Value),
 		}
 		if res.WithRegion {
@@ -299,16 +305,16 @@ func (res *Result) changeSection() export.Section {
 	s := export.Section{Name: "changes", Title: "Change over the period",
 		Columns: []export.Column{col("measure", -1), col("la_name", -1), col("comparison", -1), col("area", -1), col("new_la_code", -1),
 			col("from", -1), col("to", -1), col("rate_from", 1), col("rate_to", 1), col("change", 1), col("change_percent", 1),
-			col("intervals_overlap", -1), col("note", -1)}}
+			col("rate_ratio", 3), col("rate_ratio_lower", 3), col("rate_ratio_upper", 3), col("p_value", 4), col("note", -1)}}
 	for _, c := range res.Changes {
-		ov := export.MissingCell("")
-		if !c.NoCI && c.Change.From.OK() && c.Change.To.OK() {
-			ov = export.Bool(c.Change.Overlap)
+		test := []export.Cell{export.Num(c.Change.Test.Ratio), export.Num(c.Change.Test.Lower), export.Num(c.Change.Test.Upper), export.Num(c.Change.Test.P)}
+		if c.NoCI {
+			test = []export.Cell{export.Num(c.Change.To.Value / c.Change.From.Value), export.MissingCell(""), export.MissingCell(""), export.MissingCell("")}
 		}
-		s.Rows = append(s.Rows, []export.Cell{export.Str(c.Measure), export.Str(c.Council.Authority.Name), export.Str(c.Role),
+		row := []export.Cell{export.Str(c.Measure), export.Str(c.Council.Authority.Name), export.Str(c.Role),
 			export.Str(c.Area.Name), export.Str(c.Area.Code), export.Int(c.Change.From.Year), export.Int(c.Change.To.Year),
-			export.Num(c.Change.From.Value), export.Num(c.Change.To.Value), export.Num(c.Change.Absolute), export.Num(c.Change.Percent),
-			ov, export.Str(c.Note)})
+			export.Num(c.Change.From.Value), export.Num(c.Change.To.Value), export.Num(c.Change.Absolute), export.Num(c.Change.Percent)}
+		s.Rows = append(s.Rows, append(append(row, test...), export.Str(c.Note)))
 	}
 	return s
 }
@@ -366,7 +372,7 @@ func (res *Result) Document(calc *rates.Calculator, format string, extra []strin
 	)
 	for _, y := range res.Years {
 		if y.ODErr == nil {
-			notes = append(notes, fmt.Sprintf("funnel_od (%s %d): the same against limits widened for overdispersion (additive random effects, 10%% winsorised z-scores), estimated from the %d authorities with a rate: phi = %.1f, tau^2 = %.1f (per 10,000, squared). Use it to judge whether a council is unusual beyond the usual spread between councils.", y.Measure.ID, y.Year, y.OD.Units, y.OD.Phi, y.OD.Tau2))
+			notes = append(notes, fmt.Sprintf("funnel_od (%s %d): the same against limits widened for overdispersion (additive random effects, Spiegelhalter 2005; z-scores winsorised at their 10th and 90th percentiles, R type 7), worked on the %s and estimated from the %d councils a funnel plot shows (Isles of Scilly and City of London left out), the same estimate as `cscstats plot funnel --overdispersion`: phi = %.4g, tau^2 = %.4g (%s). Limits are never below zero. Use it to judge whether a council is unusual beyond the usual spread between councils.", y.Measure.ID, y.Year, y.OD.Scale.Describe(), y.OD.Units, y.OD.Phi, y.OD.Tau2, tau2Unit(y.OD.Scale)))
 		} else {
 			notes = append(notes, fmt.Sprintf("funnel_od (%s %d): not available: %v", y.Measure.ID, y.Year, y.ODErr))
 		}
@@ -397,8 +403,29 @@ func (res *Result) Document(calc *rates.Calculator, format string, extra []strin
 		}
 	}
 	if res.Period {
-		notes = append(notes, "Change: rate in the last year minus rate in the first; intervals_overlap=true means the two years' 95% intervals overlap (no clear evidence of a change). A neighbours median change compares medians over the same neighbours in both years.")
+		notes = append(notes, "Change: rate in the last year minus rate in the first. "+rates.ChangeTestNote+" A neighbours median change compares medians over the same neighbours in both years; it has a ratio but no test.")
 	}
 	notes = append(notes, extra...)
 	return export.Document{Title: title, Sections: sections, Notes: notes}
+}
+
+// year returns the shared figures of a measure and year.
+func (res *Result) year(measure string, year int) *Year {
+	for _, y := range res.Years {
+		if y.Measure.ID == measure && y.Year == year {
+			return y
+		}
+	}
+	return nil
+}
+
+// tau2Unit says what units τ² is in on a scale.
+func tau2Unit(s funnel.Scale) string {
+	switch s {
+	case funnel.ScaleSqrt:
+		return "on the square root of the rate per 10,000, squared"
+	case funnel.ScaleLog:
+		return "on the log of the rate, squared"
+	}
+	return "rate per 10,000, squared"
 }

@@ -226,3 +226,74 @@ func readCounts(t *testing.T, path, indicator string, keep func(map[string]strin
 	})
 	return c
 }
+
+// TestAcceptanceChangeChecks is issue 14's finding 6 and 7 for adoptions
+// against s47, 2020-2024, against the reviewer's independent
+// re-implementation: the change correlation −0.092; the ANCOVA-style
+// partial correlation of the 2024 levels controlling for both 2020 levels
+// +0.053; each change's correlation with its own baseline −0.32
+// (adoptions) and −0.42 (s47); about 45% of the variance of the adoption
+// change Poisson noise (reliability ≈ 0.55); and with --weight population
+// an effective sample size (Kish) of 77.6 of 117.
+func TestAcceptanceChangeChecks(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	out, _, err := run(t, dir, "json", Options{X: "adoptions:change@2020-2024", Y: "s47:change@2020-2024", AdjustBaseline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		N        int     `json:"n"`
+		R        float64 `json:"r"`
+		Baseline []struct {
+			Spec string  `json:"spec"`
+			R    float64 `json:"r"`
+		} `json:"baseline_correlation"`
+		Reliability []struct {
+			Spec        string  `json:"spec"`
+			Reliability float64 `json:"reliability"`
+		} `json:"reliability"`
+		Adjusted struct {
+			R float64 `json:"r"`
+			N int     `json:"n"`
+		} `json:"baseline_adjusted"`
+		EffectiveN float64 `json:"effective_n"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.N != 117 || math.Abs(doc.R+0.092) > 0.0005 || math.Abs(doc.Adjusted.R-0.053) > 0.0005 {
+		t.Errorf("n %d r %v adjusted %v, want 117, -0.092, +0.053", doc.N, doc.R, doc.Adjusted.R)
+	}
+	want := map[string]float64{"adoptions:change@2020-2024": -0.32, "s47:change@2020-2024": -0.42}
+	for _, b := range doc.Baseline {
+		if math.Abs(b.R-want[b.Spec]) > 0.005 {
+			t.Errorf("baseline correlation of %s = %v, want %v", b.Spec, b.R, want[b.Spec])
+		}
+		delete(want, b.Spec)
+	}
+	if len(want) != 0 {
+		t.Errorf("no baseline correlation for %v", want)
+	}
+	found := false
+	for _, r := range doc.Reliability {
+		if r.Spec == "adoptions:change@2020-2024" {
+			found = true
+			if math.Abs(r.Reliability-0.55) > 0.01 {
+				t.Errorf("adoption change reliability %v, want about 0.55", r.Reliability)
+			}
+		}
+	}
+	if !found {
+		t.Error("no reliability for the adoption change")
+	}
+	out, _, err = run(t, dir, "json", Options{X: "adoptions:change@2020-2024", Y: "s47:change@2020-2024", Weight: "population"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(doc.EffectiveN-77.6) > 0.05 {
+		t.Errorf("effective n %v, want 77.6", doc.EffectiveN)
+	}
+}

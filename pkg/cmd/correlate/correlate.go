@@ -54,6 +54,9 @@ type Options struct {
 	Matrix       bool
 	Measures     []string
 	Stat         string
+	// AdjustBaseline adds, for change statistics, the partial correlation
+	// of the later levels controlling for both earlier levels (ANCOVA).
+	AdjustBaseline bool
 }
 
 // NewCmdCorrelate wires the cobra command; runF replaces the run function
@@ -88,7 +91,15 @@ Spearman and Kendall with the Fieller-Hartley-Pearson variances), the
 two-sided p-value and, for Pearson, the least-squares slope with its 95%
 interval. --control gives the partial correlation (df = n - 2 - controls).
 --weight population weights each council by its 0-17 population in the
-latest year the specs use (the rate denominator). --format json gives one
+latest year the specs use (the rate denominator); the interval and p-value
+then use Kish's effective sample size (sum w)^2 / sum w^2, not n.
+
+When x or y is a change, the notes say how strongly each change correlates
+with its own starting level (regression to the mean: councils that start
+high tend to fall) and, for small counts, how much of the change's spread
+is Poisson noise (its reliability), which pulls any correlation towards 0.
+--adjust-baseline adds the ANCOVA-style answer: the partial correlation of
+the later year's levels of x and y, controlling for both earlier levels. --format json gives one
 object: method, x, y, n, r, ci_lower, ci_upper, p_value, slope, controls,
 included and excluded (plus bootstrap, influence or weight when asked for);
 --format csv gives the included councils (new_la_code,la_name,x,y, plus
@@ -101,6 +112,7 @@ individual children or families (the ecological fallacy).`,
 		Example: `  cscstats correlate --x adoptions:change@2020-2024 --y s47:change@2020-2024
   cscstats correlate --x imd:score --y cla_31march:level@2024 --method spearman
   cscstats correlate --x adoptions:change@2020-2024 --y s47:change@2020-2024 --control imd:score
+  cscstats correlate --x adoptions:change@2020-2024 --y s47:change@2020-2024 --adjust-baseline
   cscstats correlate --x imd:score --y s47:level@2024 --influence --bootstrap 2000
   cscstats correlate --matrix --measures s47,icpc,cpp_31march,cla_31march,adoptions --stat change@2021-2024`,
 		Args: cobra.NoArgs,
@@ -125,6 +137,7 @@ individual children or families (the ecological fallacy).`,
 	fl.BoolVar(&opts.Matrix, "matrix", false, "correlation matrix of several measures (with --measures and --stat)")
 	fl.StringSliceVar(&opts.Measures, "measures", nil, "measures for --matrix, comma-separated (imd for imd:score)")
 	fl.StringVar(&opts.Stat, "stat", "", "statistic for --matrix, e.g. change@2020-2024")
+	fl.BoolVar(&opts.AdjustBaseline, "adjust-baseline", false, "for change statistics: also the partial correlation of the later levels controlling for both earlier levels (ANCOVA)")
 	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions([]string{stats.MethodPearson, stats.MethodSpearman, stats.MethodKendall}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("weight", cobra.FixedCompletions([]string{spec.WeightPopulation}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("measures", cmdutil.CompleteMeasures)
@@ -178,6 +191,10 @@ func correlateRun(opts *Options) error {
 		return cmdutil.FlagErrorf("--weight cannot be combined with --control")
 	case (opts.Influence || opts.Bootstrap > 0) && (opts.Weight != "" || len(controls) > 0):
 		return cmdutil.FlagErrorf("--influence and --bootstrap work on the plain (unweighted, uncontrolled) coefficient; drop --weight and --control")
+	case opts.AdjustBaseline && (!x.IsChange() || !y.IsChange()):
+		return cmdutil.FlagErrorf("--adjust-baseline needs a change in both --x and --y (change, pct, logratio or slope over two years), e.g. adoptions:change@2020-2024")
+	case opts.AdjustBaseline && opts.Method == stats.MethodKendall:
+		return cmdutil.FlagErrorf("--adjust-baseline works with --method pearson or spearman, not kendall")
 	}
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
@@ -186,6 +203,11 @@ func correlateRun(opts *Options) error {
 	res, err := Correlate(calc, x, y, controls, opts.Method, sel, opts.Influence, opts.Bootstrap, opts.Seed)
 	if err != nil {
 		return err
+	}
+	if opts.AdjustBaseline {
+		if res.Adjusted, err = AdjustBaseline(calc, x, y, opts.Method, sel); err != nil {
+			return err
+		}
 	}
 	ios := opts.Factory.IOStreams
 	switch opts.Factory.Format {
@@ -221,6 +243,52 @@ type Result struct {
 	Seed           uint64
 	BootLo, BootHi float64
 	Influence      []Influence // nil unless asked for
+	// EffectiveN is Kish's effective sample size of the weights (0 when
+	// unweighted); the interval and p-value of a weighted result use it.
+	EffectiveN float64
+	// Baseline is, for each change statistic among x and y, its
+	// correlation with its own first-year level (regression to the mean).
+	Baseline []BaselineCorr
+	// Reliability is, for each two-year change among x and y, how much of
+	// its spread is not Poisson noise.
+	Reliability []SpecReliability
+	// Adjusted is the --adjust-baseline result, nil unless asked for.
+	Adjusted *Adjusted
+}
+
+// BaselineCorr is a change statistic's Pearson correlation with its own
+// first-year level over the councils used.
+type BaselineCorr struct {
+	Spec  spec.Spec
+	Level spec.Spec
+	R     float64
+	N     int
+}
+
+// SpecReliability is a change statistic's reliability.
+type SpecReliability struct {
+	Spec spec.Spec
+	spec.Reliability
+}
+
+// Adjusted is the ANCOVA-style partial correlation: the later year's
+// levels of x and y, controlling for both earlier levels.
+type Adjusted struct {
+	X, Y     spec.Spec   // the later levels
+	Controls []spec.Spec // the earlier levels
+	Corr     stats.Correlation
+}
+
+// AdjustBaseline computes spec.BaselineAdjusted for x and y.
+func AdjustBaseline(calc *rates.Calculator, x, y spec.Spec, method string, sel spec.Options) (*Adjusted, error) {
+	data, c, err := spec.BaselineAdjusted(calc, x, y, method, sel, Level)
+	if err != nil {
+		if data != nil {
+			return nil, explain(err, len(data.Rows), data)
+		}
+		return nil, err
+	}
+	return &Adjusted{X: data.X, Y: data.Y, Controls: data.Controls, Corr: c}, nil
 }
 
 // Influence is the coefficient without one council.
@@ -254,6 +322,13 @@ func Correlate(calc *rates.Calculator, x, y spec.Spec, controls []spec.Spec, met
 	if err != nil {
 		return nil, explain(err, n, data)
 	}
+	if w := data.Weights(); w != nil {
+		res.EffectiveN = stats.EffectiveN(w)
+		res.Corr = res.Corr.WithEffectiveN(res.EffectiveN, Level)
+	}
+	if err := res.changeChecks(calc, sel); err != nil {
+		return nil, err
+	}
 	corr, err := stats.Coefficient(method)
 	if err != nil {
 		return nil, err
@@ -281,6 +356,44 @@ func Correlate(calc *rates.Calculator, x, y spec.Spec, controls []spec.Spec, met
 		res.Replicates = boot
 	}
 	return res, nil
+}
+
+// changeChecks fills Baseline and Reliability for the change statistics
+// among x and y, over the councils used.
+func (res *Result) changeChecks(calc *rates.Calculator, sel spec.Options) error {
+	d := res.Data
+	var units []spec.Unit
+	for _, r := range d.Rows {
+		units = append(units, r.Unit)
+	}
+	for k, s := range []spec.Spec{d.X, d.Y} {
+		if !s.IsChange() || (k == 1 && s == d.X) {
+			continue
+		}
+		first, _, err := s.Levels()
+		if err != nil {
+			return err
+		}
+		lv, err := spec.Evaluate(calc, first, spec.Options{IncludeSmall: true})
+		if err != nil {
+			return err
+		}
+		var a, b []float64
+		for _, r := range d.Rows {
+			if v, ok := lv.Value[r.Unit.Code]; ok {
+				a, b = append(a, r.Values[k]), append(b, v)
+			}
+		}
+		if c, err := stats.PearsonR(a, b); err == nil {
+			res.Baseline = append(res.Baseline, BaselineCorr{Spec: s, Level: first, R: c, N: len(a)})
+		}
+		if s.Stat != spec.Slope {
+			if rel, err := spec.ChangeReliability(calc, s, units); err == nil {
+				res.Reliability = append(res.Reliability, SpecReliability{Spec: s, Reliability: rel})
+			}
+		}
+	}
+	return nil
 }
 
 // explain turns a statistics error into words about the councils.
@@ -374,7 +487,11 @@ func (r *Result) resultPairs() []kv {
 		out = append(out, kv{"slope (change in y per 1 unit of x)", slopeText(c.Slope, c.SlopeLower, c.SlopeUpper)})
 	}
 	if r.Data.WeightYear != 0 {
-		out = append(out, kv{"weights", fmt.Sprintf("0-17 population in %d", r.Data.WeightYear)})
+		out = append(out, kv{"weights", fmt.Sprintf("0-17 population in %d; effective n (Kish) %.1f of %d, used for the interval and p-value", r.Data.WeightYear, r.EffectiveN, c.N)})
+	}
+	if a := r.Adjusted; a != nil {
+		out = append(out, kv{"baseline-adjusted (ANCOVA) partial r", fmt.Sprintf("%s (95%% CI %s to %s), p = %s, n = %d: %s against %s controlling for %s and %s",
+			num(a.Corr.R, 3), num(a.Corr.CILower, 3), num(a.Corr.CIUpper, 3), pText(a.Corr.PValue), a.Corr.N, a.Y, a.X, a.Controls[0], a.Controls[1])})
 	}
 	if r.Replicates > 0 {
 		out = append(out, kv{"bootstrap 95% CI", fmt.Sprintf("%s to %s (%d resamples, seed %d)", num(r.BootLo, 3), num(r.BootHi, 3), r.Replicates, r.Seed)})
@@ -469,7 +586,18 @@ func (r *Result) notes(calc *rates.Calculator) []string {
 	notes = append(notes, d.Notes...)
 	notes = append(notes, methodNote(r.Method, len(d.Controls)))
 	if d.WeightYear != 0 {
-		notes = append(notes, fmt.Sprintf("Weighted by each council's population aged 0-17 in %d (the ONS mid-%d estimate, the rate denominator for the later year): larger councils count for more. The interval treats n as the sample size, so it is too narrow when weights are very unequal.", d.WeightYear, d.WeightYear-1))
+		notes = append(notes, fmt.Sprintf("Weighted by each council's population aged 0-17 in %d (the ONS mid-%d estimate, the rate denominator for the later year): larger councils count for more. Unequal weights carry less information than n equal ones: the interval (Fisher z with n_eff - 3) and the t test (n_eff - 2 df) use Kish's effective sample size n_eff = (sum w)^2 / sum w^2 = %.1f of the %d councils.", d.WeightYear, d.WeightYear-1, r.EffectiveN, r.Corr.N))
+	}
+	for _, b := range r.Baseline {
+		notes = append(notes, fmt.Sprintf("Regression to the mean: %s correlates with its own starting level %s at r = %.2f over these councils. A change measured from a noisy or unusual start tends to reverse, so a correlation of changes partly reflects where councils started; --adjust-baseline gives the partial correlation of the later levels controlling for both earlier levels, which does not have this problem.", b.Spec, b.Level, b.R))
+	}
+	for _, rel := range r.Reliability {
+		if rel.Ratio < 0.8 {
+			notes = append(notes, fmt.Sprintf("Small counts: about %.0f%% of the variance of %s across councils is Poisson noise in the counts (mean %.0f a year per council; reliability %.2f), which pulls its correlation with anything towards 0 by a factor of about sqrt(reliability) = %.2f.", 100*rel.Noise/rel.Observed, rel.Spec, rel.MeanCount, rel.Ratio, math.Sqrt(math.Max(rel.Ratio, 0))))
+		}
+	}
+	if r.Adjusted != nil {
+		notes = append(notes, "Baseline-adjusted (ANCOVA): x's and y's levels in the later year are each regressed on both earlier levels and the residuals correlated (a partial correlation); it asks whether councils where y ended higher than their starting levels predict also had x end higher.")
 	}
 	if r.Replicates > 0 {
 		notes = append(notes, fmt.Sprintf("Bootstrap: %d resamples of the councils with replacement, percentile 95%% interval, seed %d (rerun with --seed %d for the same interval).", r.Replicates, r.Seed, r.Seed))
@@ -567,6 +695,37 @@ type jsonResult struct {
 	Weight    string           `json:"weight,omitempty"`
 	Bootstrap *jsonBootstrap   `json:"bootstrap,omitempty"`
 	Influence []jsonInfluenced `json:"influence,omitempty"`
+	// Added by issue 14; optional, after the original fields.
+	EffectiveN  *float64          `json:"effective_n,omitempty"`
+	Baseline    []jsonBaseline    `json:"baseline_correlation,omitempty"`
+	Reliability []jsonReliability `json:"reliability,omitempty"`
+	Adjusted    *jsonAdjusted     `json:"baseline_adjusted,omitempty"`
+}
+
+type jsonBaseline struct {
+	Spec  string  `json:"spec"`
+	Level string  `json:"level"`
+	R     float64 `json:"r"`
+	N     int     `json:"n"`
+}
+
+type jsonReliability struct {
+	Spec        string  `json:"spec"`
+	Reliability float64 `json:"reliability"`
+	Observed    float64 `json:"variance_observed"`
+	Noise       float64 `json:"variance_poisson_noise"`
+	MeanCount   float64 `json:"mean_count"`
+}
+
+type jsonAdjusted struct {
+	X        string   `json:"x"`
+	Y        string   `json:"y"`
+	Controls []string `json:"controls"`
+	N        int      `json:"n"`
+	R        float64  `json:"r"`
+	CILower  *float64 `json:"ci_lower"`
+	CIUpper  *float64 `json:"ci_upper"`
+	PValue   float64  `json:"p_value"`
 }
 
 type jsonIncluded struct {
@@ -639,6 +798,19 @@ func writeJSON(w io.Writer, r *Result) error {
 	}
 	for _, in := range r.Influence {
 		out.Influence = append(out.Influence, jsonInfluenced{in.Row.Unit.Code, in.Row.Unit.Name, in.Without, in.Change})
+	}
+	if r.EffectiveN > 0 {
+		out.EffectiveN = finite(r.EffectiveN)
+	}
+	for _, b := range r.Baseline {
+		out.Baseline = append(out.Baseline, jsonBaseline{b.Spec.String(), b.Level.String(), b.R, b.N})
+	}
+	for _, rel := range r.Reliability {
+		out.Reliability = append(out.Reliability, jsonReliability{rel.Spec.String(), rel.Ratio, rel.Observed, rel.Noise, rel.MeanCount})
+	}
+	if a := r.Adjusted; a != nil {
+		out.Adjusted = &jsonAdjusted{X: a.X.String(), Y: a.Y.String(), Controls: []string{a.Controls[0].String(), a.Controls[1].String()},
+			N: a.Corr.N, R: a.Corr.R, CILower: finite(a.Corr.CILower), CIUpper: finite(a.Corr.CIUpper), PValue: a.Corr.PValue}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -74,7 +74,7 @@ func TestJSONShapeOnFixture(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got, want := strings.Join(keys, ","), "ci_lower,ci_upper,controls,excluded,included,method,n,p_value,r,slope,x,y"; got != want {
+	if got, want := strings.Join(keys, ","), "baseline_correlation,ci_lower,ci_upper,controls,excluded,included,method,n,p_value,r,reliability,slope,x,y"; got != want {
 		t.Errorf("fields\n got %s\nwant %s", got, want)
 	}
 	var doc struct {
@@ -222,11 +222,22 @@ func TestWeightedOnFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		R        float64
-		Weight   string
-		Included []struct{ Weight float64 }
+		R          float64
+		Weight     string
+		Included   []struct{ Weight float64 }
+		EffectiveN float64 `json:"effective_n"`
+		CILower    float64 `json:"ci_lower"`
 	}
 	_ = json.Unmarshal([]byte(out), &doc)
+	// Kish: weights 20,000 and four of 10,000: (60,000)² / (4·10⁸ + 4·10⁸)
+	// = 3.6·10⁹ / 8·10⁸ = 4.5 effective councils of 5, so the Fisher
+	// interval uses sqrt(4.5 − 3): tanh(atanh r ∓ 1.959964/sqrt(1.5)).
+	if doc.EffectiveN != 4.5 {
+		t.Errorf("effective_n = %v, want 4.5", doc.EffectiveN)
+	}
+	if w := pearson(append([]float64{-3}, fxX...), append([]float64{-70}, fxY...)); math.Abs(doc.CILower-math.Tanh(math.Atanh(w)-1.959963984540054/math.Sqrt(1.5))) > 1e-9 {
+		t.Errorf("ci_lower %v does not use the effective n", doc.CILower)
+	}
 	// Weights: Cumbria 12,000 + 8,000 at mid-2023, the others 10,000, so
 	// Cumbria counts twice: the weighted r equals the unweighted r with
 	// Cumbria's pair repeated.

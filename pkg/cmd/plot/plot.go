@@ -18,6 +18,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
@@ -47,6 +48,7 @@ type Options struct {
 	Year           string
 	Highlight      []string
 	Overdispersion bool
+	Scale          string // scale of the overdispersed funnel limits: rate, sqrt or log
 	IncludeSmall   bool
 	Exclude        []string
 	X, Y           string
@@ -162,6 +164,7 @@ func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short,
 		fl.BoolVar(&opts.IncludeSmall, "include-small", false, "keep the Isles of Scilly and the City of London")
 		if kind == KindFunnel {
 			fl.BoolVar(&opts.Overdispersion, "overdispersion", false, "widen the limits for overdispersion (random effects)")
+			fl.StringVar(&opts.Scale, "scale", "rate", "scale of the overdispersed limits: rate, sqrt (as the CQC) or log")
 		}
 	case KindScatter:
 		fl.StringVar(&opts.X, "x", "", "x spec, MEASURE:STAT (e.g. imd:score, s47:level@2024)")
@@ -381,7 +384,14 @@ func buildYear(calc *rates.Calculator, opts *Options) (built, error) {
 	} else if year, err = timeperiod.Parse(opts.Year); err != nil {
 		return built{}, cmdutil.FlagErrorf("--year: %v", err)
 	}
-	co := chartdata.Options{Highlight: opts.Highlight, IncludeSmall: opts.IncludeSmall, Overdispersion: opts.Overdispersion}
+	scale, err := funnel.ParseScale(opts.Scale)
+	if err != nil {
+		return built{}, cmdutil.FlagErrorf("--scale: %v", err)
+	}
+	if scale != funnel.ScaleRate && !opts.Overdispersion {
+		return built{}, cmdutil.FlagErrorf("--scale %s applies to the overdispersed limits: add --overdispersion (exact Poisson limits are the same on every scale)", scale)
+	}
+	co := chartdata.Options{Highlight: opts.Highlight, IncludeSmall: opts.IncludeSmall, Overdispersion: opts.Overdispersion, LimitScale: scale}
 	if opts.Kind == KindRank {
 		r, sec, err := chartdata.Rank(calc, m, year, co)
 		if err != nil {

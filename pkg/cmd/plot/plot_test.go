@@ -243,3 +243,39 @@ func TestSmallPopulationMatchesSpec(t *testing.T) {
 		t.Errorf("chartdata %v, spec %v", chartdata.SmallPopulation, spec.SmallPopulation)
 	}
 }
+
+// TestPlotFunnelScale: --scale works the overdispersed limits on the
+// square-root scale and says so; without --overdispersion it is refused
+// (exact Poisson limits are the same on every scale); an unknown scale is
+// a usage error.
+func TestPlotFunnelScale(t *testing.T) {
+	dir := t.TempDir()
+	f, errOut := factory(t)
+	opts := Options{Factory: f, Kind: KindFunnel, Measures: []string{"adoptions"}, Year: "2024", Overdispersion: true, Scale: "sqrt",
+		Output: filepath.Join(dir, "f.svg"), DataCSV: filepath.Join(dir, "f.csv")}
+	if err := plotRun(&opts); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(opts.DataCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "od_scale,od_phi,od_tau2,od_councils") || !strings.Contains(string(b), ",sqrt,") {
+		t.Errorf("CSV lacks the estimate on the square-root scale:\n%.400s", b)
+	}
+	svg, _ := os.ReadFile(opts.Output)
+	if !strings.Contains(string(svg), "square-root scale") {
+		t.Error("chart should say the limits are on the square-root scale")
+	}
+	_ = errOut
+	for _, bad := range []Options{
+		{Kind: KindFunnel, Measures: []string{"adoptions"}, Year: "2024", Scale: "sqrt"},
+		{Kind: KindFunnel, Measures: []string{"adoptions"}, Year: "2024", Overdispersion: true, Scale: "logit"},
+	} {
+		f, _ := factory(t)
+		bad.Factory, bad.Output = f, filepath.Join(dir, "x.svg")
+		if err := plotRun(&bad); err == nil || !cmdutil.IsFlagError(err) {
+			t.Errorf("%+v: want a usage error, got %v", bad.Scale, err)
+		}
+	}
+}

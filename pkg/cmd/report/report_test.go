@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"errors"
+	stdhtml "html"
 	"image/png"
 	"math"
 	"net/url"
@@ -179,6 +180,21 @@ func TestReportEndToEnd(t *testing.T) {
 	if !strings.Contains(p.title, "The Way Forward") {
 		t.Errorf("title %q", p.title)
 	}
+	// Issue 14: the 24% claim is shown as ambiguous with its four readings
+	// and every verdict is explained on the page.
+	html, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := stdhtml.UnescapeString(string(html))
+	for _, want := range []string{"Between 2014 and 2017 child protection plans rose 24%", "ambiguous",
+		"plans at 31 March, 2014 to 2017: +5.8% (differs)", "plans started in the year, 2014 to 2017: +11.1% (differs)",
+		"plans started in the year, 2013 to 2017: +26.1% (differs)", "plans at 31 March, 2013 to 2018: +24.7% (close)",
+		"Not checkable: the data cannot answer it yet", "Different design: the claim comes from a study"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
 	// Every chart kind the report promises: national and Leeds trends, a
 	// funnel each for under-1 starts and adoptions, the correlation scatter.
 	for _, want := range []string{"national_trends.svg", "leeds_trends.svg", "funnel_under1_starts_2022.svg", "funnel_adoptions_2024.svg"} {
@@ -195,8 +211,8 @@ func TestReportEndToEnd(t *testing.T) {
 	f, _ := claims.Load()
 	recs := readCSV(t, filepath.Join(out, "claims.csv"))
 	head := index(recs[0])
-	if len(recs)-1 != len(f.Claims) {
-		t.Fatalf("claims.csv has %d rows, want one per claim (%d)", len(recs)-1, len(f.Claims))
+	if len(recs)-1 < len(f.Claims) {
+		t.Fatalf("claims.csv has %d rows, want at least one per claim (%d)", len(recs)-1, len(f.Claims))
 	}
 	calc, err := rates.Load(testfiles.SharedEES(t))
 	if err != nil {
@@ -204,7 +220,9 @@ func TestReportEndToEnd(t *testing.T) {
 	}
 	byID := map[string][]string{}
 	for _, r := range recs[1:] {
-		byID[r[head["id"]]] = r
+		if r[head["row"]] == "own years" { // a claim's "and since" row follows it
+			byID[r[head["id"]]] = r
+		}
 	}
 	for _, c := range f.Claims {
 		row, ok := byID[c.ID]

@@ -31,7 +31,8 @@ func NewCmdTrend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short: "Per-year rates for an authority, its region and England, and the change",
 		Long: `Per-year rates per 10,000 children for one or more local authorities, each
 authority's region and England, then the change from the first to the last
-year: absolute, percent, and whether the 95% intervals overlap.
+year: absolute, percent, and the rate ratio with its exact 95% interval and
+p-value (the conditional binomial test for two Poisson counts).
 
 Across a boundary change a series is harmonised where the areas allow
 (a former county's later years are the sum of its successors) and broken
@@ -76,7 +77,8 @@ func trendRun(opts *Options) error {
 	var rows []rates.Rate
 	changes := export.Section{Name: "changes", Title: "Change from first to last year",
 		Columns: []export.Column{{Name: "measure", Decimals: -1}, {Name: "la_name", Decimals: -1}, {Name: "from", Decimals: -1}, {Name: "to", Decimals: -1},
-			{Name: "rate_from", Decimals: 1}, {Name: "rate_to", Decimals: 1}, {Name: "change", Decimals: 1}, {Name: "change_percent", Decimals: 1}, {Name: "intervals_overlap", Decimals: -1}}}
+			{Name: "rate_from", Decimals: 1}, {Name: "rate_to", Decimals: 1}, {Name: "change", Decimals: 1}, {Name: "change_percent", Decimals: 1},
+			{Name: "rate_ratio", Decimals: 3}, {Name: "rate_ratio_lower", Decimals: 3}, {Name: "rate_ratio_upper", Decimals: 3}, {Name: "p_value", Decimals: 4}}}
 	var years []int
 	var notes []string
 	for _, m := range ms {
@@ -94,9 +96,9 @@ func trendRun(opts *Options) error {
 			}
 			first, last := series[0], series[len(series)-1]
 			ch := rates.Compare(first, last)
-			changes.Rows = append(changes.Rows, []export.Cell{export.Str(m.ID), export.Str(area.Name),
+			changes.Rows = append(changes.Rows, append([]export.Cell{export.Str(m.ID), export.Str(area.Name),
 				export.Int(first.Year), export.Int(last.Year), export.Num(first.Value), export.Num(last.Value),
-				export.Num(ch.Absolute), export.Num(ch.Percent), overlapCell(ch)})
+				export.Num(ch.Absolute), export.Num(ch.Percent)}, testCells(ch)...))
 		}
 	}
 	var names []string
@@ -108,14 +110,12 @@ func trendRun(opts *Options) error {
 	if n := cmdutil.MissingNote(rows); n != "" {
 		allNotes = append(allNotes, n)
 	}
-	allNotes = append(allNotes, "intervals_overlap=true means the two years' 95% intervals overlap: no clear evidence of a change in the underlying rate.")
+	allNotes = append(allNotes, rates.ChangeTestNote)
 	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", rows), changes}, Notes: allNotes}
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }
 
-func overlapCell(ch rates.Change) export.Cell {
-	if !ch.From.OK() || !ch.To.OK() {
-		return export.MissingCell("")
-	}
-	return export.Bool(ch.Overlap)
+// testCells are the rate ratio, its interval and p-value, or missing.
+func testCells(ch rates.Change) []export.Cell {
+	return []export.Cell{export.Num(ch.Test.Ratio), export.Num(ch.Test.Lower), export.Num(ch.Test.Upper), export.Num(ch.Test.P)}
 }

@@ -54,12 +54,57 @@ func TestTrendLeedsChange(t *testing.T) {
 		if math.Abs(c["change_percent"].(float64)-(w[1]-w[0])/w[0]*100) > 1e-9 {
 			t.Errorf("%s change_percent = %v, want %v", c["measure"], c["change_percent"], (w[1]-w[0])/w[0]*100)
 		}
-		if c["intervals_overlap"] != "false" {
-			t.Errorf("%s: a fall this large cannot have overlapping intervals", c["measure"])
+		if rr := c["rate_ratio"].(float64); math.Abs(rr-w[1]/w[0]) > 1e-12 {
+			t.Errorf("%s rate_ratio = %v, want %v", c["measure"], rr, w[1]/w[0])
+		}
+		if p := c["p_value"].(float64); !(p < 1e-4) || !(c["rate_ratio_upper"].(float64) < 1) {
+			t.Errorf("%s: a fall this large must be significant: p = %v, upper %v", c["measure"], p, c["rate_ratio_upper"])
 		}
 	}
 	if found != 2 {
 		t.Errorf("want a change row per measure for Leeds, got %d", found)
+	}
+}
+
+// TestTrendYorkshirePlans is issue 14's case: child protection plans at
+// 31 March in Yorkshire and the Humber, 2013 → 2025. The region's 95%
+// intervals overlap, yet the exact test gives p = 0.043. Counts by hand
+// from d5_cpps_at31march_by_duration_2013_to_2025.csv (CPP_At31, Yorkshire
+// and The Humber: 5,280 in 2013 and 5,730 in 2025) and the ONS 0-17
+// population (1,131,201 mid-2012; 1,181,103 mid-2024); the p-value and
+// interval worked independently in 30-digit arithmetic (see
+// pkg/rates/ratio_test.go): p = 0.04328935, RR 1.039376 (1.001057 to
+// 1.079178).
+func TestTrendYorkshirePlans(t *testing.T) {
+	out, err := run(t, "json", Options{LAs: []string{"Leeds"}, Measures: []string{"cpp_31march"}, From: "2013", To: "2025"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Changes []map[string]any `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range doc.Changes {
+		if c["la_name"] != "Yorkshire and The Humber" {
+			continue
+		}
+		found = true
+		want := (5730.0 / 1181103) / (5280.0 / 1131201)
+		if rr := c["rate_ratio"].(float64); math.Abs(rr-want) > 1e-12 {
+			t.Errorf("rate_ratio %v, want %v", rr, want)
+		}
+		if p := c["p_value"].(float64); math.Abs(p-0.04328935431) > 1e-8 {
+			t.Errorf("p_value %v, want 0.043289", p)
+		}
+		if lo, hi := c["rate_ratio_lower"].(float64), c["rate_ratio_upper"].(float64); math.Abs(lo-1.0010568) > 1e-6 || math.Abs(hi-1.0791776) > 1e-6 {
+			t.Errorf("interval %v-%v, want 1.0010568-1.0791776", lo, hi)
+		}
+	}
+	if !found {
+		t.Error("no Yorkshire and The Humber change row")
 	}
 }
 
