@@ -2,41 +2,16 @@ package la
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
-// sharedWithOfsted is a data directory of symlinks to the real DfE files
+// sharedWithOfsted is a data directory of links to the real DfE files
 // and Ofsted's outcomes spreadsheet (read in place, not copied).
 func sharedWithOfsted(t *testing.T) string {
-	t.Helper()
-	ees := testfiles.SharedEES(t)
-	ods := filepath.Join(filepath.Dir(ees), "ofsted", "LA_Inspection_Outcomes_as_at_31_March_2025.ods")
-	if _, err := os.Stat(ods); err != nil {
-		t.Skipf("Ofsted outcomes file not available: %v", err)
-	}
-	dir := t.TempDir()
-	err := filepath.WalkDir(ees, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".csv") {
-			return err
-		}
-		rel, _ := filepath.Rel(ees, p)
-		dst := filepath.Join(dir, rel)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		return os.Symlink(p, dst)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Join(dir, "ofsted"), 0o755)
-	if err := os.Symlink(ods, filepath.Join(dir, "ofsted", "outcomes.ods")); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return testfiles.LinkedDataDir(t, "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods")
 }
 
 type ofstedDoc struct {
