@@ -12,11 +12,11 @@ import "math"
 const (
 	airyA  = 6377563.396
 	airyB  = 6356256.909
-	bngF0  = 0.9996012717         // scale factor on the central meridian
-	bngLa0 = 49 * math.Pi / 180   // true origin latitude
-	bngLo0 = -2 * math.Pi / 180   // central meridian
-	bngE0  = 400000.0             // false easting (m)
-	bngN0  = -100000.0            // false northing (m)
+	bngF0  = 0.9996012717       // scale factor on the central meridian
+	bngLa0 = 49 * math.Pi / 180 // true origin latitude
+	bngLo0 = -2 * math.Pi / 180 // central meridian
+	bngE0  = 400000.0           // false easting (m)
+	bngN0  = -100000.0          // false northing (m)
 	degRad = math.Pi / 180
 )
 
