@@ -169,4 +169,3 @@ func TestMapClassesAndLegend(t *testing.T) {
 		}
 	}
 }
-
