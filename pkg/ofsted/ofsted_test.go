@@ -2,11 +2,9 @@ package ofsted_test
 
 import (
 	"archive/zip"
-	"encoding/xml"
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,67 +27,6 @@ func sharedODS(t testing.TB) string {
 	return p
 }
 
-// plainRows is the test's own reading of one sheet: the whole content.xml
-// unmarshalled into a tree (not streamed), repeated cells expanded up to
-// 30 columns, and each cell's date-value or text.
-func plainRows(t *testing.T, path, sheet string) [][]string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var doc struct {
-		Tables []struct {
-			Name string `xml:"name,attr"`
-			Rows []struct {
-				Cells []struct {
-					XMLName xml.Name
-					Repeat  string   `xml:"number-columns-repeated,attr"`
-					Date    string   `xml:"date-value,attr"`
-					Paras   []string `xml:"p"`
-				} `xml:",any"`
-			} `xml:"table-row"`
-		} `xml:"body>spreadsheet>table"`
-	}
-	for _, f := range zr.File {
-		if f.Name != "content.xml" {
-			continue
-		}
-		rc, _ := f.Open()
-		if err := xml.NewDecoder(rc).Decode(&doc); err != nil {
-			t.Fatal(err)
-		}
-		rc.Close()
-	}
-	for _, tb := range doc.Tables {
-		if tb.Name != sheet {
-			continue
-		}
-		var out [][]string
-		for _, r := range tb.Rows {
-			var cells []string
-			for _, c := range r.Cells {
-				n := 1
-				if c.Repeat != "" {
-					n, _ = strconv.Atoi(c.Repeat)
-				}
-				v := strings.Join(c.Paras, "\n")
-				if c.Date != "" {
-					v = c.Date[:10]
-				}
-				for i := 0; i < n && len(cells) < 30; i++ {
-					cells = append(cells, v)
-				}
-			}
-			out = append(out, cells)
-		}
-		return out
-	}
-	t.Fatalf("no sheet %s", sheet)
-	return nil
-}
-
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
 func TestHistoriesAgainstPlainReading(t *testing.T) {
@@ -103,7 +40,7 @@ func TestHistoriesAgainstPlainReading(t *testing.T) {
 	}
 	// The plain reading: header in the third row (A3), then one row per
 	// inspection until the first row without a code in column B.
-	rows := plainRows(t, path, "ILACS_inspection_history")
+	rows := testfiles.PlainODSRows(t, path, "ILACS_inspection_history")
 	if rows[2][1] != "Local authority area code" || rows[2][8] != "Overall effectiveness" {
 		t.Fatalf("plain reading: header row = %q", rows[2])
 	}

@@ -27,6 +27,7 @@ type Options struct {
 	IncludeSmall bool
 	Exclude      []string
 	Balanced     bool
+	Group        string // "ofsted" or "ofsted:latest": spread by Ofsted judgement
 }
 
 // NewCmdSpread wires the cobra command; runF replaces the run function in
@@ -69,6 +70,7 @@ Quantiles are Hyndman & Fan type 7 (R's default); SD is the sample SD.`,
 	cmd.Flags().BoolVar(&opts.IncludeSmall, "include-small", false, "keep the Isles of Scilly and the City of London (left out by default)")
 	cmd.Flags().StringArrayVar(&opts.Exclude, "exclude", nil, "leave out a local authority, by name or code (repeatable)")
 	cmd.Flags().BoolVar(&opts.Balanced, "balanced", false, "only councils with a rate in every year")
+	cmd.Flags().StringVar(&opts.Group, "group", "", "split councils by Ofsted judgement: ofsted (in force at the start of the period) or ofsted:latest")
 	_ = cmd.MarkFlagRequired("measure")
 	_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
 	return cmd
@@ -113,6 +115,9 @@ func spreadRun(opts *Options) error {
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
 		return err
+	}
+	if opts.Group != "" {
+		return groupRun(opts, calc, m, from, to)
 	}
 	res, err := Compute(calc, m, from, to, spec.Options{IncludeSmall: opts.IncludeSmall, Exclude: opts.Exclude}, opts.Balanced)
 	if err != nil {
