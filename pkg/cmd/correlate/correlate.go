@@ -54,6 +54,7 @@ type Options struct {
 	Matrix       bool
 	Measures     []string
 	Stat         string
+	Group        string // "ofsted" or "ofsted:latest": the correlation within each Ofsted group
 }
 
 // NewCmdCorrelate wires the cobra command; runF replaces the run function
@@ -125,6 +126,7 @@ individual children or families (the ecological fallacy).`,
 	fl.BoolVar(&opts.Matrix, "matrix", false, "correlation matrix of several measures (with --measures and --stat)")
 	fl.StringSliceVar(&opts.Measures, "measures", nil, "measures for --matrix, comma-separated (imd for imd:score)")
 	fl.StringVar(&opts.Stat, "stat", "", "statistic for --matrix, e.g. change@2020-2024")
+	fl.StringVar(&opts.Group, "group", "", "correlate within Ofsted groups: ofsted (judgement in force at the start of the period) or ofsted:latest")
 	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions([]string{stats.MethodPearson, stats.MethodSpearman, stats.MethodKendall}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("weight", cobra.FixedCompletions([]string{spec.WeightPopulation}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("measures", cmdutil.CompleteMeasures)
@@ -160,6 +162,9 @@ func correlateRun(opts *Options) error {
 	y, err := spec.Parse(opts.Y)
 	if err != nil {
 		return cmdutil.FlagErrorf("--y: %v", err)
+	}
+	if opts.Group != "" {
+		return groupRun(opts, x, y, sel)
 	}
 	controls := []spec.Spec{}
 	for _, c := range opts.Controls {
