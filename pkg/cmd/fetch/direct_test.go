@@ -88,8 +88,10 @@ func TestFetchDirect(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		opts := &Options{Factory: &cmdutil.Factory{IOStreams: ios, DataDir: dir, Version: "test"}, Targets: targets, Context: ctx,
-			DirectURLs:    map[string]string{TargetOfsted: srv.URL + "/api/content/stats", TargetGeo: srv.URL + "/geo/query?f=geojson"},
-			ClientOptions: func(o *fetchlib.Options) { o.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() } }}
+			DirectURLs: map[string]string{TargetOfsted: srv.URL + "/api/content/stats", TargetGeo: srv.URL + "/geo/query?f=geojson"},
+			ClientOptions: func(o *fetchlib.Options) {
+				o.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+			}}
 		err := fetchRun(opts)
 		return errOut.String(), err
 	}
