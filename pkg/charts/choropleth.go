@@ -183,7 +183,9 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 	col := vg.Rectangle{Min: vg.Point{X: body.Max.X - colW + 6, Y: body.Min.Y}, Max: body.Max}
 
 	tr := fit(m.Areas, mapRect)
-	m.drawAreas(c, m.Areas, tr, fill, 0.35)
+	// On the main map a highlighted London borough gets a thin outline:
+	// a thick one would blot out its neighbours; the inset shows it.
+	m.drawAreas(c, m.Areas, tr, fill, 0.35, len(inset) > 0)
 
 	// Legend at the bottom of the right column.
 	legTop := m.drawLegend(c, col, colours)
@@ -200,7 +202,7 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 			frame := t.box()
 			c.FillText(titleSty, vg.Point{X: frame[0].X, Y: frame[2].Y + 3}, m.InsetTitle)
 			c.StrokeLines(draw.LineStyle{Color: colSubtle, Width: 0.5}, frame)
-			m.drawAreas(c, inset, t, fill, 0.5)
+			m.drawAreas(c, inset, t, fill, 0.5, false)
 			// Mark on the main map what the inset enlarges.
 			lo, hi := bounds(inset)
 			p0, p1 := tr.at(lo), tr.at(hi)
@@ -243,7 +245,7 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 
 // drawAreas fills and outlines areas, largest first, hatching those with
 // no figure; highlighted areas are outlined in black last.
-func (m *Choropleth) drawAreas(c draw.Canvas, areas []MapArea, tr transform, fill func(MapArea) color.Color, border vg.Length) {
+func (m *Choropleth) drawAreas(c draw.Canvas, areas []MapArea, tr transform, fill func(MapArea) color.Color, border vg.Length, thinInset bool) {
 	order := make([]int, len(areas))
 	size := make([]float64, len(areas))
 	for i, a := range areas {
@@ -273,10 +275,14 @@ func (m *Choropleth) drawAreas(c draw.Canvas, areas []MapArea, tr transform, fil
 		if !a.Highlight {
 			continue
 		}
+		w := vg.Length(1.4)
+		if thinInset && a.Inset {
+			w = 0.5
+		}
 		for _, poly := range a.Polygons {
 			pts := tr.points(poly)
 			if len(pts) >= 3 {
-				c.StrokeLines(draw.LineStyle{Color: colBlack, Width: 1.4}, append(pts, pts[0]))
+				c.StrokeLines(draw.LineStyle{Color: colBlack, Width: w}, append(pts, pts[0]))
 			}
 		}
 	}

@@ -442,7 +442,7 @@ func compareRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	insp, inspNotes, err := ofstedSection(calc, opts.Factory.DataDir, res.Councils)
+	insp, inspNotes, err := OfstedSection(calc, opts.Factory.DataDir, res.Councils)
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,10 @@ import (
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
-// ofstedSection gives each council's latest Ofsted (ILACS) judgement, from
+// OfstedSection gives each council's latest Ofsted (ILACS) judgement, from
 // Ofsted's outcomes spreadsheet in the data directory. Without the file
 // there is no section, only a note saying how to get it.
-func ofstedSection(calc *rates.Calculator, dataDir string, councils []*Council) (*export.Section, []string, error) {
+func OfstedSection(calc *rates.Calculator, dataDir string, councils []*Council) (*export.Section, []string, error) {
 	j, err := ofsted.Load(dataDir, calc.Registry)
 	var nf *ofsted.NotFoundError
 	if errors.As(err, &nf) {
