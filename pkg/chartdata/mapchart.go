@@ -124,6 +124,9 @@ func Map(calc *rates.Calculator, layer *geo.Layer, measure string, year int, opt
 			used[p] = true
 			s := shapes[p]
 			a.Inset = a.Inset || (!layer.Hex && strings.HasPrefix(s.Code, "E09"))
+			if layer.Hex && strings.HasPrefix(s.Code, "E09") {
+				a.Group = "London"
+			}
 			for _, poly := range s.Polygons {
 				a.Polygons = append(a.Polygons, ring(poly[0]))
 			}
@@ -149,6 +152,9 @@ func Map(calc *rates.Calculator, layer *geo.Layer, measure string, year int, opt
 			continue
 		}
 		a := charts.MapArea{Code: c, Name: s.Name, Inset: !layer.Hex && strings.HasPrefix(s.Code, "E09")}
+		if layer.Hex && strings.HasPrefix(s.Code, "E09") {
+			a.Group = "London"
+		}
 		for _, poly := range s.Polygons {
 			a.Polygons = append(a.Polygons, ring(poly[0]))
 		}

@@ -27,6 +27,11 @@ type MapArea struct {
 	Highlight bool // outlined in black and labelled
 	// Inset areas are also drawn, enlarged, in the inset panel.
 	Inset bool
+	// Group, when set, outlines the areas sharing it together on the main
+	// map and names the group (London's boroughs on a hex map, where the
+	// capital is otherwise hard to find). Edges are matched by their
+	// corners, so only shapes with shared corners (hexes) outline cleanly.
+	Group string
 }
 
 // Choropleth is a map of councils coloured by classes of their values,
@@ -186,6 +191,8 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 	// On the main map a highlighted London borough gets a thin outline:
 	// a thick one would blot out its neighbours; the inset shows it.
 	m.drawAreas(c, m.Areas, tr, fill, 0.35, len(inset) > 0)
+
+	m.drawGroups(c, tr)
 
 	// Legend at the bottom of the right column.
 	legTop := m.drawLegend(c, col, colours)
@@ -455,4 +462,53 @@ func hatch(pts []vg.Point, spacing vg.Length) [][2]vg.Point {
 		}
 	}
 	return out
+}
+
+// drawGroups outlines each Group of areas (the edges not shared by two of
+// its areas) and writes its name above it.
+func (m *Choropleth) drawGroups(c draw.Canvas, tr transform) {
+	type edge struct{ a, b [2]int64 }
+	key := func(p vg.Point) [2]int64 { return [2]int64{int64(math.Round(float64(p.X) * 10)), int64(math.Round(float64(p.Y) * 10))} }
+	groups := map[string][]MapArea{}
+	var names []string
+	for _, a := range m.Areas {
+		if a.Group == "" {
+			continue
+		}
+		if _, ok := groups[a.Group]; !ok {
+			names = append(names, a.Group)
+		}
+		groups[a.Group] = append(groups[a.Group], a)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		count := map[edge]int{}
+		seg := map[edge][2]vg.Point{}
+		for _, a := range groups[g] {
+			for _, poly := range a.Polygons {
+				pts := tr.points(poly)
+				for i := range pts {
+					p, q := pts[i], pts[(i+1)%len(pts)]
+					kp, kq := key(p), key(q)
+					if kq[0] < kp[0] || (kq[0] == kp[0] && kq[1] < kp[1]) {
+						kp, kq = kq, kp
+					}
+					e := edge{kp, kq}
+					count[e]++
+					seg[e] = [2]vg.Point{p, q}
+				}
+			}
+		}
+		sty := draw.LineStyle{Color: colText, Width: 1.3}
+		for e, n := range count {
+			if n == 1 {
+				s := seg[e]
+				c.StrokeLine2(sty, s[0].X, s[0].Y, s[1].X, s[1].Y)
+			}
+		}
+		lo, hi := bounds(groups[g])
+		top := tr.at([2]float64{(lo[0] + hi[0]) / 2, hi[1]})
+		lab := textStyle(sizeBody, true, colText, draw.XCenter, draw.YBottom)
+		fillTextHalo(c, lab, vg.Point{X: top.X, Y: top.Y + 2}, g)
+	}
 }
