@@ -468,7 +468,9 @@ func hatch(pts []vg.Point, spacing vg.Length) [][2]vg.Point {
 // its areas) and writes its name above it.
 func (m *Choropleth) drawGroups(c draw.Canvas, tr transform) {
 	type edge struct{ a, b [2]int64 }
-	key := func(p vg.Point) [2]int64 { return [2]int64{int64(math.Round(float64(p.X) * 10)), int64(math.Round(float64(p.Y) * 10))} }
+	key := func(p vg.Point) [2]int64 {
+		return [2]int64{int64(math.Round(float64(p.X) * 10)), int64(math.Round(float64(p.Y) * 10))}
+	}
 	groups := map[string][]MapArea{}
 	var names []string
 	for _, a := range m.Areas {
