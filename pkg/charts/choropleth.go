@@ -354,11 +354,10 @@ func (m *Choropleth) drawLegend(c draw.Canvas, rect vg.Rectangle, colours []colo
 // transform maps plane coordinates onto a canvas rectangle, keeping the
 // aspect ratio (one scale for x and y) and centring.
 type transform struct {
-	scale          float64
-	x0, y0         float64 // plane origin
-	offX, offY     vg.Length
-	lo, hi         [2]float64
-	width, heightP vg.Length
+	scale      float64
+	x0, y0     float64 // plane origin
+	offX, offY vg.Length
+	lo, hi     [2]float64
 }
 
 func bounds(areas []MapArea) (lo, hi [2]float64) {
@@ -486,6 +485,7 @@ func (m *Choropleth) drawGroups(c draw.Canvas, tr transform) {
 	for _, g := range names {
 		count := map[edge]int{}
 		seg := map[edge][2]vg.Point{}
+		var order []edge // drawing order: as met, so output is deterministic
 		for _, a := range groups[g] {
 			for _, poly := range a.Polygons {
 				pts := tr.points(poly)
@@ -496,14 +496,17 @@ func (m *Choropleth) drawGroups(c draw.Canvas, tr transform) {
 						kp, kq = kq, kp
 					}
 					e := edge{kp, kq}
+					if count[e] == 0 {
+						order = append(order, e)
+					}
 					count[e]++
 					seg[e] = [2]vg.Point{p, q}
 				}
 			}
 		}
 		sty := draw.LineStyle{Color: colText, Width: 1.3}
-		for e, n := range count {
-			if n == 1 {
+		for _, e := range order {
+			if count[e] == 1 {
 				s := seg[e]
 				c.StrokeLine2(sty, s[0].X, s[0].Y, s[1].X, s[1].Y)
 			}
