@@ -161,3 +161,19 @@ func TestHexLayout(t *testing.T) {
 		t.Error("the layout's MIT licence is not embedded with it")
 	}
 }
+
+// BenchmarkReadBoundaries reads and projects the ultra-generalised ONS
+// boundaries (0.9 MB, 153 English features).
+func BenchmarkReadBoundaries(b *testing.B) {
+	p := testfiles.SharedOther(b, boundaries)
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadBoundaries(strings.NewReader(string(raw)), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -284,3 +284,15 @@ func TestSummary(t *testing.T) {
 		t.Error("Summary(nil) not empty")
 	}
 }
+
+// BenchmarkRead reads Ofsted's published file (1 MB of XML; the budget is
+// well under 100 ms and a few MB, since only one row is held at a time).
+func BenchmarkRead(b *testing.B) {
+	p := sharedODS(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ofsted.Read(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -91,3 +91,24 @@ func TestGroupOfstedIndependent(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupFlagAndErrors(t *testing.T) {
+	var got *Options
+	cmd := NewCmdCorrelate(&cmdutil.Factory{}, func(o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--x", "imd:score", "--y", "s47:level@2024", "--group", "ofsted"})
+	if err := cmd.Execute(); err != nil || got.Group != "ofsted" {
+		t.Fatalf("%v %+v", err, got)
+	}
+	dir := testfiles.LinkedDataDir(t, testfiles.OfstedODS)
+	ios, _, _, _ := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, DataDir: dir, Format: "table"}
+	for _, o := range []Options{
+		{Factory: f, X: "adoptions:change@2020-2024", Y: "s47:change@2020-2024", Method: "pearson", Group: "ofsted", Controls: []string{"imd:score"}},
+		{Factory: f, X: "adoptions:change@2020-2024", Y: "s47:change@2020-2024", Method: "pearson", Group: "ofsted", Bootstrap: 100},
+		{Factory: f, X: "adoptions:change@2020-2024", Y: "s47:change@2020-2024", Method: "pearson", Group: "grades"},
+	} {
+		if err := correlateRun(&o); err == nil || !cmdutil.IsFlagError(err) {
+			t.Errorf("%+v: err %v, want a usage error", o, err)
+		}
+	}
+}

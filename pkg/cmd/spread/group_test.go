@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
 	"github.com/cscstats/cscstats/pkg/testfiles"
@@ -101,5 +103,22 @@ func TestGroupOfstedAgainstHandCount(t *testing.T) {
 	t.Logf("groups at 31 March 2020: %v", groups)
 	if len(d.Groups) == 0 {
 		t.Error("no per-year group rows")
+	}
+}
+
+func TestGroupFlag(t *testing.T) {
+	var got *Options
+	cmd := NewCmdSpread(&cmdutil.Factory{}, func(o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--measure", "s47", "--group", "ofsted:latest"})
+	if err := cmd.Execute(); err != nil || got.Group != "ofsted:latest" {
+		t.Fatalf("%v %+v", err, got)
+	}
+	dir := testfiles.LinkedDataDir(t, testfiles.OfstedODS)
+	if _, _, err := run(t, dir, "table", Options{Measure: "s47", Group: "ofsted:best"}); err == nil || !strings.Contains(err.Error(), "ofsted:latest") {
+		t.Errorf("bad --group: %v", err)
+	}
+	// Without the Ofsted file: an error saying how to get it.
+	if _, _, err := run(t, testfiles.LinkedDataDir(t), "table", Options{Measure: "s47", Group: "ofsted"}); err == nil || !strings.Contains(err.Error(), "cscstats fetch ofsted") {
+		t.Errorf("no Ofsted file: %v", err)
 	}
 }
