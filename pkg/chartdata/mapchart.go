@@ -132,7 +132,7 @@ func Map(calc *rates.Calculator, layer *geo.Layer, measure string, year int, opt
 			}
 		}
 		if !a.Valid {
-			missing = append(missing, fmt.Sprintf("%s (%s)", r.Area.Name, reason(r)))
+			missing = append(missing, fmt.Sprintf("%s, %s", r.Area.Name, reason(r)))
 		}
 		areas = append(areas, a)
 		rows = append(rows, r)
@@ -190,7 +190,7 @@ func Map(calc *rates.Calculator, layer *geo.Layer, measure string, year int, opt
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		l.Notes = append(l.Notes, "Hatched, no figure: "+joinAnd(missing)+".")
+		l.Notes = append(l.Notes, "Hatched, no figure: "+strings.Join(missing, "; ")+".")
 	}
 	if len(spare) > 0 {
 		sort.Strings(spare)
