@@ -51,6 +51,9 @@ func addMapFlags(fl *pflag.FlagSet, opts *Options) {
 	fl.StringVarP(&opts.Year, "year", "y", "", "reporting year ending 31 March (default: the latest)")
 	fl.StringArrayVar(&opts.Highlight, "highlight", nil, "council to outline and label (repeatable)")
 	fl.BoolVar(&opts.Hex, "hex", false, "draw a hex cartogram (every council the same size) instead of boundaries")
+	if h := fl.Lookup("height"); h != nil {
+		h.Usage = "chart height: cm, mm, in, pt or px (default 17cm for a map)"
+	}
 }
 
 func buildMap(calc *rates.Calculator, opts *Options) (built, error) {
