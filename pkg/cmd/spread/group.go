@@ -57,8 +57,15 @@ func ComputeGrouped(calc *rates.Calculator, j *ofsted.Judgements, m measures.Mea
 		return nil, fmt.Errorf("no %s data between %s; years available: %s", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(calc.Years(m.ID)))
 	}
 	g := &Grouped{Measure: m, When: w, First: years[0], Last: years[len(years)-1], Start: ofsted.PeriodStart(years[0])}
+	if g.First == g.Last {
+		return nil, fmt.Errorf("--group compares a period: %s has one year between %s (%d); give --from and --to further apart", m.ID, timeperiod.RangeText(from, to), g.First)
+	}
+	// Column 0, the change over the whole period, keeps each year to the
+	// councils with a rate in the first and last years (the councils of
+	// the change table), as the same areas throughout.
+	whole := spec.Spec{Measure: m.ID, Stat: spec.Change, From: g.First, To: g.Last}
 	for _, y := range years {
-		t, err := spec.Collect(calc, []spec.Spec{{Measure: m.ID, Stat: spec.Level, From: g.First, To: g.Last}, {Measure: m.ID, Stat: spec.Level, From: y, To: y}}, sel)
+		t, err := spec.Collect(calc, []spec.Spec{whole, {Measure: m.ID, Stat: spec.Level, From: y, To: y}}, sel)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +79,7 @@ func ComputeGrouped(calc *rates.Calculator, j *ofsted.Judgements, m measures.Mea
 			g.Years = append(g.Years, GroupYear{Year: y, Group: grp, Spread: d, Mean: ofsted.Mean(v, 0.95)})
 		}
 	}
-	t, err := spec.Collect(calc, []spec.Spec{{Measure: m.ID, Stat: spec.Change, From: g.First, To: g.Last}}, sel)
+	t, err := spec.Collect(calc, []spec.Spec{whole}, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +128,6 @@ func groupRun(opts *Options, calc *rates.Calculator, m measures.Measure, from, t
 		"Councils: those with a rate in the first and last years and in the year shown (the same area throughout: a former county stands for its successors). mean_lower and mean_upper: 95% t interval of the mean across the group's councils; iqr = q3 - q1 (type 7 quantiles); cv = SD / mean.",
 		"An Ofsted grade is set beside these rates, not shown to cause them: councils judged differently differ in many other ways (deprivation, size, local policy, how they record cases), and a judgement may itself respond to the same pressures. Small groups (Outstanding, Inadequate) have wide intervals.")
 	notes = append(notes, g.Notes...)
-	title := fmt.Sprintf("%s per 10,000 children aged 0-17 by Ofsted judgement, %s", m.Label, timeperiod.Span([]int{g.First, g.Last}))
+	title := fmt.Sprintf("%s per 10,000 children aged 0-17 by Ofsted judgement, %d-%d", m.Label, g.First, g.Last)
 	return export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, export.Document{Title: title, Sections: []export.Section{ys, ch}, Notes: notes})
 }
