@@ -231,20 +231,37 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 		}
 		lo, hi := bounds([]MapArea{a})
 		ctr := t.at([2]float64{(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2})
-		right := t.at(hi).X + 10
+		pLo, pHi := t.at(lo), t.at(hi)
 		txt := a.Name
 		if a.Valid {
 			txt += ": " + formatValue(m.ValueFormat, a.Value)
 		}
 		w := sty.Width(txt)
-		pt := vg.Point{X: right, Y: ctr.Y}
-		if right+w > bound.Max.X {
-			pt.X = t.at(lo).X - 10 - w
+		h := lineHeight(sty)
+		clampX := func(x vg.Length) vg.Length {
+			return max(bound.Min.X, min(x, bound.Max.X-w))
+		}
+		// Beside the shape to the right; else above or below it (moved
+		// in from the edge); else to the left.
+		cands := []vg.Point{
+			{X: pHi.X + 10, Y: ctr.Y},
+			{X: clampX(ctr.X - w/2), Y: pHi.Y + 8 + h/2},
+			{X: clampX(ctr.X - w/2), Y: pLo.Y - 8 - h/2},
+			{X: pLo.X - 10 - w, Y: ctr.Y},
+		}
+		pt := cands[len(cands)-1]
+		for _, cand := range cands {
+			if cand.X >= bound.Min.X && cand.X+w <= bound.Max.X && cand.Y-h/2 >= bound.Min.Y && cand.Y+h/2 <= bound.Max.Y {
+				pt = cand
+				break
+			}
 		}
 		if pt.X < c.Min.X+margin {
 			pt.X = c.Min.X + margin
 		}
-		c.StrokeLine2(draw.LineStyle{Color: colBlack, Width: 0.6}, ctr.X, ctr.Y, map[bool]vg.Length{true: pt.X, false: pt.X + w}[pt.X > ctr.X], pt.Y)
+		// The leader runs to the nearest point of the label's box.
+		end := vg.Point{X: max(pt.X, min(ctr.X, pt.X+w)), Y: max(pt.Y-h/2, min(ctr.Y, pt.Y+h/2))}
+		c.StrokeLine2(draw.LineStyle{Color: colBlack, Width: 0.6}, ctr.X, ctr.Y, end.X, end.Y)
 		fillTextHalo(c, sty, pt, txt)
 	}
 	return nil
