@@ -78,6 +78,8 @@ func DefaultSize(c charts.Chart) (width, height vg.Length) {
 		height = 13 * vg.Centimeter
 	case *charts.SmallMultiples:
 		height = max(height, 6.5*vg.Centimeter+vg.Length(len(c.Panels))*2.5*vg.Centimeter)
+	case *charts.Choropleth:
+		width, height = MapWidth, MapHeight
 	}
 	return width, height
 }

@@ -72,7 +72,7 @@ func (c *Client) DownloadFile(ctx context.Context, dir string, rel *Release, f D
 	}
 	c.progress.Start(f.Filename, -1)
 	for attempt := 0; ; attempt++ {
-		e, st, err := c.downloadOnce(ctx, u, destDir, dest, base, prev, conditional)
+		e, st, err := c.downloadOnce(ctx, u, destDir, dest, base, prev, conditional, c.opt.Validate)
 		switch {
 		case err == nil:
 			c.progress.Finish(f.Filename, nil)
@@ -100,7 +100,7 @@ func fileExists(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-func (c *Client) downloadOnce(ctx context.Context, u, destDir, dest string, base Entry, prev *Entry, conditional bool) (Entry, Status, error) {
+func (c *Client) downloadOnce(ctx context.Context, u, destDir, dest string, base Entry, prev *Entry, conditional bool, validate func(string) error) (Entry, Status, error) {
 	hdr := http.Header{}
 	hdr.Set("Accept", "text/csv, */*;q=0.5")
 	if conditional {
@@ -159,7 +159,7 @@ func (c *Client) downloadOnce(ctx context.Context, u, destDir, dest string, base
 		s.discard()
 		return Entry{}, StatusFailed, fmt.Errorf("GET %s: %w: got %d of %d bytes", u, ErrTruncated, s.n, resp.ContentLength)
 	}
-	if err := c.opt.Validate(s.tmp); err != nil {
+	if err := validate(s.tmp); err != nil {
 		s.discard()
 		return Entry{}, StatusFailed, &ValidationError{Name: base.FileName + " from " + u, Err: err}
 	}

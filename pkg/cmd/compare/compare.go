@@ -451,7 +451,14 @@ func compareRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	doc := res.Document(calc, opts.Factory.Format, notes)
+	insp, inspNotes, err := OfstedSection(calc, opts.Factory.DataDir, res.Councils)
+	if err != nil {
+		return err
+	}
+	doc := res.Document(calc, opts.Factory.Format, append(notes, inspNotes...))
+	if insp != nil && opts.Factory.Format != "csv" {
+		doc.Sections = append(doc.Sections, *insp)
+	}
 	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {
 		return err
 	}

@@ -57,6 +57,7 @@ type Options struct {
 	// AdjustBaseline adds, for change statistics, the partial correlation
 	// of the later levels controlling for both earlier levels (ANCOVA).
 	AdjustBaseline bool
+	Group          string // "ofsted" or "ofsted:latest": the correlation within each Ofsted group
 }
 
 // NewCmdCorrelate wires the cobra command; runF replaces the run function
@@ -138,6 +139,7 @@ individual children or families (the ecological fallacy).`,
 	fl.StringSliceVar(&opts.Measures, "measures", nil, "measures for --matrix, comma-separated (imd for imd:score)")
 	fl.StringVar(&opts.Stat, "stat", "", "statistic for --matrix, e.g. change@2020-2024")
 	fl.BoolVar(&opts.AdjustBaseline, "adjust-baseline", false, "for change statistics: also the partial correlation of the later levels controlling for both earlier levels (ANCOVA)")
+	fl.StringVar(&opts.Group, "group", "", "correlate within Ofsted groups: ofsted (judgement in force at the start of the period) or ofsted:latest")
 	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions([]string{stats.MethodPearson, stats.MethodSpearman, stats.MethodKendall}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("weight", cobra.FixedCompletions([]string{spec.WeightPopulation}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("measures", cmdutil.CompleteMeasures)
@@ -173,6 +175,9 @@ func correlateRun(opts *Options) error {
 	y, err := spec.Parse(opts.Y)
 	if err != nil {
 		return cmdutil.FlagErrorf("--y: %v", err)
+	}
+	if opts.Group != "" {
+		return groupRun(opts, x, y, sel)
 	}
 	controls := []spec.Spec{}
 	for _, c := range opts.Controls {

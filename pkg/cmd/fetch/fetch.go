@@ -68,6 +68,8 @@ type Options struct {
 	auto bool
 	// dir overrides Factory.DataDir.
 	dir string
+	// DirectURLs replace the address of a direct download by key (tests).
+	DirectURLs map[string]string
 }
 
 // NewCmdFetch wires the cobra command; runF replaces the run function in
@@ -75,7 +77,7 @@ type Options struct {
 func NewCmdFetch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "fetch [cin|cla|population|all|SLUG ...]",
+		Use:   "fetch [cin|cla|population|all|ofsted|geo|SLUG ...]",
 		Short: "Download the DfE data files and ONS population estimates into the data directory",
 		Long: `Download what the measures need into the data directory (--data):
 
@@ -95,6 +97,13 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
               geography types where Nomis has them. A copy less than a week
               old is kept without asking (ONS publishes once a year)
   all         all three (the default)
+  ofsted      Ofsted's local authority inspection outcomes (.ods, about 0.1 MB)
+              from its GOV.UK statistics page, for judgements in la show,
+              compare, spread/correlate --group ofsted and the report
+  geo         ONS Counties and Unitary Authorities boundaries (GeoJSON, about
+              1 MB) from the Open Geography Portal, for plot map
+              (ofsted and geo are not part of all; their addresses are
+              not yet verified against the live services)
 
 Files go to DIR/<publication>/<release>/ with DIR/manifest.json recording
 where each came from and its SHA-256. A re-run asks the service whether each
@@ -164,6 +173,12 @@ func fetchRun(opts *Options) error {
 	}
 	if opts.Factory.Offline {
 		return fmt.Errorf("--offline (or %s) is set, and `cscstats fetch` downloads; to use files you already have, run `cscstats fetch --from DIR` or `cscstats --data DIR ...`", cmdutil.OfflineEnv)
+	}
+	if direct, rest := splitDirect(opts.Targets); len(direct) > 0 {
+		if err := directRun(opts, direct); err != nil || len(rest) == 0 {
+			return err
+		}
+		opts.Targets = rest
 	}
 	cat, err := Sources()
 	if err != nil {

@@ -247,6 +247,15 @@ func showRun(opts *ShowOptions) error {
 	}
 	add("former_names", strings.Join(districts, "; "))
 
+	insp, inspNotes, err := ofstedHistory(opts.Factory.DataDir, reg, a)
+	if err != nil {
+		return err
+	}
+	if len(insp.Rows) > 0 {
+		add("ofsted_judgement", insp.Title)
+		insp.Title = "Ofsted inspections (ILACS)"
+	}
+
 	nb := export.Section{Name: "neighbours", Title: "Statistical neighbours", Columns: neighbourColumns}
 	var notes []string
 	if via != nil {
@@ -284,11 +293,15 @@ func showRun(opts *ShowOptions) error {
 		notes = append(notes, a.Name+" has no rows in the data directory; it is known from data/boundary_changes.json.")
 	}
 	notes = append(notes, "years_with_figures: reporting years (ending 31 March) in which at least one measure has a published count for the authority (not a suppression or placeholder symbol).")
+	notes = append(notes, inspNotes...)
 	doc := export.Document{Title: fmt.Sprintf("%s (%s, %s)", a.Name, a.Code, a.OldCode), Notes: notes}
 	if opts.Factory.Format == "csv" {
 		doc.Sections = []export.Section{nb, id} // CSV carries the first section: the neighbours
 	} else {
 		doc.Sections = []export.Section{id, nb}
+	}
+	if len(insp.Rows) > 0 && opts.Factory.Format != "csv" {
+		doc.Sections = append(doc.Sections, insp)
 	}
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }

@@ -53,6 +53,7 @@ type Options struct {
 	Exclude        []string
 	X, Y           string
 	Per            string // denominator age band: 0-17, under1, under5
+	Hex            bool   // map: hex cartogram instead of boundaries
 }
 
 // NewCmdPlot wires `cscstats plot` and its subcommands; runF replaces the
@@ -60,7 +61,7 @@ type Options struct {
 func NewCmdPlot(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plot KIND ... -o FILE",
-		Short: "Draw a publishable chart: trend, rank, funnel, scatter or slope",
+		Short: "Draw a publishable chart: trend, rank, funnel, scatter, slope or map",
 		Long: `Draw a chart of the same rates the tables print, ready to publish: a title
 that says what is shown, the measure's definition, denominator and years,
 the unit on the value axis, notes on suppressed years and boundary changes,
@@ -119,6 +120,7 @@ left out, the Isles of Scilly and the City of London left out unless
 --include-small); a note lists those left out.`,
 		`  cscstats plot scatter --x imd:score --y cla_31march:level@2024 -o imd.png
   cscstats plot scatter --x s47:level@2024 --y cpp_starts:level@2024 --highlight Leeds -o s47_cpp.svg`))
+	cmd.AddCommand(newMapCmd(f, runF))
 	cmd.AddCommand(newKindCmd(f, runF, KindSlope, "slope --measure ID [--from YEAR] [--to YEAR] [--la NAME ...] -o FILE",
 		"Two years compared: a line from each area's first rate to its last",
 		`Each area's rate in --from and in --to (default: the first and last years
@@ -166,6 +168,8 @@ func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short,
 			fl.BoolVar(&opts.Overdispersion, "overdispersion", false, "widen the limits for overdispersion (random effects)")
 			fl.StringVar(&opts.Scale, "scale", "rate", "scale of the overdispersed limits: rate, sqrt (as the CQC) or log")
 		}
+	case KindMap:
+		addMapFlags(fl, opts)
 	case KindScatter:
 		fl.StringVar(&opts.X, "x", "", "x spec, MEASURE:STAT (e.g. imd:score, s47:level@2024)")
 		fl.StringVar(&opts.Y, "y", "", "y spec, MEASURE:STAT (e.g. cla_31march:change@2021-2025)")
@@ -315,6 +319,8 @@ func build(calc *rates.Calculator, opts *Options) (built, error) {
 		return buildScatter(calc, opts)
 	case KindSlope:
 		return buildSlope(calc, opts)
+	case KindMap:
+		return buildMap(calc, opts)
 	}
 	return built{}, cmdutil.FlagErrorf("unknown chart kind %q; use trend, rank, funnel, scatter or slope", opts.Kind)
 }

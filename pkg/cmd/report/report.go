@@ -95,6 +95,9 @@ func reportRun(opts *Options) error {
 			out = DefaultOut
 		}
 		doc, err = report.WayForward(calc, charter{}, progress)
+		if err == nil {
+			err = addExtras(calc, opts.Factory.DataDir, &doc, nil)
+		}
 	} else {
 		a, lerr := calc.Registry.Lookup(opts.Council)
 		if lerr != nil {
@@ -108,6 +111,9 @@ func reportRun(opts *Options) error {
 			return cerr
 		}
 		doc, err = report.Council(calc, a, cmp, charter{}, progress)
+		if err == nil {
+			err = addExtras(calc, opts.Factory.DataDir, &doc, a)
+		}
 	}
 	if err != nil {
 		return err
@@ -141,5 +147,13 @@ func comparison(opts *Options, calc *rates.Calculator, name string) (export.Docu
 	if err != nil {
 		return export.Document{}, err
 	}
-	return res.Document(calc, "markdown", notes), nil
+	insp, inspNotes, err := compare.OfstedSection(calc, opts.Factory.DataDir, res.Councils)
+	if err != nil {
+		return export.Document{}, err
+	}
+	doc := res.Document(calc, "markdown", append(notes, inspNotes...))
+	if insp != nil {
+		doc.Sections = append(doc.Sections, *insp)
+	}
+	return doc, nil
 }

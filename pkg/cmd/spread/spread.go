@@ -30,6 +30,7 @@ type Options struct {
 	Balanced     bool
 	Bootstrap    int    // resamples for the change intervals; 0: none
 	Seed         uint64 // bootstrap seed
+	Group        string // "ofsted" or "ofsted:latest": spread by Ofsted judgement
 }
 
 // NewCmdSpread wires the cobra command; runF replaces the run function in
@@ -84,6 +85,7 @@ Quantiles are Hyndman & Fan type 7 (R's default); SD is the sample SD.`,
 	cmd.Flags().BoolVar(&opts.Balanced, "balanced", false, "only councils with a rate in every year")
 	cmd.Flags().IntVar(&opts.Bootstrap, "bootstrap", 0, "paired bootstrap resamples for an interval on each change (e.g. 2000; 0: none)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "bootstrap random seed (same seed, same intervals)")
+	cmd.Flags().StringVar(&opts.Group, "group", "", "split councils by Ofsted judgement: ofsted (in force at the start of the period) or ofsted:latest")
 	_ = cmd.MarkFlagRequired("measure")
 	_ = cmd.RegisterFlagCompletionFunc("measure", cmdutil.CompleteMeasures)
 	return cmd
@@ -141,6 +143,9 @@ func spreadRun(opts *Options) error {
 	}
 	if opts.Bootstrap < 0 {
 		return cmdutil.FlagErrorf("--bootstrap: %d resamples; give 0 (none) or a positive number such as 2000", opts.Bootstrap)
+	}
+	if opts.Group != "" {
+		return groupRun(opts, calc, m, from, to)
 	}
 	sel := spec.Options{IncludeSmall: opts.IncludeSmall, Exclude: opts.Exclude}
 	res, err := Compute(calc, m, from, to, sel, opts.Balanced)
