@@ -89,3 +89,24 @@ func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
 }
+
+// EnvSharedArchive overrides where SharedArchive looks.
+const EnvSharedArchive = "CSCSTATS_SHARED_EES_ARCHIVE"
+
+// SharedArchive returns the folder of older DfE releases (shared/ees-archive
+// beside the repository: the SFR files of 2010-2017 and the November 2022
+// CLA release), or skips the test, saying why, when there is none.
+func SharedArchive(tb testing.TB) string {
+	tb.Helper()
+	if d := os.Getenv(EnvSharedArchive); d != "" {
+		if isDir(d) {
+			return d
+		}
+		tb.Skipf("older DfE releases not available: %s=%s is not a directory", EnvSharedArchive, d)
+	}
+	if d, ok := walkUp(filepath.Join("shared", "ees-archive")); ok {
+		return d
+	}
+	tb.Skip("older DfE releases not available: no shared/ees-archive folder beside the repository (expected <repo>/../shared/ees-archive, or set " + EnvSharedArchive + ")")
+	return ""
+}
