@@ -165,6 +165,7 @@ type Reader struct {
 }
 
 var yearInName = regexp.MustCompile(`(?:^|[^0-9])(20[0-9]{2})(?:[^0-9]|$)`)
+var yearFolder = regexp.MustCompile(`^(?:.*[^0-9])?(20[0-9]{2})$`) // "2015", "sfr-2015"
 var yearInColumn = regexp.MustCompile(`(?i)^[a-z0-9_]*?[a-z_](20[0-9]{2})$`)
 
 // NewReader reads the header of an SFR file. path is used in errors and
@@ -245,7 +246,8 @@ func (rd *Reader) find(p *regexp.Regexp) int {
 }
 
 // findYear settles the reporting year of the file. The SFR files say it in
-// three places, none complete: the folder (sfr/2015/), the file name
+// three places, none complete: the folder (sfr/2015/, or a name ending
+// in the year such as sfr-2015/), the file name
 // (SFR34_ADM2015.csv; but SFR21_CEA.csv has none) and some column names
 // (CLA_Mar2015; the CEA and ADP tables have none, and the 2015 ADM table
 // labels its columns CLA_started2014 although its figures are for 2015).
@@ -256,10 +258,8 @@ func (rd *Reader) findYear(path string) error {
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if m := yearInName.FindAllStringSubmatch(base, -1); len(m) == 1 {
 		fromName, where = atoi(m[0][1]), "the file name"
-	} else if dir := filepath.Base(filepath.Dir(path)); len(dir) == 4 {
-		if y := atoi(dir); y >= 2000 && y <= 2099 {
-			fromName, where = y, "the folder name"
-		}
+	} else if m := yearFolder.FindStringSubmatch(filepath.Base(filepath.Dir(path))); m != nil {
+		fromName, where = atoi(m[1]), "the folder name"
 	}
 	colYears := map[int]bool{}
 	for _, h := range rd.header {
