@@ -6,10 +6,22 @@
 // rate for reporting year Y, the year ending 31 March Y, divides by the ONS
 // estimate for mid-year Y-1 (30 June of the year before the year ends). For
 // example 2020-21 (time_period 2021) uses mid-2020.
+//
+// Vintages. ONS revises its estimates (after the 2021 Census it revised
+// mid-2012 to mid-2020), so a rate depends on which vintage of the
+// estimates divides it. Latest (the default) is today's ONS series;
+// AsPublished is the population_estimate DfE printed beside its own rates
+// in the release that first published each year (the earliest release in
+// the data directory that gives the year), and Mid2009Pop0-17 in the 2010
+// SFR files. A year the chosen vintage lacks has no denominator, with the
+// reason: one vintage is never silently replaced by another.
 package population
 
 import (
+	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/la"
@@ -30,6 +42,42 @@ const (
 	Under1   Band = "under 1"
 )
 
+// Vintage chooses which published estimates divide the counts.
+type Vintage string
+
+const (
+	// Latest is today's ONS series (the ONS mid-year estimates file),
+	// with DfE's population_estimate of the newest release where the ONS
+	// file has no estimate for the year.
+	Latest Vintage = "latest"
+	// AsPublished is DfE's own denominator from the release that first
+	// published each year: population_estimate in
+	// cla_number_and_rate_per_10k_children.csv, Mid2009Pop0-17 in 2010.
+	AsPublished Vintage = "as-published"
+)
+
+// Vintages lists the accepted --population values.
+var Vintages = []Vintage{Latest, AsPublished}
+
+// ParseVintage reads a --population value ("" is Latest).
+func ParseVintage(s string) (Vintage, error) {
+	switch Vintage(strings.ToLower(strings.TrimSpace(s))) {
+	case "", Latest:
+		return Latest, nil
+	case AsPublished, "as_published", "aspublished":
+		return AsPublished, nil
+	}
+	return "", fmt.Errorf("unknown population vintage %q; use latest (today's ONS estimates) or as-published (the estimates DfE used when it first published each year)", s)
+}
+
+// Describe says what the vintage is, for notes under tables and charts.
+func (v Vintage) Describe() string {
+	if v == AsPublished {
+		return "as-published: the population_estimate DfE printed beside its own rates in the release that first published each year (Mid2009Pop0-17 for 2010)"
+	}
+	return "latest: today's ONS mid-year estimates (revised after the 2021 Census), else DfE's population_estimate from the newest release"
+}
+
 // Estimate is one denominator with where it came from.
 type Estimate struct {
 	Value   float64
@@ -37,6 +85,29 @@ type Estimate struct {
 	Source  dataset.PopulationSource
 	File    string
 	Line    int
+	Column  string // column read, when not population_estimate
+	Release int    // release of the file, as a reporting year
+	// Note qualifies an as-published estimate taken from a later release
+	// than the year's own (the year's first release is not in the data).
+	Note string
+}
+
+// Describe names the estimate and its file, for notes and provenance:
+// "ONS mid-2020 estimate (ons_....csv)" or "DfE population_estimate for
+// 2021, release 2022 (cla_number_and_rate_per_10k_children.csv:2193)".
+func (e Estimate) Describe() string {
+	if e.Source == dataset.ONS {
+		return fmt.Sprintf("ONS mid-%d estimate (%s)", e.MidYear, filepath.Base(e.File))
+	}
+	col := "population_estimate"
+	if e.Column != "" {
+		col = e.Column
+	}
+	s := fmt.Sprintf("DfE %s for %d, release %d (%s:%d)", col, e.MidYear+1, e.Release, filepath.Base(e.File), e.Line)
+	if e.Note != "" {
+		s += "; " + e.Note
+	}
+	return s
 }
 
 type key struct {
@@ -48,7 +119,8 @@ type key struct {
 // Table looks up population estimates by area code and reporting year.
 type Table struct {
 	ons   map[key]Estimate
-	dfe   map[key]Estimate
+	dfe   map[key]Estimate // newest release
+	first map[key]Estimate // earliest release: as published
 	years map[int]bool
 	files map[string]bool
 }
@@ -76,16 +148,30 @@ func AreaCode(reg *la.Registry, level, countryCode, regionCode string, laCode st
 // perhaps under an authority's former and current codes), the file reaching
 // the later year wins: a newer release restates earlier years.
 func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
-	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
+	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, first: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
 	fileMax := map[string]int{}
 	for _, r := range rows {
 		fileMax[r.File] = max(fileMax[r.File], r.Year)
 	}
+	// release is the row's release, or (rows built by hand, without
+	// one) the latest year its file covers.
+	release := func(file string, rel int) int {
+		if rel != 0 {
+			return rel
+		}
+		return fileMax[file]
+	}
 	put := func(m map[key]Estimate, k key, e Estimate) {
-		if old, ok := m[k]; ok && fileMax[old.File] > fileMax[e.File] {
+		if old, ok := m[k]; ok && old.Release > e.Release {
 			return
 		}
 		m[k] = e
+	}
+	putFirst := func(k key, e Estimate) {
+		if old, ok := t.first[k]; ok && old.Release <= e.Release {
+			return
+		}
+		t.first[k] = e
 	}
 	for _, r := range rows {
 		if !r.Value.OK() {
@@ -101,7 +187,7 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 			code = AreaCode(reg, r.Geo.Level, EnglandCode, r.Geo.RegionCode, "")
 		}
 		band := Band(r.AgeBand)
-		e := Estimate{Value: r.Value.Number, Source: r.Source, File: r.File, Line: r.Line}
+		e := Estimate{Value: r.Value.Number, Source: r.Source, File: r.File, Line: r.Line, Column: r.Column, Release: release(r.File, r.Release)}
 		switch r.Source {
 		case dataset.ONS:
 			e.MidYear = r.Year
@@ -111,6 +197,7 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 		case dataset.DfE:
 			e.MidYear = MidYearFor(r.Year)
 			put(t.dfe, key{code, r.Year, band}, e)
+			putFirst(key{code, r.Year, band}, e)
 		}
 	}
 	return t
@@ -128,6 +215,27 @@ func (t *Table) For(code string, reportingYear int, band Band) (Estimate, bool) 
 		return e, true
 	}
 	return Estimate{}, false
+}
+
+// ForVintage returns the denominator for an area and reporting year in
+// the chosen vintage, or, when the vintage has none, why.
+func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band) (Estimate, bool, string) {
+	if v != AsPublished {
+		if e, ok := t.For(code, reportingYear, band); ok {
+			return e, true, ""
+		}
+		return Estimate{}, false, fmt.Sprintf("no population estimate for mid-%d (latest vintage: no ONS mid-%d estimate in the data directory, nor a DfE population_estimate for %d)",
+			MidYearFor(reportingYear), MidYearFor(reportingYear), reportingYear)
+	}
+	e, ok := t.first[key{code, reportingYear, band}]
+	if !ok {
+		return Estimate{}, false, fmt.Sprintf("no as-published population estimate for %d: no release in the data directory prints DfE's population_estimate for that year (the SFR files of 2011-2017 do not carry it); use --population latest for a rate",
+			reportingYear)
+	}
+	if e.Release > reportingYear {
+		e.Note = fmt.Sprintf("the earliest release in the data giving %d is %d", reportingYear, e.Release)
+	}
+	return e, true, ""
 }
 
 // MidYears lists the ONS mid-years available, ascending.

@@ -2,12 +2,14 @@ package rates_test
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
@@ -164,5 +166,117 @@ func TestLeedsLookedAfterUnbroken(t *testing.T) {
 	})
 	if got := strconv.FormatFloat(s[0].Count.Number, 'f', -1, 64); got != cell {
 		t.Errorf("Leeds 2010 = %s, SFR27_2010_March.csv has %s", got, cell)
+	}
+}
+
+// With the as-published vintage, the six 2020-21 rates of the report's
+// Leeds footnote are reproduced exactly: count from the CIN files ÷ the
+// population_estimate DfE printed for 2021 in its November 2022 CLA
+// release × 10,000, rounded to one decimal as printed. Every step is
+// worked out here from the raw rows with a plain CSV loop.
+func TestAsPublishedReproducesFootnote2021(t *testing.T) {
+	calc := longSeries(t)
+	shared, archive := testfiles.SharedEES(t), testfiles.SharedArchive(t)
+	// The denominators: population_estimate beside "Children looked
+	// after at 31 March each year", time_period 2021.
+	pop := map[string]float64{}
+	popFile := filepath.Join(archive, "cla-release-2022", "cla_number_and_rate_per_10k_children.csv")
+	testfiles.EachRow(t, popFile, func(row map[string]string) {
+		if row["time_period"] != "2021" || row["population_count"] != "Children looked after at 31 March each year" {
+			return
+		}
+		v, _ := strconv.ParseFloat(row["population_estimate"], 64)
+		switch {
+		case row["geographic_level"] == "National":
+			pop["England"] = v
+		case row["new_la_code"] == "E08000035":
+			pop["Leeds"] = v
+		}
+	})
+	if pop["England"] != 12093290 || pop["Leeds"] != 170581 {
+		t.Fatalf("as-published populations %v, the issue quotes 12,093,290 and 170,581", pop)
+	}
+	counts := map[string]float64{}
+	read := func(file, col, measure string) {
+		testfiles.EachRow(t, filepath.Join(shared, "cin", file), func(row map[string]string) {
+			if row["time_period"] != "2021" {
+				return
+			}
+			v, _ := strconv.ParseFloat(row[col], 64)
+			switch {
+			case row["geographic_level"] == "National":
+				counts[measure+" England"] = v
+			case row["new_la_code"] == "E08000035":
+				counts[measure+" Leeds"] = v
+			}
+		})
+	}
+	read("c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv", "Section47", "s47")
+	read("c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv", "ICPC", "icpc")
+	read("d5_cpps_at31march_by_duration_2013_to_2025.csv", "CPP_At31", "cpp_31march")
+	if counts["s47 England"] != 198790 || counts["s47 Leeds"] != 1718 {
+		t.Fatalf("s47 counts %v, the issue quotes 198,790 and 1,718", counts)
+	}
+	// The rates as the report printed them (Leeds case study footnote).
+	printed := map[string]float64{
+		"s47 England": 164.4, "s47 Leeds": 100.7, "icpc England": 60.0, "icpc Leeds": 45.3,
+		"cpp_31march England": 41.4, "cpp_31march Leeds": 32.0,
+	}
+	leeds, err := calc.Registry.Lookup("Leeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := map[string]rates.Area{"England": rates.England(), "Leeds": rates.LAArea(leeds)}
+	asPublished := *calc
+	asPublished.Vintage = population.AsPublished
+	for k, want := range printed {
+		measure, area, _ := strings.Cut(k, " ")
+		hand := counts[k] / pop[area] * 10000
+		if math.Round(hand*10)/10 != want {
+			t.Errorf("%s: by hand %.0f ÷ %.0f × 10,000 = %.4f, printed %.1f", k, counts[k], pop[area], hand, want)
+		}
+		r := asPublished.Get(measure, areas[area], 2021)
+		if math.Abs(r.Value-hand) > 1e-9 || r.Population != pop[area] || r.Vintage != population.AsPublished {
+			t.Errorf("%s: cscstats %.6f (population %.0f, %s), by hand %.6f", k, r.Value, r.Population, r.Vintage, hand)
+		}
+		if !strings.Contains(r.PopSource, "cla_number_and_rate_per_10k_children.csv") || !strings.Contains(r.PopSource, "release 2022") {
+			t.Errorf("%s: denominator source %q does not name the file and release", k, r.PopSource)
+		}
+		// Today's ONS series (revised after the 2021 Census) does not.
+		if latest := calc.Get(measure, areas[area], 2021); latest.Population == pop[area] {
+			t.Errorf("%s: the latest vintage uses the as-published population %.0f too", k, latest.Population)
+		}
+	}
+}
+
+// A year the chosen vintage lacks keeps its count and says why; it never
+// falls back to another vintage. 2010's only denominator is DfE's
+// Mid2009Pop0-17.
+func TestVintageGaps(t *testing.T) {
+	calc := longSeries(t)
+	leeds, err := calc.Registry.Lookup("Leeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asPublished := *calc
+	asPublished.Vintage = population.AsPublished
+	r := asPublished.Get("cla_31march", rates.LAArea(leeds), 2015)
+	if !r.Count.OK() || r.OK() || r.Population != 0 || !strings.Contains(r.Note, "as-published") {
+		t.Errorf("2015 as published: count %v, rate %v, population %v, note %q; want the count, no rate and the reason", r.Count, r.Value, r.Population, r.Note)
+	}
+	var count, mid2009 float64
+	testfiles.EachRow(t, filepath.Join(testfiles.SharedArchive(t), "sfr", "2010", "SFR27_2010_March.csv"), func(row map[string]string) {
+		if row["geog_c"] == "383" {
+			count, _ = strconv.ParseFloat(row["MarTotal_2010"], 64)
+			mid2009, _ = strconv.ParseFloat(row["Mid2009Pop0-17"], 64)
+		}
+	})
+	r = asPublished.Get("cla_31march", rates.LAArea(leeds), 2010)
+	if want := count / mid2009 * 10000; math.Abs(r.Value-want) > 1e-9 || !strings.Contains(r.PopSource, "Mid2009Pop0-17") {
+		t.Errorf("Leeds 2010: %v from %q, want %.0f ÷ %.0f × 10,000 = %.4f", r.Value, r.PopSource, count, mid2009, want)
+	}
+	latest := calc.Get("cla_31march", rates.LAArea(leeds), 2012)
+	if !latest.Count.OK() || latest.OK() || !strings.Contains(latest.Note, "mid-2011") {
+		t.Errorf("2012 latest: count %v rate %v note %q; want the count and the missing mid-2011 estimate", latest.Count, latest.Value, latest.Note)
 	}
 }
