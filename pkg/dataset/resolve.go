@@ -44,6 +44,20 @@ func ReleaseYear(slug string) int {
 	return y
 }
 
+// FileRelease is the release of a file, as a reporting year, and how it
+// was found: the release slug fetch recorded in the manifest when it
+// names a year, else the latest reporting year the file covers (years,
+// ascending). It is 0 for a file with neither.
+func FileRelease(manifestSlug string, years []int) (int, string) {
+	if y := ReleaseYear(manifestSlug); y != 0 {
+		return y, ReleaseFromManifest
+	}
+	if len(years) > 0 {
+		return years[len(years)-1], ReleaseFromYears
+	}
+	return 0, ""
+}
+
 // manifestReleases maps data-directory-relative paths ('/'-separated) to
 // the release slug fetch recorded for them.
 func manifestReleases(dir string) (map[string]string, error) {
@@ -82,14 +96,11 @@ func (s *Store) setReleases(all [][]Observation) error {
 	byPath := map[string]int{}
 	for i := range s.Files {
 		f := &s.Files[i]
+		slug := ""
 		if rel, err := filepath.Rel(s.Dir, f.Path); err == nil {
-			if y := ReleaseYear(slugs[filepath.ToSlash(rel)]); y != 0 {
-				f.Release, f.ReleaseFrom = y, ReleaseFromManifest
-			}
+			slug = slugs[filepath.ToSlash(rel)]
 		}
-		if f.Release == 0 && len(f.Years) > 0 {
-			f.Release, f.ReleaseFrom = f.Years[len(f.Years)-1], ReleaseFromYears
-		}
+		f.Release, f.ReleaseFrom = FileRelease(slug, f.Years)
 		byPath[f.Path] = f.Release
 	}
 	for _, obs := range all {

@@ -218,19 +218,19 @@ func (t *Table) For(code string, reportingYear int, band Band) (Estimate, bool) 
 }
 
 // ForVintage returns the denominator for an area and reporting year in
-// the chosen vintage, or, when the vintage has none, why.
+// the chosen vintage, or, when the vintage has none, why. The reason
+// does not repeat the year, so that notes under tables and charts group
+// consecutive years ("Leeds 2011-2012: no population estimate ...").
 func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band) (Estimate, bool, string) {
 	if v != AsPublished {
 		if e, ok := t.For(code, reportingYear, band); ok {
 			return e, true, ""
 		}
-		return Estimate{}, false, fmt.Sprintf("no population estimate for mid-%d (latest vintage: no ONS mid-%d estimate in the data directory, nor a DfE population_estimate for %d)",
-			MidYearFor(reportingYear), MidYearFor(reportingYear), reportingYear)
+		return Estimate{}, false, "no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends)"
 	}
 	e, ok := t.first[key{code, reportingYear, band}]
 	if !ok {
-		return Estimate{}, false, fmt.Sprintf("no as-published population estimate for %d: no release in the data directory prints DfE's population_estimate for that year (the SFR files of 2011-2017 do not carry it); use --population latest for a rate",
-			reportingYear)
+		return Estimate{}, false, "no as-published population estimate (no release in the data prints DfE's for the year)"
 	}
 	if e.Release > reportingYear {
 		e.Note = fmt.Sprintf("the earliest release in the data giving %d is %d", reportingYear, e.Release)

@@ -90,7 +90,7 @@ func TestGetMissing(t *testing.T) {
 		{"s47", "Leeds", 2025, "suppressed (c)", ees.Suppressed},
 		{"icpc", "Wakefield", 2025, "not available (x)", ees.NotAvailable},
 		// Wakefield's count is there but its population is "x".
-		{"s47", "Wakefield", 2025, "no population estimate for mid-2024", ""},
+		{"s47", "Wakefield", 2025, "no population estimate in the latest vintage", ""},
 		// No row at all.
 		{"s47", "Leeds", 2024, "no s47 figure for Leeds in 2024", ees.NotAvailable},
 	} {
