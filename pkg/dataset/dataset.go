@@ -2,6 +2,11 @@
 // recognises each CSV by its content against the measures catalogue, and
 // extracts the counts and population estimates cscstats works with.
 //
+// The wide statistical first release (SFR) tables of 2010-2017 are
+// recognised too (pkg/sfr). When several files give the same measure,
+// area and year, the newest release wins (resolve.go) and the older
+// values that differ are kept as revisions.
+//
 // A file that is not an EES open-data file (or that no catalogued measure
 // reads) is listed as ignored, with the reason; a recognised file with a
 // malformed row stops the load with a *ees.ParseError naming file, line and

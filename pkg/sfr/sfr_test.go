@@ -233,3 +233,11 @@ func TestParseValue(t *testing.T) {
 		t.Error("ParseValue accepted text")
 	}
 }
+
+func TestSymbolsDescribed(t *testing.T) {
+	for _, s := range []ees.Symbol{sfr.NotAvailableDots, sfr.SpreadsheetError} {
+		if d := s.Describe(); !strings.HasPrefix(d, "not available") {
+			t.Errorf("%s: %q", s, d)
+		}
+	}
+}
