@@ -379,3 +379,46 @@ func BenchmarkCSVLongSeries(b *testing.B) {
 		}
 	}
 }
+
+// The 2010 SFR tables give authorities only by their 3-digit DfE code:
+// each gets the ONS code the 2011 tables give the same DfE code (read here
+// with a plain CSV loop), old boundaries and old codes included (old
+// Dorset 835, Poole 836, Bournemouth 837, Northamptonshire 928, Cumbria
+// 909, Gateshead 390 and Northumberland 929 under their codes of the time).
+func TestSFR2010CodesFromLaterFiles(t *testing.T) {
+	archive := testfiles.SharedArchive(t)
+	ons := map[string]string{}
+	testfiles.EachRow(t, filepath.Join(archive, "sfr", "2011", "SFR21_CLA.csv"), func(row map[string]string) {
+		if row["geog_l"] == "LA" {
+			ons[row["geog_c"]] = row["New_geog_code"]
+		}
+	})
+	for dfe, code := range map[string]string{"835": "E10000009", "836": "E06000029", "837": "E06000028", "928": "E10000021", "909": "E10000006", "390": "E08000020", "929": "E06000048"} {
+		if ons[dfe] != code {
+			t.Errorf("SFR21_CLA.csv gives %s as %q; this test expects %s", dfe, ons[dfe], code)
+		}
+	}
+	st, err := dataset.Load(testfiles.LongSeriesDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range st.Observations("cla_31march") {
+		if o.Year != 2010 || o.Geo.Level != "Local authority" {
+			continue
+		}
+		n++
+		if ons[o.Geo.OldLACode] == "" { // not in the 2011 tables (the Isles of Scilly): a later file's code
+			if len(o.Geo.NewLACode) != 9 {
+				t.Errorf("2010 %s (%s): no ONS code", o.Geo.LAName, o.Geo.OldLACode)
+			}
+			continue
+		}
+		if o.Geo.NewLACode != ons[o.Geo.OldLACode] {
+			t.Errorf("2010 %s (%s): ONS code %q, the 2011 tables give %q", o.Geo.LAName, o.Geo.OldLACode, o.Geo.NewLACode, ons[o.Geo.OldLACode])
+		}
+	}
+	if n < 150 {
+		t.Errorf("only %d authorities in 2010", n)
+	}
+}
