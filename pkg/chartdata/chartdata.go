@@ -218,25 +218,13 @@ func Source(calc *rates.Calculator, measureIDs []string, years []int) string {
 	} else {
 		pop = "DfE's published population estimates (no ONS file found)"
 	}
-	if calc.Vintage == population.AsPublished || !allONS(calc, years) {
+	if calc.Vintage == population.AsPublished || !calc.AllONS(years) {
 		// Say which file gave each year's denominator, and which years
 		// have none: the ONS series alone does not cover them.
 		pop = strings.TrimSuffix(calc.Denominators(years), ".")
 	}
 	parts = append(parts, pop)
 	return strings.Join(parts, ". ") + "."
-}
-
-// allONS reports whether every year's England denominator is an ONS
-// mid-year estimate.
-func allONS(calc *rates.Calculator, years []int) bool {
-	for _, y := range years {
-		e, ok, _ := calc.Pop.ForVintage(calc.Vintage, population.EnglandCode, y, population.Children)
-		if !ok || e.Source != dataset.ONS {
-			return false
-		}
-	}
-	return true
 }
 
 // publication rewrites "Children in need (formerly ...), DfE" as "DfE,

@@ -63,7 +63,7 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 		}
 	}
 	if len(years) > 0 {
-		if calc.Vintage != population.AsPublished {
+		if calc.AllONS(years) {
 			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
 				timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
 		} else {

@@ -48,7 +48,8 @@ type Vintage string
 const (
 	// Latest is today's ONS series (the ONS mid-year estimates file),
 	// with DfE's population_estimate of the newest release where the ONS
-	// file has no estimate for the year.
+	// file has no estimate for the year, if that release is no older than
+	// the ONS file.
 	Latest Vintage = "latest"
 	// AsPublished is DfE's own denominator from the release that first
 	// published each year: population_estimate in
@@ -121,6 +122,8 @@ type Table struct {
 	ons   map[key]Estimate
 	dfe   map[key]Estimate // newest release
 	first map[key]Estimate // earliest release: as published
+	// onsRelease is the newest release of the ONS rows (0 without any).
+	onsRelease int
 	years map[int]bool
 	files map[string]bool
 }
@@ -192,6 +195,7 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 		case dataset.ONS:
 			e.MidYear = r.Year
 			put(t.ons, key{code, r.Year, band}, e)
+			t.onsRelease = max(t.onsRelease, e.Release)
 			t.years[r.Year] = true
 			t.files[r.File] = true
 		case dataset.DfE:
@@ -223,8 +227,18 @@ func (t *Table) For(code string, reportingYear int, band Band) (Estimate, bool) 
 // consecutive years ("Leeds 2011-2012: no population estimate ...").
 func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band) (Estimate, bool, string) {
 	if v != AsPublished {
-		if e, ok := t.For(code, reportingYear, band); ok {
+		if e, ok := t.ons[key{code, MidYearFor(reportingYear), band}]; ok {
 			return e, true, ""
+		}
+		// DfE's own estimate stands in only when it is as new as the ONS
+		// series in the data: an older one (2010's Mid2009Pop0-17) is of
+		// an earlier vintage.
+		e, ok := t.dfe[key{code, reportingYear, band}]
+		if ok && e.Release >= t.onsRelease {
+			return e, true, ""
+		}
+		if ok {
+			return Estimate{}, false, fmt.Sprintf("no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends; DfE's own, from release %d, is of an earlier vintage: --population as-published uses it)", e.Release)
 		}
 		return Estimate{}, false, "no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends)"
 	}

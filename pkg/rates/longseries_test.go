@@ -275,6 +275,11 @@ func TestVintageGaps(t *testing.T) {
 	if want := count / mid2009 * 10000; math.Abs(r.Value-want) > 1e-9 || !strings.Contains(r.PopSource, "Mid2009Pop0-17") {
 		t.Errorf("Leeds 2010: %v from %q, want %.0f ÷ %.0f × 10,000 = %.4f", r.Value, r.PopSource, count, mid2009, want)
 	}
+	// Latest: 2010's Mid2009Pop0-17 is of an earlier vintage than the ONS
+	// file, so it is not used; the note points to as-published.
+	if l := calc.Get("cla_31march", rates.LAArea(leeds), 2010); !l.Count.OK() || l.OK() || !strings.Contains(l.Note, "as-published") {
+		t.Errorf("2010 latest: count %v rate %v note %q; want the count, no rate and the pointer to as-published", l.Count, l.Value, l.Note)
+	}
 	latest := calc.Get("cla_31march", rates.LAArea(leeds), 2012)
 	if !latest.Count.OK() || latest.OK() || !strings.Contains(latest.Note, "latest vintage") {
 		t.Errorf("2012 latest: count %v rate %v note %q; want the count and why there is no rate", latest.Count, latest.Value, latest.Note)

@@ -63,3 +63,16 @@ func sourceLabel(e population.Estimate) string {
 	}
 	return fmt.Sprintf("DfE %s, release %d (%s)", col, e.Release, filepath.Base(e.File))
 }
+
+// AllONS reports whether every year's denominator (England's) in the
+// chosen vintage is an ONS mid-year estimate: when it is not, notes must
+// name each year's source rather than "the ONS estimates".
+func (c *Calculator) AllONS(years []int) bool {
+	for _, y := range years {
+		e, ok, _ := c.Pop.ForVintage(c.vintage(), population.EnglandCode, y, population.Children)
+		if !ok || e.Source != dataset.ONS {
+			return false
+		}
+	}
+	return true
+}
