@@ -124,8 +124,8 @@ type Table struct {
 	first map[key]Estimate // earliest release: as published
 	// onsRelease is the newest release of the ONS rows (0 without any).
 	onsRelease int
-	years map[int]bool
-	files map[string]bool
+	years      map[int]bool
+	files      map[string]bool
 }
 
 // AreaCode is the key an area's population is filed under: England's code
