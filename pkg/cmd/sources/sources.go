@@ -134,7 +134,7 @@ func sourcesRun(opts *Options) error {
 		if inManifest[rel] {
 			return nil
 		}
-		st, _ := d.Info()
+		st, _ := os.Stat(p) // follows a symbolic link to the file it names
 		r := row{path: rel, source: "not from fetch", status: "not from fetch"}
 		if st != nil {
 			r.bytes = st.Size()
