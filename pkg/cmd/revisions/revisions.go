@@ -90,7 +90,7 @@ func revisionsRun(opts *Options) error {
 		las[a.Code] = true
 	}
 	rows := Select(calc, want, las)
-	doc := export.Document{Title: "Figures that differ between releases", Sections: []export.Section{Section(calc, rows)}, Notes: Notes(calc, rows)}
+	doc := export.Document{Title: "Figures that differ between releases", Sections: []export.Section{Section(calc, rows)}, Notes: Notes(calc, rows, want)}
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }
 
@@ -148,10 +148,14 @@ func value(o dataset.Observation) export.Cell {
 
 func source(o dataset.Observation) string { return fmt.Sprintf("%s:%d", filepath.Base(o.File), o.Line) }
 
-// Notes explain how releases were found and settled.
-func Notes(calc *rates.Calculator, rs []dataset.Revision) []string {
+// Notes explain how releases were found and settled, listing the files
+// (of the chosen measures, when some are chosen) with their releases.
+func Notes(calc *rates.Calculator, rs []dataset.Revision, measures map[string]bool) []string {
 	var rel []string
 	for _, f := range calc.Store.Recognised() {
+		if len(measures) > 0 && !givesAny(f.Measures, measures) {
+			continue
+		}
 		name := f.Path
 		if r, err := filepath.Rel(calc.Store.Dir, f.Path); err == nil {
 			name = filepath.ToSlash(r)
@@ -163,8 +167,17 @@ func Notes(calc *rates.Calculator, rs []dataset.Revision) []string {
 		"Where releases overlap, cscstats uses the newest release (new_value); old_value is what the older release said. change = new - old; empty when either is suppressed or unavailable (shown by its symbol, never as zero).",
 		"A file's release is what `cscstats fetch` recorded in the manifest, else the latest reporting year the file covers.",
 	}
-	if len(rs) == 0 && len(rel) > 0 {
+	if len(calc.Store.Revisions()) == 0 {
 		notes = append(notes, "No figure differs: the data directory may hold one release only; add an older one with `cscstats fetch cla --release 2022` or `cscstats fetch --from DIR`.")
 	}
 	return append(notes, "Files and releases: "+strings.Join(rel, "; ")+".")
+}
+
+func givesAny(ms []string, want map[string]bool) bool {
+	for _, m := range ms {
+		if want[m] {
+			return true
+		}
+	}
+	return false
 }
