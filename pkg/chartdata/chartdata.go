@@ -229,6 +229,11 @@ func Source(calc *rates.Calculator, measureIDs []string, years []int) string {
 	} else {
 		pop = "DfE's published population estimates (no ONS file found)"
 	}
+	if calc.Vintage == population.AsPublished || !calc.AllONS(years) {
+		// Say which file gave each year's denominator, and which years
+		// have none: the ONS series alone does not cover them.
+		pop = strings.TrimSuffix(calc.Denominators(years), ".")
+	}
 	parts = append(parts, pop)
 	return strings.Join(parts, ". ") + "."
 }

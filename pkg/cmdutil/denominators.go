@@ -36,7 +36,7 @@ func DenominatorWarning(calc *rates.Calculator) string {
 func DfEDenominatorNote(rs []rates.Rate) string {
 	var which []string
 	for _, r := range rs {
-		if r.OK() && r.PopSource == dataset.DfE {
+		if r.OK() && r.PopFrom == dataset.DfE && r.Vintage != population.AsPublished {
 			which = append(which, fmt.Sprintf("%s %d", terminalSafe(r.Area.Name), r.Year))
 		}
 	}

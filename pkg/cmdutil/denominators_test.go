@@ -13,9 +13,9 @@ import (
 
 func TestDfEDenominatorNote(t *testing.T) {
 	rs := []rates.Rate{
-		{Area: rates.Area{Name: "Cumbria"}, Year: 2023, Value: 5, PopSource: dataset.DfE},
-		{Area: rates.Area{Name: "Leeds"}, Year: 2023, Value: 5, PopSource: dataset.ONS},
-		{Area: rates.Area{Name: "Poole"}, Year: 2019, Value: math.NaN(), PopSource: dataset.DfE}, // no rate: not counted
+		{Area: rates.Area{Name: "Cumbria"}, Year: 2023, Value: 5, PopFrom: dataset.DfE},
+		{Area: rates.Area{Name: "Leeds"}, Year: 2023, Value: 5, PopFrom: dataset.ONS},
+		{Area: rates.Area{Name: "Poole"}, Year: 2019, Value: math.NaN(), PopFrom: dataset.DfE}, // no rate: not counted
 	}
 	if got, want := DfEDenominatorNote(rs), "1 row divides by DfE's own published population (population_estimate in its CLA file), as the ONS estimates have none for that area and mid-year: Cumbria 2023."; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)

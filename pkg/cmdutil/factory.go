@@ -33,6 +33,9 @@ type Factory struct {
 	Format string
 	// Offline is --offline (or CSCSTATS_OFFLINE): never download data.
 	Offline bool
+	// Population is --population: the population vintage of the
+	// denominators ("latest" or "as-published"; "" is latest).
+	Population string
 	// Fetcher, when set (the root command sets it), downloads the data
 	// when the data directory is absent or empty, before Calculator loads
 	// it; nil (as in unit tests) means no automatic download.
@@ -52,6 +55,9 @@ type IOStreams = iostreams.IOStreams
 func (f *Factory) Calculator() (*rates.Calculator, error) {
 	f.once.Do(func() {
 		f.calc, f.err = f.loadCalculator()
+		if f.calc != nil {
+			f.calc.Vintage = f.Vintage()
+		}
 		if f.err == nil && f.IOStreams != nil {
 			if w := DenominatorWarning(f.calc); w != "" {
 				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)

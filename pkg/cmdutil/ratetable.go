@@ -51,6 +51,8 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 		denom := m.Denominator
 		if b := calc.Band(); b != population.Children {
 			denom = fmt.Sprintf("%s (ONS mid-year estimate; asked for with --per %s, instead of the usual %s)", b.Label(), b.Flag(), m.Denominator)
+		} else if calc.Vintage == population.AsPublished {
+			denom = "children aged 0-17 (the estimate DfE published beside its own rates; see the population vintage note)"
 		}
 		n := fmt.Sprintf("%s (%s): %s. Rate per 10,000 %s.", m.ID, m.Label, m.Definition, denom)
 		if m.Note != "" {
@@ -58,10 +60,18 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 		}
 		notes = append(notes, n)
 		notes = append(notes, fmt.Sprintf("Source for %s: %s, file(s) %s.", m.ID, m.Publication, strings.Join(calc.Store.SourceFiles(m.ID), ", ")))
+		if n := ReleasesNote(calc, m.ID); n != "" {
+			notes = append(notes, n)
+		}
 	}
 	if len(years) > 0 {
-		notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
-			timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
+		if calc.AllONS(years) {
+			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
+				timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
+		} else {
+			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March).", timeperiod.Span(years)))
+		}
+		notes = append(notes, calc.Denominators(years))
 	}
 	notes = append(notes, "95% confidence intervals are exact Poisson (Garwood) intervals for the count, divided by the population.")
 	return notes
@@ -83,4 +93,26 @@ func popFiles(calc *rates.Calculator) string {
 		return "DfE's population_estimate column (no ONS file found)"
 	}
 	return "ONS " + strings.Join(out, ", ")
+}
+
+// ReleasesNote says which releases a measure's figures come from when
+// there are several, how the overlap was settled and how to see the
+// differences; "" for a single release.
+func ReleasesNote(calc *rates.Calculator, measure string) string {
+	rel := calc.Store.Releases(measure)
+	if len(rel) < 2 {
+		return ""
+	}
+	parts := make([]string, len(rel))
+	for i, r := range rel {
+		parts[i] = fmt.Sprint(r)
+	}
+	n := 0
+	for _, r := range calc.Store.Revisions() {
+		if r.Measure == measure {
+			n++
+		}
+	}
+	return fmt.Sprintf("Releases used for %s: %s; where releases give the same year, the newest release's figure is used (%d figure(s) differ between releases: `cscstats revisions --measure %s`). The JSON output gives each figure's file, line and release.",
+		measure, strings.Join(parts, ", "), n, measure)
 }

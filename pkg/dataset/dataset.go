@@ -2,6 +2,11 @@
 // recognises each CSV by its content against the measures catalogue, and
 // extracts the counts and population estimates cscstats works with.
 //
+// The wide statistical first release (SFR) tables of 2010-2017 are
+// recognised too (pkg/sfr). When several files give the same measure,
+// area and year, the newest release wins (resolve.go) and the older
+// values that differ are kept as revisions.
+//
 // A file that is not an EES open-data file (or that no catalogued measure
 // reads) is listed as ignored, with the reason; a recognised file with a
 // malformed row stops the load with a *ees.ParseError naming file, line and
@@ -31,8 +36,36 @@ type Observation struct {
 	Count   ees.Value
 	File    string
 	Line    int
+	// Release is the release the file belongs to, as a reporting year:
+	// what fetch recorded in the manifest, else the latest year the file
+	// covers (see FileReport.Release). Set by LoadFiles.
+	Release int
+	// Note says how the figure was made when it is not one published
+	// cell (the sum of two SFR columns, for example).
+	Note string
 
 	priority int // index of the catalogue source that produced it
+}
+
+// Provenance says where a figure came from: file, line and release.
+type Provenance struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Release int    `json:"release"`
+	Note    string `json:"note,omitempty"`
+}
+
+func (p Provenance) String() string {
+	s := fmt.Sprintf("%s:%d (release %d)", filepath.Base(p.File), p.Line, p.Release)
+	if p.Note != "" {
+		s += "; " + p.Note
+	}
+	return s
+}
+
+// Provenance returns where the observation came from.
+func (o Observation) Provenance() Provenance {
+	return Provenance{File: o.File, Line: o.Line, Release: o.Release, Note: o.Note}
 }
 
 // PopulationSource says where a population estimate came from.
@@ -55,6 +88,11 @@ type PopulationRow struct {
 	Value   ees.Value
 	File    string
 	Line    int
+	// Column is the column the estimate was read from when it is not
+	// population_estimate (Mid2009Pop0-17 in the 2010 SFR files).
+	Column string
+	// Release is the release of the file (see Observation.Release).
+	Release int
 }
 
 // FileReport says what the loader made of one file.
@@ -69,6 +107,13 @@ type FileReport struct {
 	Symbols    map[ees.Symbol]int // missing cells by symbol, over the indicator columns read
 	HasMeta    bool
 	Superseded int // values of this file that lost to another file's value for the same key
+	// Release is the release the file belongs to, as a reporting year,
+	// and ReleaseFrom says how it was found: from the manifest fetch
+	// wrote, or the latest year the file covers.
+	Release     int
+	ReleaseFrom string
+	Duplicates  int      // rows repeating another row's key with the same value (kept once)
+	Notes       []string // what a reader of this file should know (year taken from the name, ...)
 }
 
 // Store is everything loaded from a data directory.
@@ -77,6 +122,7 @@ type Store struct {
 	Files      []FileReport
 	Population []PopulationRow
 	byMeasure  map[string][]Observation
+	revisions  []Revision
 }
 
 // Observations returns the counts for one measure, one per year and
@@ -169,12 +215,13 @@ func Load(dir string) (*Store, error) {
 	return LoadFiles(dir, paths)
 }
 
-// LoadFiles reads the given files as one data set.
+// LoadFiles reads the given files as one data set. Each file's release
+// is set (see releases), authorities filed only under a 3-digit DfE code
+// get their ONS code, and duplicates are resolved (see resolve).
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
 	var all [][]Observation // per file, not concatenated: they can be large
 	total := 0
-	maxYear := map[string]int{}
 	for _, p := range paths {
 		rep, obs, pop, err := ReadFile(p)
 		if err != nil {
@@ -184,78 +231,31 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 		all = append(all, obs)
 		total += len(obs)
 		s.Population = append(s.Population, pop...)
-		if len(rep.Years) > 0 {
-			maxYear[p] = rep.Years[len(rep.Years)-1]
-		}
 	}
 	if total == 0 && len(s.Population) == 0 {
 		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
 	}
-	superseded := s.resolve(all, total, maxYear)
-	for i := range s.Files {
-		s.Files[i].Superseded = superseded[s.Files[i].Path]
+	if err := s.setReleases(all); err != nil {
+		return nil, err
+	}
+	codes, err := newAreaCodes(all, s.Population)
+	if err != nil {
+		return nil, err
+	}
+	codes.fill(all, s.Population)
+	if err := s.resolve(all, total, codes); err != nil {
+		return nil, err
 	}
 	return s, nil
-}
-
-// resolve keeps one observation per (measure, year, geography). The winner
-// is the catalogue's preferred source, then the file reaching the latest
-// year (a newer release restates earlier years), then the later path.
-func (s *Store) resolve(files [][]Observation, total int, maxYear map[string]int) map[string]int {
-	type key struct {
-		measure string
-		year    int
-		geo     ees.Geography
-	}
-	best := make(map[key]int, total)
-	superseded := map[string]int{}
-	better := func(a, b Observation) bool {
-		if a.priority != b.priority {
-			return a.priority < b.priority
-		}
-		if maxYear[a.File] != maxYear[b.File] {
-			return maxYear[a.File] > maxYear[b.File]
-		}
-		return a.File > b.File
-	}
-	kept := make([]Observation, 0, total)
-	for _, obs := range files {
-		for _, o := range obs {
-			k := key{o.Measure, o.Year, ees.Geography{Level: o.Geo.Level, RegionCode: o.Geo.RegionCode, OldLACode: o.Geo.OldLACode, NewLACode: o.Geo.NewLACode}}
-			i, dup := best[k]
-			switch {
-			case !dup:
-				best[k] = len(kept)
-				kept = append(kept, o)
-			case better(o, kept[i]):
-				if o.File != kept[i].File {
-					superseded[kept[i].File]++
-				}
-				kept[i] = o
-			default:
-				if o.File != kept[i].File {
-					superseded[o.File]++
-				}
-			}
-		}
-	}
-	perMeasure := map[string]int{}
-	for _, o := range kept {
-		perMeasure[o.Measure]++
-	}
-	for m, n := range perMeasure {
-		s.byMeasure[m] = make([]Observation, 0, n)
-	}
-	for _, o := range kept {
-		s.byMeasure[o.Measure] = append(s.byMeasure[o.Measure], o)
-	}
-	return superseded
 }
 
 // ReadFile recognises one file and extracts what the catalogue reads from
 // it. A file that is not EES, or that no catalogued measure reads, comes
 // back with FileReport.Ignored set and no error.
 func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
+	if rep, obs, pop, ok, err := readSFR(path); ok {
+		return rep, obs, pop, err
+	}
 	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
 	r, closer, err := ees.Open(path)
 	if err != nil {
@@ -290,6 +290,7 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 		{measures.PopulationUnder1, ONS, "under 1"},
 		{measures.PopulationUnder5, ONS, "under 5"},
 		{measures.DfEPopulation, DfE, "0-17"},
+		{measures.DfEPopulation2022, DfE, "0-17"},
 	}
 	isPop := map[int]bool{}
 	for i, p := range popSources {

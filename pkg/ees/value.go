@@ -54,6 +54,10 @@ func (s Symbol) Describe() string {
 		return "low reliability (u)"
 	case Blank:
 		return "blank cell"
+	case "..":
+		return "not available (..)" // older SFR tables (pkg/sfr)
+	case "#VALUE!":
+		return "not available (a spreadsheet error, #VALUE!, in the published file)"
 	case "":
 		return "number"
 	}

@@ -73,6 +73,12 @@ type Section struct {
 	Title   string // heading in table/markdown
 	Columns []Column
 	Rows    [][]Cell
+	// JSONOnly are further columns that only JSON output carries (long
+	// text such as where each figure came from), with their cells in
+	// JSONOnlyRows, one per row of Rows. They are kept apart from Rows so
+	// that code adding columns to Rows keeps working.
+	JSONOnly     []Column
+	JSONOnlyRows [][]Cell
 }
 
 // Document is what a command prints.
@@ -164,14 +170,24 @@ func writeJSON(w io.Writer, d Document) error {
 		rows := make([]map[string]any, 0, len(s.Rows))
 		for _, row := range s.Rows {
 			m := make(map[string]any, len(row))
-			for i, c := range row {
+			put := func(col Column, c Cell) {
 				switch {
 				case c.IsNum:
-					m[s.Columns[i].Name] = c.Number
+					m[col.Name] = c.Number
 				case c.Text != "":
-					m[s.Columns[i].Name] = c.Text
+					m[col.Name] = c.Text
 				default:
-					m[s.Columns[i].Name] = nil
+					m[col.Name] = nil
+				}
+			}
+			for i, c := range row {
+				put(s.Columns[i], c)
+			}
+			if j := len(rows); j < len(s.JSONOnlyRows) {
+				for i, c := range s.JSONOnlyRows[j] {
+					if i < len(s.JSONOnly) {
+						put(s.JSONOnly[i], c)
+					}
 				}
 			}
 			rows = append(rows, m)

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,23 @@ func TestTableAndMarkdownRoundAndShowSymbols(t *testing.T) {
 	}
 	if err := Write(&md, nil, "xml", doc()); err == nil || !strings.Contains(err.Error(), "table, csv, json, markdown") {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+// JSON-only columns reach JSON and nothing else.
+func TestJSONOnlyColumns(t *testing.T) {
+	s := Section{Name: "t", Columns: []Column{{Name: "a", Decimals: -1}},
+		Rows: [][]Cell{{Int(1)}}, JSONOnly: []Column{{Name: "provenance", Decimals: -1}},
+		JSONOnlyRows: [][]Cell{{Str("f.csv:2 (release 2025)")}}}
+	d := Document{Sections: []Section{s}}
+	for _, f := range Formats {
+		var b strings.Builder
+		if err := Write(&b, io.Discard, f, d); err != nil {
+			t.Fatal(err)
+		}
+		has := strings.Contains(b.String(), "provenance") && strings.Contains(b.String(), "f.csv:2 (release 2025)")
+		if has != (f == "json") {
+			t.Errorf("%s: provenance shown = %v:\n%s", f, has, b.String())
+		}
 	}
 }

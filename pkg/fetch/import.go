@@ -37,6 +37,23 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 	if recognise == nil {
 		return nil, fmt.Errorf("import: no recognise function")
 	}
+	return ImportReleases(fromDir, dataDir, func(p string) (string, string, bool) {
+		pub, ok := recognise(p)
+		return pub, ImportReleaseDir, ok
+	}, validate)
+}
+
+// ImportReleases is ImportWith where recognise also names the release
+// folder each file goes to (DIR/<publication>/<release>/<file name>;
+// "" means ImportReleaseDir), so that files of the same name from
+// different releases — the 2022 and the 2025 cla_number_and_rate file,
+// the SFR tables of different years — are kept apart, never one written
+// over the other. The release folder is recorded as the entry's release
+// slug.
+func ImportReleases(fromDir, dataDir string, recognise func(path string) (publication, release string, ok bool), validate func(string) error) (*ImportReport, error) {
+	if recognise == nil {
+		return nil, fmt.Errorf("import: no recognise function")
+	}
 	absFrom, err := filepath.Abs(fromDir)
 	if err != nil {
 		return nil, err
@@ -61,12 +78,15 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() {
 			return nil
 		}
-		pub, ok := recognise(p)
+		pub, release, ok := recognise(p)
 		if !ok {
 			rep.Unrecognised = append(rep.Unrecognised, p)
 			return nil
 		}
-		e, ierr := importOne(p, absData, pub, validate, taken)
+		if release == "" {
+			release = ImportReleaseDir
+		}
+		e, ierr := importOne(p, absData, pub, release, validate, taken)
 		if ierr != nil {
 			rep.Failed = append(rep.Failed, ImportFailure{Path: p, Err: ierr})
 			return nil
@@ -83,16 +103,19 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 	return rep, nil
 }
 
-func importOne(src, dataDir, publication string, validate func(string) error, taken map[string]string) (Entry, error) {
+func importOne(src, dataDir, publication, release string, validate func(string) error, taken map[string]string) (Entry, error) {
 	pub, err := NormaliseSlug(publication)
 	if err != nil {
+		return Entry{}, err
+	}
+	if release, err = NormaliseSlug(release); err != nil {
 		return Entry{}, err
 	}
 	name := filepath.Base(src)
 	if err := checkFileName(name); err != nil {
 		return Entry{}, err
 	}
-	rp := relPath(pub, ImportReleaseDir, name)
+	rp := relPath(pub, release, name)
 	if other, dup := taken[strings.ToLower(rp)]; dup {
 		return Entry{}, fmt.Errorf("same name as %s, already imported to %s", other, rp)
 	}
@@ -108,7 +131,7 @@ func importOne(src, dataDir, publication string, validate func(string) error, ta
 	if !st.Mode().IsRegular() {
 		return Entry{}, errNotRegular
 	}
-	destDir := filepath.Join(dataDir, pub, ImportReleaseDir)
+	destDir := filepath.Join(dataDir, pub, release)
 	s, err := stage(destDir, name, f, DefaultMaxFileBytes)
 	if err != nil {
 		return Entry{}, err
@@ -125,7 +148,7 @@ func importOne(src, dataDir, publication string, validate func(string) error, ta
 	taken[strings.ToLower(rp)] = src
 	return Entry{
 		Publication:  pub,
-		ReleaseSlug:  ImportReleaseDir,
+		ReleaseSlug:  release,
 		FileName:     name,
 		Path:         rp,
 		Source:       SourceLocal,

@@ -13,6 +13,9 @@ const (
 	KindCLAStarted    = "cla_started"
 	KindCLACeased     = "cla_ceased"
 	KindPopulation    = "population"
+	// KindSFR is a pre-2018 statistical first release underlying-data
+	// file (wide: one row per area), read by pkg/sfr.
+	KindSFR = "cla_sfr"
 )
 
 // FileKind describes one kind of EES file.
@@ -33,6 +36,7 @@ var Kinds = []FileKind{
 	{KindCLARates, "Children looked after, starting and ceasing: numbers and rates", PubCLA, "cla_number_and_rate_per_10k_children.csv"},
 	{KindCLAStarted, "Children starting to be looked after, by characteristic", PubCLA, "la_cla_who_started_to_be_looked_after.csv"},
 	{KindCLACeased, "Children ceasing to be looked after, by reason", PubCLA, "la_children_who_ceased_during_the_year.csv"},
+	{KindSFR, "Children looked after, 2010-2017: statistical first release underlying data (wide layout)", PubCLA, "SFR50_CLA2017.csv"},
 	{KindPopulation, "Children aged 0 to 17: ONS mid-year population estimates", PubONS, "ons_mid-year_population_estimates_2012_to_2024.csv"},
 }
 
@@ -55,6 +59,9 @@ var (
 	// DfEPopulation is the population_estimate column DfE publishes beside
 	// its own CLA rates: the denominator DfE used, by reporting year.
 	DfEPopulation = Source{Indicator: "population_estimate", Filters: map[string]string{"population_type": "Children looked after on 31 March each year"}}
+	// DfEPopulation2022 is the same column in the layout of the November
+	// 2022 release (filter population_count, "at 31 March").
+	DfEPopulation2022 = Source{Indicator: "population_estimate", Filters: map[string]string{"population_count": "Children looked after at 31 March each year"}}
 )
 
 // Candidate is a (measure, source) pair whose columns a file has.

@@ -79,17 +79,29 @@ var Catalogue = []Measure{
 		Unit:       "children", Sources: []Source{{Indicator: "CPP_At31"}}},
 	{ID: "cla_starts", Label: "Children starting to be looked after", FileKind: KindCLARates, Publication: PubCLA,
 		Definition: "Children starting to be looked after during the year ending 31 March",
-		Unit:       "children", Sources: []Source{{Indicator: "children_count", Filters: map[string]string{"population_type": "Children starting to be looked after each year"}}}},
+		Unit:       "children", Sources: []Source{
+			{Indicator: "children_count", Filters: map[string]string{"population_type": "Children starting to be looked after each year"}},
+			// The layout of the November 2022 release (2018-2022).
+			{Indicator: "number", Filters: map[string]string{"population_count": "Children starting to be looked after each year"}},
+		}},
 	{ID: "under1_starts", Label: "Children starting care aged under 1", FileKind: KindCLAStarted, Publication: PubCLA,
 		Definition: "Children starting to be looked after during the year ending 31 March who were aged under 1 year",
 		Unit:       "children", Note: ProxyNote,
 		Sources: []Source{{Indicator: "number", Filters: map[string]string{"cla_group": "Age group", "characteristic": "Under 1 year"}}}},
 	{ID: "cla_31march", Label: "Children looked after at 31 March", FileKind: KindCLARates, Publication: PubCLA,
 		Definition: "Children looked after at 31 March",
-		Unit:       "children", Sources: []Source{{Indicator: "children_count", Filters: map[string]string{"population_type": "Children looked after on 31 March each year"}}}},
+		Unit:       "children", Sources: []Source{
+			{Indicator: "children_count", Filters: map[string]string{"population_type": "Children looked after on 31 March each year"}},
+			// The layout of the November 2022 release (2018-2022).
+			{Indicator: "number", Filters: map[string]string{"population_count": "Children looked after at 31 March each year"}},
+		}},
 	{ID: "cla_ceased", Label: "Children ceasing to be looked after", FileKind: KindCLARates, Publication: PubCLA,
 		Definition: "Children ceasing to be looked after during the year ending 31 March",
-		Unit:       "children", Sources: []Source{{Indicator: "children_count", Filters: map[string]string{"population_type": "Children ceasing to be looked after each year"}}}},
+		Unit:       "children", Sources: []Source{
+			{Indicator: "children_count", Filters: map[string]string{"population_type": "Children ceasing to be looked after each year"}},
+			// The layout of the November 2022 release (2018-2022).
+			{Indicator: "number", Filters: map[string]string{"population_count": "Children ceasing to be looked after each year"}},
+		}},
 	{ID: "adoptions", Label: "Adoptions from care", FileKind: KindCLACeased, Publication: PubCLA,
 		Definition: "Children who ceased to be looked after during the year ending 31 March because they were adopted",
 		Unit:       "children",

@@ -96,6 +96,9 @@ func TestCatalogueAgainstSharedFiles(t *testing.T) {
 		m, _ := filepath.Glob(filepath.Join(dir, sub, "*.csv"))
 		paths = append(paths, m...)
 	}
+	// The layout of the November 2022 CLA release.
+	m, _ := filepath.Glob(filepath.Join(testfiles.SharedArchive(t), "cla-release-2022", "*.csv"))
+	paths = append(paths, m...)
 	type file struct {
 		cols map[string]bool
 		vals map[string]map[string]bool // column → values seen (lower case)
@@ -135,7 +138,7 @@ func TestCatalogueAgainstSharedFiles(t *testing.T) {
 		f.Close()
 		files = append(files, fl)
 	}
-	sources := []measures.Source{measures.PopulationChildren, measures.DfEPopulation}
+	sources := []measures.Source{measures.PopulationChildren, measures.DfEPopulation, measures.DfEPopulation2022}
 	for _, m := range measures.Catalogue {
 		sources = append(sources, m.Sources...)
 	}

@@ -6,9 +6,20 @@
 // rate for reporting year Y, the year ending 31 March Y, divides by the ONS
 // estimate for mid-year Y-1 (30 June of the year before the year ends). For
 // example 2020-21 (time_period 2021) uses mid-2020.
+//
+// Vintages. ONS revises its estimates (after the 2021 Census it revised
+// mid-2012 to mid-2020), so a rate depends on which vintage of the
+// estimates divides it. Latest (the default) is today's ONS series;
+// AsPublished is the population_estimate DfE printed beside its own rates
+// in the release that first published each year (the earliest release in
+// the data directory that gives the year), and Mid2009Pop0-17 in the 2010
+// SFR files. A year the chosen vintage lacks has no denominator, with the
+// reason: one vintage is never silently replaced by another.
 package population
 
 import (
+	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -71,6 +82,43 @@ func ParseBand(s string) (Band, bool) {
 	return "", false
 }
 
+// Vintage chooses which published estimates divide the counts.
+type Vintage string
+
+const (
+	// Latest is today's ONS series (the ONS mid-year estimates file),
+	// with DfE's population_estimate of the newest release where the ONS
+	// file has no estimate for the year, if that release is no older than
+	// the ONS file.
+	Latest Vintage = "latest"
+	// AsPublished is DfE's own denominator from the release that first
+	// published each year: population_estimate in
+	// cla_number_and_rate_per_10k_children.csv, Mid2009Pop0-17 in 2010.
+	AsPublished Vintage = "as-published"
+)
+
+// Vintages lists the accepted --population values.
+var Vintages = []Vintage{Latest, AsPublished}
+
+// ParseVintage reads a --population value ("" is Latest).
+func ParseVintage(s string) (Vintage, error) {
+	switch Vintage(strings.ToLower(strings.TrimSpace(s))) {
+	case "", Latest:
+		return Latest, nil
+	case AsPublished, "as_published", "aspublished":
+		return AsPublished, nil
+	}
+	return "", fmt.Errorf("unknown population vintage %q; use latest (today's ONS estimates) or as-published (the estimates DfE used when it first published each year)", s)
+}
+
+// Describe says what the vintage is, for notes under tables and charts.
+func (v Vintage) Describe() string {
+	if v == AsPublished {
+		return "as-published: the population_estimate DfE printed beside its own rates in the release that first published each year (Mid2009Pop0-17 for 2010)"
+	}
+	return "latest: today's ONS mid-year estimates (revised after the 2021 Census), else DfE's population_estimate from the newest release"
+}
+
 // Estimate is one denominator with where it came from.
 type Estimate struct {
 	Value   float64
@@ -78,6 +126,29 @@ type Estimate struct {
 	Source  dataset.PopulationSource
 	File    string
 	Line    int
+	Column  string // column read, when not population_estimate
+	Release int    // release of the file, as a reporting year
+	// Note qualifies an as-published estimate taken from a later release
+	// than the year's own (the year's first release is not in the data).
+	Note string
+}
+
+// Describe names the estimate and its file, for notes and provenance:
+// "ONS mid-2020 estimate (ons_....csv)" or "DfE population_estimate for
+// 2021, release 2022 (cla_number_and_rate_per_10k_children.csv:2193)".
+func (e Estimate) Describe() string {
+	if e.Source == dataset.ONS {
+		return fmt.Sprintf("ONS mid-%d estimate (%s)", e.MidYear, filepath.Base(e.File))
+	}
+	col := "population_estimate"
+	if e.Column != "" {
+		col = e.Column
+	}
+	s := fmt.Sprintf("DfE %s for %d, release %d (%s:%d)", col, e.MidYear+1, e.Release, filepath.Base(e.File), e.Line)
+	if e.Note != "" {
+		s += "; " + e.Note
+	}
+	return s
 }
 
 type key struct {
@@ -89,9 +160,12 @@ type key struct {
 // Table looks up population estimates by area code and reporting year.
 type Table struct {
 	ons   map[key]Estimate
-	dfe   map[key]Estimate
-	years map[int]bool
-	files map[string]bool
+	dfe   map[key]Estimate // newest release
+	first map[key]Estimate // earliest release: as published
+	// onsRelease is the newest release of the ONS rows (0 without any).
+	onsRelease int
+	years      map[int]bool
+	files      map[string]bool
 }
 
 // AreaCode is the key an area's population is filed under: England's code
@@ -117,16 +191,30 @@ func AreaCode(reg *la.Registry, level, countryCode, regionCode string, laCode st
 // perhaps under an authority's former and current codes), the file reaching
 // the later year wins: a newer release restates earlier years.
 func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
-	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
+	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, first: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
 	fileMax := map[string]int{}
 	for _, r := range rows {
 		fileMax[r.File] = max(fileMax[r.File], r.Year)
 	}
+	// release is the row's release, or (rows built by hand, without
+	// one) the latest year its file covers.
+	release := func(file string, rel int) int {
+		if rel != 0 {
+			return rel
+		}
+		return fileMax[file]
+	}
 	put := func(m map[key]Estimate, k key, e Estimate) {
-		if old, ok := m[k]; ok && fileMax[old.File] > fileMax[e.File] {
+		if old, ok := m[k]; ok && old.Release > e.Release {
 			return
 		}
 		m[k] = e
+	}
+	putFirst := func(k key, e Estimate) {
+		if old, ok := t.first[k]; ok && old.Release <= e.Release {
+			return
+		}
+		t.first[k] = e
 	}
 	for _, r := range rows {
 		if !r.Value.OK() {
@@ -142,33 +230,59 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 			code = AreaCode(reg, r.Geo.Level, EnglandCode, r.Geo.RegionCode, "")
 		}
 		band := Band(r.AgeBand)
-		e := Estimate{Value: r.Value.Number, Source: r.Source, File: r.File, Line: r.Line}
+		e := Estimate{Value: r.Value.Number, Source: r.Source, File: r.File, Line: r.Line, Column: r.Column, Release: release(r.File, r.Release)}
 		switch r.Source {
 		case dataset.ONS:
 			e.MidYear = r.Year
 			put(t.ons, key{code, r.Year, band}, e)
+			t.onsRelease = max(t.onsRelease, e.Release)
 			t.years[r.Year] = true
 			t.files[r.File] = true
 		case dataset.DfE:
 			e.MidYear = MidYearFor(r.Year)
 			put(t.dfe, key{code, r.Year, band}, e)
+			putFirst(key{code, r.Year, band}, e)
 		}
 	}
 	return t
 }
 
-// For returns the denominator for an area and reporting year: the ONS
-// estimate for the mid-year MidYearFor(reportingYear), or, where the ONS
-// file has none, the estimate DfE published beside its CLA rates for that
-// reporting year.
+// For returns the denominator for an area and reporting year in the
+// latest vintage (see ForVintage).
 func (t *Table) For(code string, reportingYear int, band Band) (Estimate, bool) {
-	if e, ok := t.ons[key{code, MidYearFor(reportingYear), band}]; ok {
-		return e, true
+	e, ok, _ := t.ForVintage(Latest, code, reportingYear, band)
+	return e, ok
+}
+
+// ForVintage returns the denominator for an area and reporting year in
+// the chosen vintage, or, when the vintage has none, why. The reason
+// does not repeat the year, so that notes under tables and charts group
+// consecutive years ("Leeds 2011-2012: no population estimate ...").
+func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band) (Estimate, bool, string) {
+	if v != AsPublished {
+		if e, ok := t.ons[key{code, MidYearFor(reportingYear), band}]; ok {
+			return e, true, ""
+		}
+		// DfE's own estimate stands in only when it is as new as the ONS
+		// series in the data: an older one (2010's Mid2009Pop0-17) is of
+		// an earlier vintage.
+		e, ok := t.dfe[key{code, reportingYear, band}]
+		if ok && e.Release >= t.onsRelease {
+			return e, true, ""
+		}
+		if ok {
+			return Estimate{}, false, fmt.Sprintf("no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends; DfE's own, from release %d, is of an earlier vintage: --population as-published uses it)", e.Release)
+		}
+		return Estimate{}, false, "no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends)"
 	}
-	if e, ok := t.dfe[key{code, reportingYear, band}]; ok {
-		return e, true
+	e, ok := t.first[key{code, reportingYear, band}]
+	if !ok {
+		return Estimate{}, false, "no as-published population estimate (no release in the data prints DfE's for the year)"
 	}
-	return Estimate{}, false
+	if e.Release > reportingYear {
+		e.Note = fmt.Sprintf("the earliest release in the data giving %d is %d", reportingYear, e.Release)
+	}
+	return e, true, ""
 }
 
 // MidYears lists the ONS mid-years available, ascending.

@@ -288,3 +288,52 @@ func TestForBands(t *testing.T) {
 		t.Errorf("Darlington has no under-5 row, got %+v", e)
 	}
 }
+
+// Vintages on hand-made rows: as-published takes the earliest release
+// giving the year; latest takes ONS, or a DfE estimate no older than the
+// ONS rows, and otherwise says why instead of switching vintage.
+func TestForVintage(t *testing.T) {
+	leeds := laGeo("E08000035", "383", "Leeds")
+	reg := registry(t, la.Sighting{Geo: leeds})
+	rows := []dataset.PopulationRow{
+		{Source: dataset.ONS, AgeBand: "0-17", Year: 2020, Geo: leeds, Value: ees.Num(170292), File: "ons.csv", Release: 2024},
+		{Source: dataset.DfE, AgeBand: "0-17", Year: 2021, Geo: leeds, Value: ees.Num(170581), File: "cla2022.csv", Line: 5, Release: 2022},
+		{Source: dataset.DfE, AgeBand: "0-17", Year: 2021, Geo: leeds, Value: ees.Num(170292), File: "cla2025.csv", Line: 9, Release: 2025},
+		{Source: dataset.DfE, AgeBand: "0-17", Year: 2010, Geo: leeds, Value: ees.Num(166000), File: "SFR27_2010_March.csv", Line: 74, Release: 2010, Column: "Mid2009Pop0-17"},
+		{Source: dataset.DfE, AgeBand: "0-17", Year: 2025, Geo: leeds, Value: ees.Num(175000), File: "cla2025.csv", Line: 2, Release: 2025},
+	}
+	tab := population.New(rows, reg)
+	for _, c := range []struct {
+		v      population.Vintage
+		year   int
+		want   float64
+		file   string
+		reason string
+	}{
+		{population.AsPublished, 2021, 170581, "cla2022.csv", ""},          // the earlier of two releases
+		{population.Latest, 2021, 170292, "ons.csv", ""},                   // ONS mid-2020
+		{population.AsPublished, 2010, 166000, "SFR27_2010_March.csv", ""}, // Mid2009Pop0-17
+		{population.Latest, 2010, 0, "", "earlier vintage"},                // not the 2010 DfE figure
+		{population.Latest, 2025, 175000, "cla2025.csv", ""},               // DfE release 2025 >= ONS 2024
+		{population.AsPublished, 2015, 0, "", "no as-published population estimate"},
+	} {
+		e, ok, why := tab.ForVintage(c.v, "E08000035", c.year, population.Children)
+		switch {
+		case c.reason != "" && (ok || !strings.Contains(why, c.reason)):
+			t.Errorf("%s %d: %v ok=%v %q, want none because %q", c.v, c.year, e.Value, ok, why, c.reason)
+		case c.reason == "" && (!ok || e.Value != c.want || e.File != c.file):
+			t.Errorf("%s %d: %v from %s (ok=%v, %q), want %v from %s", c.v, c.year, e.Value, e.File, ok, why, c.want, c.file)
+		}
+	}
+	if e, _, _ := tab.ForVintage(population.AsPublished, "E08000035", 2010, population.Children); !strings.Contains(e.Describe(), "Mid2009Pop0-17 for 2010, release 2010 (SFR27_2010_March.csv:74)") {
+		t.Errorf("Describe: %q", e.Describe())
+	}
+	for in, want := range map[string]population.Vintage{"": population.Latest, "latest": population.Latest, "as-published": population.AsPublished} {
+		if v, err := population.ParseVintage(in); err != nil || v != want {
+			t.Errorf("ParseVintage(%q) = %v, %v", in, v, err)
+		}
+	}
+	if _, err := population.ParseVintage("2021"); err == nil {
+		t.Error("ParseVintage accepted 2021")
+	}
+}

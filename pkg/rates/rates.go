@@ -49,10 +49,17 @@ type Rate struct {
 	Upper      float64
 	Basis      string                   // Reported, or Harmonised (see Note)
 	Per        population.Band          // the denominator's age band
-	PopSource  dataset.PopulationSource // where Population came from (ONS, or DfE's published figure)
+	PopFrom    dataset.PopulationSource // where Population came from (ONS, or DfE's published figure)
 	Break      bool                     // missing because of a boundary change
 	Note       string                   // why the value is missing, or how it was harmonised
 	Sources    []string
+	// Provenance says where the count came from (file, line, release);
+	// zero for harmonised sums (see Sources).
+	Provenance dataset.Provenance
+	// Vintage is the population vintage of the denominator, and
+	// PopSource names the estimate and its file ("" when none).
+	Vintage   population.Vintage
+	PopSource string
 }
 
 // OK reports whether the rate has a value.
@@ -63,8 +70,10 @@ type Calculator struct {
 	Store    *dataset.Store
 	Registry *la.Registry
 	Pop      *population.Table
-	index    map[string]map[obsKey]dataset.Observation
-	per      population.Band // denominator age band; "" means population.Children
+	// Vintage chooses the denominators (population.Latest when empty).
+	Vintage population.Vintage
+	index   map[string]map[obsKey]dataset.Observation
+	per     population.Band // denominator age band; "" means population.Children
 }
 
 // Per returns a calculator sharing c's data whose rates divide by the
@@ -122,14 +131,8 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]dataset.Observation{}}
 	// Two rows can reach the same canonical code and year when releases
 	// file an authority under different codes (Northumberland's E06000048
-	// and E06000057): the file reaching the later year wins, as in the
-	// store's own duplicate resolution.
-	fileMax := map[string]int{}
-	for _, f := range st.Files {
-		if len(f.Years) > 0 {
-			fileMax[f.Path] = f.Years[len(f.Years)-1]
-		}
-	}
+	// and E06000057): the newer release wins, as in the store's own
+	// duplicate resolution.
 	for _, m := range measures.Catalogue {
 		idx := map[obsKey]dataset.Observation{}
 		for _, o := range st.Observations(m.ID) {
@@ -138,7 +141,7 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 				continue
 			}
 			k := obsKey{o.Geo.Level, code, o.Year}
-			if old, ok := idx[k]; ok && fileMax[old.File] > fileMax[o.File] {
+			if old, ok := idx[k]; ok && old.Release > o.Release {
 				continue
 			}
 			idx[k] = o
@@ -158,6 +161,13 @@ func (c *Calculator) areaCode(g ees.Geography) string {
 		return c.Registry.CanonicalGeo(g)
 	}
 	return ""
+}
+
+func (c *Calculator) vintage() population.Vintage {
+	if c.Vintage == "" {
+		return population.Latest
+	}
+	return c.Vintage
 }
 
 // Years lists the reporting years with data for a measure.
@@ -180,7 +190,7 @@ func LAArea(a *la.Authority) Area {
 // harmonisation): the count from the file and the population from the
 // denominator convention.
 func (c *Calculator) Get(measure string, area Area, year int) Rate {
-	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band()}
+	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band(), Vintage: c.vintage()}
 	o, ok := c.index[measure][obsKey{area.Level, area.Code, year}]
 	if !ok {
 		r.Count = ees.Missing(ees.NotAvailable)
@@ -189,18 +199,22 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 	}
 	r.Count = o.Count
 	r.Sources = []string{fmt.Sprintf("%s:%d", o.File, o.Line)}
+	r.Provenance = o.Provenance()
 	if area.Level == LocalAuthority && area.Name == "" {
 		r.Area.Name = o.Geo.LAName
 	}
-	pop, popOK := c.Pop.For(area.Code, year, c.Band())
+	pop, popOK, why := c.Pop.ForVintage(r.Vintage, area.Code, year, c.Band())
 	if popOK {
-		r.Population, r.PopMidYear, r.PopSource = pop.Value, pop.MidYear, pop.Source
+		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, pop.Describe()
 	}
 	switch {
 	case !o.Count.OK():
 		r.Note = "count " + o.Count.Symbol.Describe()
 	case !popOK:
-		r.Note = fmt.Sprintf("no population estimate for mid-%d (%s): neither the ONS estimates nor DfE's published populations have one", population.MidYearFor(year), c.Band().Label())
+		r.Note = why
+		if b := c.Band(); b != population.Children {
+			r.Note = fmt.Sprintf("%s (%s)", why, b.Label())
+		}
 	default:
 		r.Value, r.Lower, r.Upper = RateCI(o.Count.Number, pop.Value)
 		if pop.Source == dataset.DfE {
@@ -292,7 +306,7 @@ func (c *Calculator) acrossChange(measure string, area Area, year int, r Rate) R
 
 // sumOf harmonises a predecessor's year as the sum of its successors.
 func (c *Calculator) sumOf(measure string, area Area, year int, parts []string) Rate {
-	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Harmonised, Per: c.Band()}
+	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Harmonised, Per: c.Band(), Vintage: c.vintage()}
 	var count, pop float64
 	var names []string
 	midYear := 0
@@ -402,7 +416,7 @@ func (c *Calculator) MissingDenominators() []Gap {
 			if !o.Count.OK() {
 				continue
 			}
-			if _, ok := c.Pop.For(k.code, k.year, c.Band()); ok {
+			if _, ok, _ := c.Pop.ForVintage(c.vintage(), k.code, k.year, c.Band()); ok {
 				continue
 			}
 			id := k.level + "|" + k.code

@@ -92,7 +92,7 @@ func TestGetMissing(t *testing.T) {
 		{"s47", "Leeds", 2025, "suppressed (c)", ees.Suppressed},
 		{"icpc", "Wakefield", 2025, "not available (x)", ees.NotAvailable},
 		// Wakefield's count is there but its population is "x".
-		{"s47", "Wakefield", 2025, "no population estimate for mid-2024", ""},
+		{"s47", "Wakefield", 2025, "no population estimate in the latest vintage", ""},
 		// No row at all.
 		{"s47", "Leeds", 2024, "no s47 figure for Leeds in 2024", ees.NotAvailable},
 	} {
@@ -283,7 +283,7 @@ func TestMissingDenominatorsAndPer(t *testing.T) {
 		t.Errorf("the original calculator should keep 0-17: %+v", r)
 	}
 	r = u5.Get("under1_starts", rates.LAArea(a), 2019)
-	if r.OK() || !strings.Contains(r.Note, "no population estimate for mid-2018 (children aged under 5)") {
+	if r.OK() || !strings.Contains(r.Note, "no population estimate in the latest vintage") || !strings.HasSuffix(r.Note, "(children aged under 5)") {
 		t.Errorf("Hartlepool 2019 per under 5: %+v", r)
 	}
 }

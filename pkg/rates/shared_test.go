@@ -299,7 +299,7 @@ func TestSharedMissing(t *testing.T) {
 		// The ONS file has "x" for Bournemouth in every mid-year
 		// (population line 1102: 2018,...,837,E06000028,Bournemouth,Children aged 0 to 17 years,x),
 		// while c4 line 1102 has its count: 2019,...,Bournemouth,...,572,518,256,...
-		{"E06000028", "s47", 2019, "no population estimate for mid-2018", 0, ""},
+		{"E06000028", "s47", 2019, "no population estimate in the latest vintage", 0, ""},
 	} {
 		a, ok := c.Registry.Get(tc.la)
 		if !ok {

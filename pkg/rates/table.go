@@ -1,6 +1,20 @@
 package rates
 
-import "github.com/cscstats/cscstats/pkg/export"
+import (
+	"strings"
+
+	"github.com/cscstats/cscstats/pkg/export"
+)
+
+// ProvenanceText says where the count came from: "file.csv:12 (release
+// 2025)", with the figure's note; for a harmonised sum, its parts' files
+// and lines.
+func (r Rate) ProvenanceText() string {
+	if r.Provenance.File != "" {
+		return r.Provenance.String()
+	}
+	return strings.Join(r.Sources, "; ")
+}
 
 // Columns are the columns of every rates table. The CSV header is
 // exactly these names; England and region rows carry their own ONS code
@@ -12,9 +26,19 @@ var Columns = []export.Column{
 	{Name: "rate_per_10k", Decimals: 1}, {Name: "ci_lower", Decimals: 1}, {Name: "ci_upper", Decimals: 1},
 }
 
-// RateSection turns rates into a table section with Columns.
+// JSONColumns are carried by --format json only: where each count came
+// from (file:line and release, or the files of a harmonised sum), the
+// population vintage and the estimate that divided it, and the note
+// saying why a rate is missing or how it was made.
+var JSONColumns = []export.Column{
+	{Name: "provenance", Decimals: -1}, {Name: "population_vintage", Decimals: -1},
+	{Name: "population_source", Decimals: -1}, {Name: "note", Decimals: -1},
+}
+
+// Section turns rates into a table section with Columns (and, for JSON,
+// JSONColumns).
 func Section(name, title string, rs []Rate) export.Section {
-	s := export.Section{Name: name, Title: title, Columns: Columns}
+	s := export.Section{Name: name, Title: title, Columns: Columns, JSONOnly: JSONColumns}
 	for _, r := range rs {
 		count := export.MissingCell(r.Count.String())
 		if r.Count.OK() {
@@ -28,6 +52,9 @@ func Section(name, title string, rs []Rate) export.Section {
 			export.Str(r.Measure), export.Int(r.Year), export.Str(r.Area.Level), export.Str(r.Area.Code),
 			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
 			export.Num(r.Value), export.Num(r.Lower), export.Num(r.Upper),
+		})
+		s.JSONOnlyRows = append(s.JSONOnlyRows, []export.Cell{
+			export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note),
 		})
 	}
 	return s

@@ -390,7 +390,10 @@ func unitPopulation(calc *rates.Calculator, u Unit, year int) (float64, string) 
 	}
 	var sum float64
 	for _, c := range codes {
-		e, ok := calc.Pop.For(c, year, population.Children)
+		e, ok, why := calc.Pop.ForVintage(calc.Vintage, c, year, population.Children)
+		if !ok && calc.Vintage == population.AsPublished {
+			return 0, why
+		}
 		if !ok {
 			return 0, fmt.Sprintf("no population estimate for mid-%d (the denominator for %d)", population.MidYearFor(year), year)
 		}

@@ -12,8 +12,10 @@
 package testfiles
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -88,4 +90,60 @@ func walkUp(rel string) (string, bool) {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// EnvSharedArchive overrides where SharedArchive looks.
+const EnvSharedArchive = "CSCSTATS_SHARED_EES_ARCHIVE"
+
+// SharedArchive returns the folder of older DfE releases (shared/ees-archive
+// beside the repository: the SFR files of 2010-2017 and the November 2022
+// CLA release), or skips the test, saying why, when there is none.
+func SharedArchive(tb testing.TB) string {
+	tb.Helper()
+	if d := os.Getenv(EnvSharedArchive); d != "" {
+		if isDir(d) {
+			return d
+		}
+		tb.Skipf("older DfE releases not available: %s=%s is not a directory", EnvSharedArchive, d)
+	}
+	if d, ok := walkUp(filepath.Join("shared", "ees-archive")); ok {
+		return d
+	}
+	tb.Skip("older DfE releases not available: no shared/ees-archive folder beside the repository (expected <repo>/../shared/ees-archive, or set " + EnvSharedArchive + ")")
+	return ""
+}
+
+// LongSeriesDir builds, in a temporary folder, one data directory holding
+// every CSV file of shared/ees (below ees/) and shared/ees-archive (below
+// ees-archive/) as symbolic links: the long series 2010 onwards with
+// several releases side by side, read in place and never copied. It
+// skips the test when either folder is absent.
+func LongSeriesDir(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	linkCSVTree(tb, SharedEES(tb), filepath.Join(dir, "ees"))
+	linkCSVTree(tb, SharedArchive(tb), filepath.Join(dir, "ees-archive"))
+	return dir
+}
+
+// linkCSVTree mirrors the CSV files below src into dst as symbolic links.
+func linkCSVTree(tb testing.TB, src, dst string) {
+	tb.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".csv") {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(p, to)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -87,6 +87,13 @@ type FileSpec struct {
 	Bytes               int64    `json:"bytes"`
 	Years               string   `json:"years"`
 	Verified            string   `json:"verified"`
+	// Manual files are not on Explore education statistics (the SFR
+	// underlying data of 2010-2017): fetch never downloads them; URL is
+	// where a user can get them by hand, to import with --from, and
+	// Archive the folder under shared/ees-archive holding the checked copy.
+	Manual  bool   `json:"manual,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Archive string `json:"archive,omitempty"`
 
 	res []*regexp.Regexp
 }

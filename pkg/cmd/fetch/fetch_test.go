@@ -563,8 +563,11 @@ func TestSourcesJSONMatchesCatalogueAndRealFiles(t *testing.T) {
 			if !f.Matches(f.TypicalName) {
 				t.Errorf("%s: patterns %v do not match its own typical name", f.TypicalName, f.NamePatterns)
 			}
-			if f.Needed {
+			if f.Needed || (f.Manual && f.URL != "") { // fetched, or got by hand and imported
 				neededKinds[f.Kind] = true
+			}
+			if f.Manual && f.Needed {
+				t.Errorf("%s: a manual file cannot be needed: fetch does not download it", f.TypicalName)
 			}
 			if f.Kind == "" {
 				continue
@@ -597,6 +600,9 @@ func TestSourcesJSONMatchesCatalogueAndRealFiles(t *testing.T) {
 	for _, p := range cat.Publications {
 		for _, f := range p.Files {
 			path := filepath.Join(shared, sub[p.Key], f.TypicalName)
+			if f.Archive != "" {
+				path = filepath.Join(testfiles.SharedArchive(t), filepath.FromSlash(f.Archive), f.TypicalName)
+			}
 			st, err := os.Stat(path)
 			if err != nil {
 				t.Errorf("%s: %v", f.TypicalName, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/export"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
+	"github.com/cscstats/cscstats/pkg/measures"
 )
 
 // checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
@@ -91,29 +92,30 @@ func importRun(opts *Options) error {
 	}
 	kinds := map[string]dataset.FileReport{}
 	why := map[string]string{}
-	recognise := func(p string) (string, bool) {
+	releases := importReleases{dataDir: f.DataDir, years: map[string]int{}}
+	recognise := func(p string) (string, string, bool) {
 		if !strings.EqualFold(filepath.Ext(p), ".csv") {
 			why[p] = "not a CSV file"
-			return "", false
+			return "", "", false
 		}
 		rep, _, _, err := dataset.ReadFile(p)
 		if err != nil {
 			why[p] = err.Error()
-			return "", false
+			return "", "", false
 		}
 		if rep.Kind == "" {
 			why[p] = rep.Ignored
-			return "", false
+			return "", "", false
 		}
 		pub := cat.PublicationForKind(rep.Kind)
 		if pub == nil {
 			why[p] = "no publication in sources.json for kind " + rep.Kind
-			return "", false
+			return "", "", false
 		}
 		kinds[p] = rep
-		return pub.Slug, true
+		return pub.Slug, releases.folder(pub.Slug, filepath.Base(p), rep), true
 	}
-	rep, err := fetchlib.Import(opts.From, f.DataDir, recognise)
+	rep, err := fetchlib.ImportReleases(opts.From, f.DataDir, recognise, fetchlib.DefaultValidator)
 	if err != nil {
 		return err
 	}
@@ -160,4 +162,37 @@ func describeReport(r dataset.FileReport) string {
 		s += fmt.Sprintf(", %d-%d", r.Years[0], r.Years[n-1])
 	}
 	return s
+}
+
+// importReleases chooses the release folder of each imported file, so
+// that files of the same name from different releases never overwrite
+// one another: SFR tables go to sfr-<year>/ (their year is in the folder
+// name, as pkg/sfr reads it); other files to local/, unless a file of the
+// same name covering a different latest year was already imported there
+// (now or before), in which case to local-<year>/.
+type importReleases struct {
+	dataDir string
+	years   map[string]int // publication/local/name -> latest year covered
+}
+
+func (r importReleases) folder(pub, name string, rep dataset.FileReport) string {
+	last := 0
+	if n := len(rep.Years); n > 0 {
+		last = rep.Years[n-1]
+	}
+	if rep.Kind == measures.KindSFR {
+		return fmt.Sprintf("sfr-%d", last)
+	}
+	key := pub + "/" + fetchlib.ImportReleaseDir + "/" + strings.ToLower(name)
+	have, seen := r.years[key]
+	if !seen {
+		if old, _, _, err := dataset.ReadFile(filepath.Join(r.dataDir, pub, fetchlib.ImportReleaseDir, name)); err == nil && len(old.Years) > 0 {
+			have, seen = old.Years[len(old.Years)-1], true
+		}
+	}
+	if !seen || have == last {
+		r.years[key] = last
+		return fetchlib.ImportReleaseDir
+	}
+	return fmt.Sprintf("%s-%d", fetchlib.ImportReleaseDir, last)
 }

@@ -17,6 +17,7 @@ import (
 	plotcmd "github.com/cscstats/cscstats/pkg/cmd/plot"
 	ratescmd "github.com/cscstats/cscstats/pkg/cmd/rates"
 	reportcmd "github.com/cscstats/cscstats/pkg/cmd/report"
+	"github.com/cscstats/cscstats/pkg/cmd/revisions"
 	sourcescmd "github.com/cscstats/cscstats/pkg/cmd/sources"
 	"github.com/cscstats/cscstats/pkg/cmd/spread"
 	"github.com/cscstats/cscstats/pkg/cmd/trend"
@@ -54,7 +55,7 @@ Data: files from "Explore education statistics" in the data directory
 			if err := export.CheckFormat(f.Format); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
-			return nil
+			return f.CheckPopulation()
 		},
 	}
 	cmd.SetOut(f.IOStreams.Out)
@@ -71,6 +72,8 @@ Data: files from "Explore education statistics" in the data directory
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkPersistentFlagDirname("data")
 	cmd.PersistentFlags().BoolVar(&f.Offline, "offline", f.Offline, "never download: without data, fail with advice instead of fetching it (env "+cmdutil.OfflineEnv+"=1)")
+	cmdutil.AddPopulationFlag(cmd.PersistentFlags(), f)
+	_ = cmd.RegisterFlagCompletionFunc("population", cmdutil.CompletePopulation)
 	if f.Fetcher == nil {
 		f.Fetcher = fetchcmd.AutoFetcher(f)
 	}
@@ -88,5 +91,6 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.AddCommand(lacmd.NewCmdLA(f))
 	cmd.AddCommand(compare.NewCmdCompare(f, nil))
 	cmd.AddCommand(cascade.NewCmdCascade(f, nil))
+	cmd.AddCommand(revisions.NewCmdRevisions(f, nil))
 	return cmd
 }

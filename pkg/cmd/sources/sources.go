@@ -134,7 +134,7 @@ func sourcesRun(opts *Options) error {
 		if inManifest[rel] {
 			return nil
 		}
-		st, _ := d.Info()
+		st, _ := os.Stat(p) // follows a symbolic link to the file it names
 		r := row{path: rel, source: "not from fetch", status: "not from fetch"}
 		if st != nil {
 			r.bytes = st.Size()
@@ -159,7 +159,9 @@ func sourcesRun(opts *Options) error {
 		{Name: "publication", Decimals: -1}, {Name: "release", Decimals: -1}, {Name: "file", Decimals: -1},
 		{Name: "kind", Decimals: -1}, {Name: "measures", Decimals: -1}, {Name: "years", Decimals: -1},
 		{Name: "bytes", Decimals: 0}, {Name: "source", Decimals: -1}, {Name: "fetched_at", Decimals: -1}, {Name: "status", Decimals: -1},
+		{Name: "release_used", Decimals: -1}, {Name: "notes", Decimals: -1},
 	}}
+	var fileNotes []string
 	have := map[string]bool{}
 	changed := 0
 	for _, r := range rows {
@@ -180,9 +182,20 @@ func sourcesRun(opts *Options) error {
 		if r.status == "changed since fetch" || r.status == "missing" {
 			changed++
 		}
+		used, fileNote := "", ""
+		if r.rep != nil && r.rep.Kind != "" {
+			if y, how := dataset.FileRelease(r.release, r.rep.Years); y != 0 {
+				used = fmt.Sprintf("%d (%s)", y, how)
+			}
+			fileNote = strings.Join(r.rep.Notes, "; ")
+			if fileNote != "" {
+				fileNotes = append(fileNotes, r.path+": "+fileNote)
+			}
+		}
 		sec.Rows = append(sec.Rows, []export.Cell{
 			export.Str(r.publication), export.Str(r.release), export.Str(r.path), export.Str(kind), export.Str(ms), export.Str(years),
-			export.Int(int(r.bytes)), export.Str(r.source), export.Str(r.fetched), export.Str(r.status)})
+			export.Int(int(r.bytes)), export.Str(r.source), export.Str(r.fetched), export.Str(r.status),
+			export.Str(used), export.Str(fileNote)})
 	}
 	var notes []string
 	if len(rows) == 0 {
@@ -200,6 +213,8 @@ func sourcesRun(opts *Options) error {
 		if len(lacking) > 0 {
 			notes = append(notes, "No usable file of kind(s): "+strings.Join(lacking, ", ")+"; `cscstats fetch` downloads them.")
 		}
+		notes = append(notes, "release_used is the release cscstats files each figure under: the release fetch recorded in the manifest, else the latest year the file covers. Where several files give the same measure, area and year, the newest release wins; `cscstats revisions` lists the figures that differ, and `--format json` on the analysis commands gives each figure's file, line and release.")
+		notes = append(notes, fileNotes...)
 		if changed > 0 {
 			notes = append(notes, fmt.Sprintf("%d file(s) changed or missing since they were fetched: `cscstats fetch --check` says more; `cscstats fetch` repairs them.", changed))
 		}

@@ -26,7 +26,7 @@ func records(t *testing.T, out string) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "publication,release,file,kind,measures,years,bytes,source,fetched_at,status"
+	want := "publication,release,file,kind,measures,years,bytes,source,fetched_at,status,release_used,notes"
 	if got := strings.Join(recs[0], ","); got != want {
 		t.Fatalf("header %s, want %s", got, want)
 	}
@@ -102,5 +102,31 @@ func TestSourcesJSON(t *testing.T) {
 	out, _, err := run(t, t.TempDir(), "json")
 	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "{") {
 		t.Errorf("%v\n%s", err, out)
+	}
+}
+
+// The release each file's figures are filed under: from the manifest
+// (here the local import is not a year, so the latest year covered), or
+// the latest year covered; an SFR table whose column names disagree with
+// its name says so.
+func TestSourcesReleaseUsedAndNotes(t *testing.T) {
+	archive := testfiles.SharedArchive(t)
+	dir := t.TempDir()
+	for _, rel := range []string{"sfr/2015/SFR34_ADM2015.csv", "sfr/2011/SFR21_CEA.csv"} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755)
+		if err := os.Symlink(filepath.Join(archive, rel), filepath.Join(dir, rel)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, err := run(t, dir, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := records(t, out)
+	if r := rows["sfr/2015/SFR34_ADM2015.csv"]; r == nil || r[3] != "cla_sfr" || r[10] != "2015 (latest year covered)" || !strings.Contains(r[11], "2014") {
+		t.Errorf("2015 starts table: %v", r)
+	}
+	if r := rows["sfr/2011/SFR21_CEA.csv"]; r == nil || r[10] != "2011 (latest year covered)" || r[4] != "cla_ceased adoptions sgo" {
+		t.Errorf("2011 ceased table: %v", r)
 	}
 }

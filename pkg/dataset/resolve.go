@@ -1,0 +1,373 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/la"
+)
+
+// manifestName is the file fetch writes at the root of a data directory
+// (pkg/fetch.ManifestName; read here without importing pkg/fetch, which
+// imports this package).
+const manifestName = "manifest.json"
+
+// Ways a file's release is found (FileReport.ReleaseFrom).
+const (
+	ReleaseFromManifest = "manifest"
+	ReleaseFromYears    = "latest year covered"
+)
+
+var releaseSlug = regexp.MustCompile(`^((?:19|20)[0-9]{2})(?:-([0-9]{2}))?(?:$|[^0-9])`)
+
+// ReleaseYear reads a release slug as the reporting year it ends with:
+// "2025" is 2025, "2024-25" is 2025. It returns 0 for a slug without a
+// year (such as "local", the folder of files imported with --from).
+func ReleaseYear(slug string) int {
+	m := releaseSlug.FindStringSubmatch(strings.TrimSpace(slug))
+	if m == nil {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		return y + 1
+	}
+	return y
+}
+
+// FileRelease is the release of a file, as a reporting year, and how it
+// was found: the release slug fetch recorded in the manifest when it
+// names a year, else the latest reporting year the file covers (years,
+// ascending). It is 0 for a file with neither.
+func FileRelease(manifestSlug string, years []int) (int, string) {
+	if y := ReleaseYear(manifestSlug); y != 0 {
+		return y, ReleaseFromManifest
+	}
+	if len(years) > 0 {
+		return years[len(years)-1], ReleaseFromYears
+	}
+	return 0, ""
+}
+
+// manifestReleases maps data-directory-relative paths ('/'-separated) to
+// the release slug fetch recorded for them.
+func manifestReleases(dir string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Files []struct {
+			Path        string `json:"path"`
+			ReleaseSlug string `json:"release_slug"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, manifestName), err)
+	}
+	out := map[string]string{}
+	for _, f := range m.Files {
+		out[f.Path] = f.ReleaseSlug
+	}
+	return out, nil
+}
+
+// setReleases gives every file, observation and population row its
+// release: the release slug fetch recorded in the manifest when it is a
+// year, otherwise the latest reporting year the file covers (a release
+// of CLA or CIN statistics covers years up to the one it is named after).
+func (s *Store) setReleases(all [][]Observation) error {
+	slugs, err := manifestReleases(s.Dir)
+	if err != nil {
+		return err
+	}
+	byPath := map[string]int{}
+	for i := range s.Files {
+		f := &s.Files[i]
+		slug := ""
+		if rel, err := filepath.Rel(s.Dir, f.Path); err == nil {
+			slug = slugs[filepath.ToSlash(rel)]
+		}
+		f.Release, f.ReleaseFrom = FileRelease(slug, f.Years)
+		byPath[f.Path] = f.Release
+	}
+	for _, obs := range all {
+		for i := range obs {
+			obs[i].Release = byPath[obs[i].File]
+		}
+	}
+	for i := range s.Population {
+		p := &s.Population[i]
+		p.Release = byPath[p.File]
+		if p.Release == 0 {
+			// A population file covers mid-years, not reporting years.
+			p.Release = p.Year
+		}
+	}
+	return nil
+}
+
+// areaCodes turns a row's geography into the key figures are matched on
+// across files and releases: local authorities by their canonical ONS
+// code (code changes followed, so Northumberland's E06000048 and
+// E06000057 are one area), including rows that carry only a 3-digit DfE
+// code (the 2010 SFR files).
+type areaCodes struct {
+	reg   *la.Registry   // code changes only: its Canonical follows them
+	byDfE map[string]dfe // 3-digit code -> ONS code from the earliest year seen
+}
+
+type dfe struct {
+	code string
+	year int
+}
+
+func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) {
+	changes, err := la.DefaultChanges()
+	if err != nil {
+		return nil, err
+	}
+	c := &areaCodes{reg: la.New(nil, changes), byDfE: map[string]dfe{}}
+	see := func(g ees.Geography, year int) {
+		if g.Level != "Local authority" || g.OldLACode == "" || g.NewLACode == "" || strings.Contains(g.NewLACode, "/") {
+			return
+		}
+		if old, ok := c.byDfE[g.OldLACode]; !ok || year < old.year {
+			c.byDfE[g.OldLACode] = dfe{g.NewLACode, year}
+		}
+	}
+	for _, obs := range all {
+		for _, o := range obs {
+			see(o.Geo, o.Year)
+		}
+	}
+	for _, p := range pop {
+		if p.Source == DfE {
+			see(p.Geo, p.Year)
+		}
+	}
+	// Authorities that ended before the EES files begin are known from
+	// the change table, so a 2010 file alone still maps them.
+	fallback := func(old, code string) {
+		if _, ok := c.byDfE[old]; !ok && old != "" {
+			c.byDfE[old] = dfe{code, 1 << 30}
+		}
+	}
+	for _, bc := range changes.BoundaryChanges {
+		for _, a := range append(append([]la.Area(nil), bc.Before...), bc.After...) {
+			fallback(a.OldLACode, a.NewLACode)
+		}
+	}
+	for _, cc := range changes.CodeChanges {
+		fallback(cc.OldLACode, cc.From)
+	}
+	return c, nil
+}
+
+// fill gives local authority rows that carry only a DfE code the ONS
+// code the same authority has in the other files.
+func (c *areaCodes) fill(all [][]Observation, pop []PopulationRow) {
+	for _, obs := range all {
+		for i := range obs {
+			c.fillGeo(&obs[i].Geo)
+		}
+	}
+	for i := range pop {
+		c.fillGeo(&pop[i].Geo)
+	}
+}
+
+func (c *areaCodes) fillGeo(g *ees.Geography) {
+	if g.Level == "Local authority" && g.NewLACode == "" && g.OldLACode != "" {
+		if d, ok := c.byDfE[g.OldLACode]; ok {
+			g.NewLACode = d.code
+		}
+	}
+}
+
+type areaKey struct {
+	level, code string
+}
+
+func (c *areaCodes) key(g ees.Geography) areaKey {
+	switch g.Level {
+	case "National":
+		return areaKey{g.Level, ""}
+	case "Regional":
+		return areaKey{g.Level, g.RegionCode}
+	case "Local authority":
+		if g.NewLACode != "" {
+			return areaKey{g.Level, c.reg.Canonical(g.NewLACode)}
+		}
+		return areaKey{g.Level, "dfe:" + g.OldLACode}
+	}
+	return areaKey{g.Level, g.RegionCode + "|" + g.OldLACode + "|" + g.NewLACode}
+}
+
+// ConflictError says one release gives two different values for the same
+// measure, area and year, from the same kind of source: cscstats cannot
+// tell which is right, so it refuses to guess.
+type ConflictError struct {
+	Measure string
+	Year    int
+	Area    string
+	Release int
+	A, B    Observation
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("two different values for %s in %d for %s in release %d: %s at %s:%d and %s at %s:%d; "+
+		"a release must give one value per measure, area and year: remove the wrong row or file (or the older copy of the file) from the data directory",
+		e.Measure, e.Year, e.Area, e.Release, e.A.Count, e.A.File, e.A.Line, e.B.Count, e.B.File, e.B.Line)
+}
+
+// Revision is a figure that two releases give differently.
+type Revision struct {
+	Measure  string
+	Year     int
+	Geo      ees.Geography // as the newer release gives it
+	Old, New Observation
+}
+
+// Change is New − Old, NaN when either is missing.
+func (r Revision) Change() (float64, bool) {
+	if !r.Old.Count.OK() || !r.New.Count.OK() {
+		return 0, false
+	}
+	return r.New.Count.Number - r.Old.Count.Number, true
+}
+
+// Revisions lists, for every measure, area and year that more than one
+// release gives, each pair of consecutive releases whose values differ
+// (a number against another number, a number against a symbol, or two
+// different symbols), sorted by measure, year and area.
+func (s *Store) Revisions() []Revision { return s.revisions }
+
+func areaName(g ees.Geography) string {
+	switch g.Level {
+	case "National":
+		return "England"
+	case "Regional":
+		return fmt.Sprintf("%s (%s)", g.RegionName, g.RegionCode)
+	}
+	code := g.NewLACode
+	if code == "" {
+		code = g.OldLACode
+	}
+	return fmt.Sprintf("%s (%s)", g.LAName, code)
+}
+
+// resolve keeps one observation per measure, year and area:
+//
+//   - between releases, the newest release wins (it is DfE's current
+//     word); the older values that differ are kept as Revisions;
+//   - within a release, the catalogue's preferred source wins (a
+//     published total over a sum of parts, the reasons-for-ceasing file
+//     over the adoption/SGO breakdown);
+//   - within a release and source, two rows with the same value are a
+//     duplicate (counted in FileReport.Duplicates, kept once) and two
+//     rows with different values are a *ConflictError naming both.
+func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
+	type key struct {
+		measure string
+		year    int
+		area    areaKey
+	}
+	// Per key, the best observation of each release, by release.
+	type perRelease struct {
+		release int
+		obs     Observation
+	}
+	entries := make(map[key][]perRelease, total)
+	order := make([]key, 0, total)
+	superseded := map[string]int{}
+	duplicates := map[string]int{}
+	for _, obs := range files {
+		for _, o := range obs {
+			k := key{o.Measure, o.Year, codes.key(o.Geo)}
+			rs, seen := entries[k]
+			if !seen {
+				order = append(order, k)
+			}
+			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
+			if i == len(rs) || rs[i].release != o.Release {
+				rs = append(rs, perRelease{})
+				copy(rs[i+1:], rs[i:])
+				rs[i] = perRelease{o.Release, o}
+				entries[k] = rs
+				continue
+			}
+			cur := rs[i].obs
+			switch {
+			case o.priority < cur.priority:
+				superseded[cur.File]++
+				rs[i].obs = o
+			case o.priority > cur.priority:
+				superseded[o.File]++
+			case o.Count == cur.Count:
+				duplicates[o.File]++
+			default:
+				return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: cur, B: o}
+			}
+		}
+	}
+	perMeasure := map[string]int{}
+	for _, k := range order {
+		perMeasure[k.measure]++
+	}
+	for m, n := range perMeasure {
+		s.byMeasure[m] = make([]Observation, 0, n)
+	}
+	s.revisions = nil
+	for _, k := range order {
+		rs := entries[k]
+		win := rs[len(rs)-1].obs
+		s.byMeasure[k.measure] = append(s.byMeasure[k.measure], win)
+		for i := 0; i+1 < len(rs); i++ {
+			superseded[rs[i].obs.File]++
+			if rs[i].obs.Count != rs[i+1].obs.Count {
+				s.revisions = append(s.revisions, Revision{Measure: k.measure, Year: k.year, Geo: rs[i+1].obs.Geo, Old: rs[i].obs, New: rs[i+1].obs})
+			}
+		}
+	}
+	sort.SliceStable(s.revisions, func(i, j int) bool {
+		a, b := s.revisions[i], s.revisions[j]
+		if a.Measure != b.Measure {
+			return catalogueIndex(a.Measure) < catalogueIndex(b.Measure)
+		}
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		return areaName(a.Geo) < areaName(b.Geo)
+	})
+	for i := range s.Files {
+		s.Files[i].Superseded = superseded[s.Files[i].Path]
+		s.Files[i].Duplicates = duplicates[s.Files[i].Path]
+		if d := s.Files[i].Duplicates; d > 0 {
+			s.Files[i].Notes = append(s.Files[i].Notes, fmt.Sprintf("%d row(s) repeat a figure another row of the same release already gives, with the same value; kept once", d))
+		}
+	}
+	return nil
+}
+
+// Releases lists the releases the kept figures of a measure come from,
+// ascending.
+func (s *Store) Releases(measure string) []int {
+	seen := map[int]bool{}
+	for _, o := range s.byMeasure[measure] {
+		seen[o.Release] = true
+	}
+	return sortedKeys(seen)
+}
