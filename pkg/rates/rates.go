@@ -85,6 +85,14 @@ func (c *Calculator) Per(b population.Band) *Calculator {
 	return &cp
 }
 
+// WithVintage returns a calculator sharing c's data whose rates divide by
+// the population of vintage v (population.Latest or AsPublished).
+func (c *Calculator) WithVintage(v population.Vintage) *Calculator {
+	cp := *c
+	cp.Vintage = v
+	return &cp
+}
+
 // Band is the denominator's age band.
 func (c *Calculator) Band() population.Band {
 	if c.per == "" {

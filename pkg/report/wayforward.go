@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"math"
 	"path/filepath"
 	"sort"
@@ -12,8 +11,10 @@ import (
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/stats"
+	"github.com/cscstats/cscstats/pkg/timeperiod"
 )
 
 // Charter renders the report's charts. The report package assembles text
@@ -44,7 +45,13 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 		return Document{}, err
 	}
 	progress("checking claims")
-	results, err := claims.EvaluateAll(calc, f)
+	results, err := claims.Evaluator{Calc: calc, ForVintage: func(v string) (*rates.Calculator, error) {
+		pv, err := population.ParseVintage(v)
+		if err != nil {
+			return nil, err
+		}
+		return calc.WithVintage(pv), nil
+	}}.EvaluateAll(f)
 	if err != nil {
 		return Document{}, err
 	}
@@ -464,21 +471,21 @@ func harmonisation(c la.BoundaryChange) string {
 
 // vintage names the population estimates used.
 func vintage(calc *rates.Calculator) string {
-	years := calc.Pop.MidYears()
-	seen := map[string]bool{}
-	for _, p := range calc.Store.Population {
-		seen[filepath.Base(p.File)] = true
+	seen := map[int]bool{}
+	for _, m := range measures.Catalogue {
+		for _, y := range calc.Years(m.ID) {
+			seen[y] = true
+		}
 	}
-	var files []string
-	for f := range seen {
-		files = append(files, f)
+	years := make([]int, 0, len(seen))
+	for y := range seen {
+		years = append(years, y)
 	}
-	sort.Strings(files)
+	sort.Ints(years)
 	if len(years) == 0 {
-		return "no ONS file; DfE's own population estimates from its CLA file"
+		return "no figures to divide"
 	}
-	return fmt.Sprintf("ONS mid-year estimates mid-%d to mid-%d as published in %s (the series ONS revised after the 2021 Census for mid-2012 to mid-2020)",
-		years[0], years[len(years)-1], strings.Join(files, ", "))
+	return strings.TrimSuffix(calc.Denominators(years), ".")
 }
 
 func dataFiles(calc *rates.Calculator) []string {
