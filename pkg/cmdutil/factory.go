@@ -52,6 +52,9 @@ type IOStreams = iostreams.IOStreams
 func (f *Factory) Calculator() (*rates.Calculator, error) {
 	f.once.Do(func() {
 		f.calc, f.err = f.loadCalculator()
+		if f.err == nil && f.calc != nil && f.IOStreams != nil {
+			ReportIgnored(f.IOStreams.ErrOut, f.calc.Store)
+		}
 	})
 	return f.calc, f.err
 }

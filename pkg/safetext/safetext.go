@@ -54,42 +54,66 @@ func isPlainNumber(s string) bool {
 	return err == nil
 }
 
-// markdownEscaper escapes every character that starts Markdown or HTML
-// syntax inline (CommonMark 0.31, "Backslash escapes"; GitHub's tables use
-// '|'). '<', '>' and '&' become entities so no tag or entity survives; line
-// breaks become spaces so a value cannot start a new block (heading, list,
-// table row).
-var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `{`, `\{`, `}`, `\}`,
-	`[`, `\[`, `]`, `\]`, `(`, `\(`, `)`, `\)`, `#`, `\#`, `+`, `\+`,
-	`!`, `\!`, `|`, `\|`, `~`, `\~`, `"`, `\"`, `$`, `\$`,
-	`<`, "&lt;", `>`, "&gt;", `&`, "&amp;",
-)
-
 // lineBreaks become spaces in Markdown, before the other escapes.
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\u2028", " ", "\u2029", " ")
 
 // Markdown escapes s so that, inline in a Markdown paragraph, list item,
-// heading or table cell, it renders as exactly its text: no emphasis, links,
-// images, code, HTML tags, entities, table cells or new blocks. Control and
-// bidi characters are shown as visible escapes, as in Terminal.
+// heading or table cell, it renders as exactly its text: no emphasis, code,
+// links, images, HTML tags or comments, entities, strikethrough, math,
+// table cells or new blocks. Control and bidi characters are shown as
+// visible escapes, as in Terminal; line breaks become spaces.
 //
-// A value that would start a line (a paragraph or list item) cannot begin a
-// list, heading, quote or thematic break: the leading '-', '+', '=', '#',
-// '>' or "1." is escaped too.
+// Following CommonMark 0.31 (backslash escapes, emphasis flanking rules)
+// and GitHub's tables, only what can start syntax is escaped, so ordinary
+// text stays readable in the .md file: '\', '`', '*', '[', ']', '|', '~'
+// and '$' always; '_' unless it is inside a word (where it cannot open
+// emphasis); '<' and '>' always and '&' before a letter or '#' as entities;
+// and at the start, a list, heading or thematic-break marker.
 func Markdown(s string) string {
-	s = markdownEscaper.Replace(Terminal(lineBreaks.Replace(s)))
-	// Block starts that the inline escapes above leave: a list item ("- x",
-	// "1. x", "1) x") or a thematic break ("---", "- - -"). Each needs a
-	// space, another '-' or the end after its marker.
-	blockEnd := func(rest string) bool { return rest == "" || rest[0] == ' ' || rest[0] == '-' }
-	if s != "" && s[0] == '-' && blockEnd(s[1:]) {
-		s = `\` + s
+	// Leading spaces would let a marker after them start a block (or, four
+	// of them, a code block); Markdown drops them anyway.
+	s = strings.Trim(Terminal(lineBreaks.Replace(s)), " ")
+	rs := []rune(s)
+	var b strings.Builder
+	wordChar := func(i int) bool {
+		return i >= 0 && i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]))
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (s[i] == '.' || s[i] == ')') && blockEnd(s[i+1:]) {
-		s = s[:i] + `\` + s[i:]
+	for i, r := range rs {
+		switch r {
+		case '\\', '`', '*', '[', ']', '|', '~', '$':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '_':
+			if !wordChar(i-1) || !wordChar(i+1) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			if i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || rs[i+1] == '#') {
+				b.WriteString("&amp;")
+			} else {
+				b.WriteRune(r)
+			}
+		default:
+			b.WriteRune(r)
+		}
 	}
-	return s
+	out := b.String()
+	// Block starts: a heading ("# x"), a list item ("- x", "+ x", "1. x",
+	// "1) x") or a thematic break ("---"). Each needs a space, another
+	// marker or the end after it; escaping the marker is enough.
+	blockEnd := func(rest string) bool { return rest == "" || rest[0] == ' ' || rest[0] == '-' || rest[0] == '#' }
+	if out != "" && (out[0] == '#' || ((out[0] == '-' || out[0] == '+') && blockEnd(out[1:]))) {
+		out = `\` + out
+	}
+	if i := strings.IndexFunc(out, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (out[i] == '.' || out[i] == ')') && blockEnd(out[i+1:]) {
+		out = out[:i] + `\` + out[i:]
+	}
+	return out
 }
 
 // MarkdownLink is the target of a Markdown link to a relative file: each

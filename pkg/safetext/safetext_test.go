@@ -63,22 +63,25 @@ func TestTerminalEscapesControlAndBidi(t *testing.T) {
 // Markdown and HTML syntax.
 func TestMarkdownEscapes(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"<script>alert(1)</script>", `&lt;script&gt;alert\(1\)&lt;/script&gt;`},
-		{`<img src=x onerror="alert(1)">`, `&lt;img src=x onerror=\"alert\(1\)\"&gt;`},
-		{"[click](javascript:alert(1))", `\[click\]\(javascript:alert\(1\)\)`},
-		{"![x](http://x/y.png)", `\!\[x\]\(http://x/y.png\)`},
-		{"# Heading\n## Other", `\# Heading \#\# Other`},
+		{"<script>alert(1)</script>", `&lt;script&gt;alert(1)&lt;/script&gt;`},
+		{`<img src=x onerror="alert(1)">`, `&lt;img src=x onerror="alert(1)"&gt;`},
+		{"[click](javascript:alert(1))", `\[click\](javascript:alert(1))`},
+		{"![x](http://x/y.png)", `!\[x\](http://x/y.png)`},
+		{"# Heading\n## Other", `\# Heading ## Other`},
 		{"a | b", `a \| b`},
-		{"*bold* _it_ `code` ~~s~~", "\\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~"},
+		{"*bold* _it_ `code` ~~s~~ $x$", "\\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\$x\\$"},
+		{"la_name snake_case_x", "la_name snake_case_x"},
 		{"- item", `\- item`},
+		{"+ item", `\+ item`},
 		{"1. item", `1\. item`},
+		{"12) item", `12\) item`},
 		{"---", `\---`},
-		{"&amp; &#x3c;", `&amp;amp; &amp;\#x3c;`},
+		{"&amp; &#x3c; R & D", `&amp;amp; &amp;#x3c; R & D`},
 		{`back\slash`, `back\\slash`},
 		{"esc\x1b[31m", `esc\\x1b\[31m`},
 		{"100.9", "100.9"},
 		{"-1.5", "-1.5"},
-		{"Leeds", "Leeds"},
+		{"Leeds (E08000035), \"check\"", `Leeds (E08000035), "check"`},
 	} {
 		if got := Markdown(c.in); got != c.want {
 			t.Errorf("Markdown(%q) = %q, want %q", c.in, got, c.want)

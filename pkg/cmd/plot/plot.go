@@ -400,7 +400,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	}
 	have := calc.Years(m)
 	if len(have) == 0 {
-		return built{}, fmt.Errorf("no %s data in the data directory; run `cscstats measures` to see what is there", m)
+		return built{}, calc.Store.NoDataFor(m)
 	}
 	if from == 0 {
 		from = have[0]
