@@ -68,7 +68,7 @@ func TestLoadSkipsHiddenTemporaryAndSpecialFiles(t *testing.T) {
 	for _, f := range st.Files {
 		got[st.RelPath(f.Path)] = f.Ignored
 	}
-	want := map[string]string{"good.csv": "", "x.csv": "not a regular file (a named pipe)"}
+	want := map[string]string{"good.csv": "", "x.csv": "not a regular file: a named pipe (FIFO); cscstats does not open it"}
 	if len(got) != len(want) {
 		t.Errorf("files = %v, want %v", got, want)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // NearMiss is a catalogued measure a file almost provides: it has every
@@ -55,23 +56,9 @@ func skipEntry(p string, d fs.DirEntry) (skip bool, reason string) {
 		return true, "cannot be read: " + err.Error()
 	}
 	if !st.Mode().IsRegular() {
-		return true, "not a regular file (" + describeMode(st.Mode()) + ")"
+		return true, "not a regular file: " + safefile.DescribeMode(st.Mode()) + "; cscstats does not open it"
 	}
 	return false, ""
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return m.Type().String()
 }
 
 // notEESReason says in a few words why a file whose header the EES reader
@@ -130,7 +117,7 @@ func notEESReason(path string, pe error) (reason string, suspect bool) {
 }
 
 func sniff(path string, n int) ([]byte, int64) {
-	f, err := ees.OpenRegular(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, -1
 	}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
-	"syscall"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // Meta is the content of an EES ".meta.csv" companion file: one entry per
@@ -101,7 +100,7 @@ func ReadMeta(r io.Reader, name string) (*Meta, error) {
 // refused with ErrNotRegular before it is opened (opening a FIFO would wait
 // for a writer forever).
 func Open(path string) (*Reader, io.Closer, error) {
-	f, err := OpenRegular(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +109,7 @@ func Open(path string) (*Reader, io.Closer, error) {
 		f.Close()
 		return nil, nil, err
 	}
-	if mf, err := OpenRegular(MetaPath(path)); err == nil {
+	if mf, err := safefile.OpenRegular(MetaPath(path)); err == nil {
 		m, merr := ReadMeta(mf, MetaPath(path))
 		mf.Close()
 		if merr != nil {
@@ -122,42 +121,5 @@ func Open(path string) (*Reader, io.Closer, error) {
 	return r, f, nil
 }
 
-// ErrNotRegular is returned by OpenRegular for anything but a regular file.
-var ErrNotRegular = errors.New("not a regular file")
-
-// OpenRegular opens path for reading if it is a regular file (after
-// following symlinks), and refuses FIFOs, sockets, devices and folders
-// without opening them.
-func OpenRegular(path string) (*os.File, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, describeMode(st.Mode()))
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	// Swapped for a FIFO between the Stat and the open: refuse it too.
-	if st2, err := f.Stat(); err != nil || !st2.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
-	}
-	return f, nil
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return m.Type().String()
-}
+// ErrNotRegular is returned by Open for anything but a regular file.
+var ErrNotRegular = safefile.ErrNotRegular

@@ -1,13 +1,15 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // ImportFailure is a recognised file that could not be imported.
@@ -34,8 +36,20 @@ func Import(fromDir, dataDir string, recognise func(path string) (publication st
 
 // ImportWith is Import with a chosen validator (nil: none).
 func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bool), validate func(string) error) (*ImportReport, error) {
+	return ImportContext(context.Background(), fromDir, dataDir, recognise, validate)
+}
+
+// ImportContext is ImportWith that stops when ctx is done (an interrupt):
+// the file being copied is abandoned and its temporary file removed; the
+// files already imported are kept and are in the manifest, which is
+// updated after each file. A manifest that cannot be read stops the
+// import before anything is copied.
+func ImportContext(ctx context.Context, fromDir, dataDir string, recognise func(path string) (string, bool), validate func(string) error) (*ImportReport, error) {
 	if recognise == nil {
 		return nil, fmt.Errorf("import: no recognise function")
+	}
+	if _, err := LoadManifest(dataDir); err != nil {
+		return nil, fmt.Errorf("%w; move it away or fix it before importing", err)
 	}
 	absFrom, err := filepath.Abs(fromDir)
 	if err != nil {
@@ -49,6 +63,9 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 	taken := map[string]string{}
 	err = filepath.WalkDir(absFrom, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		name := d.Name()
@@ -66,10 +83,16 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 			rep.Unrecognised = append(rep.Unrecognised, p)
 			return nil
 		}
-		e, ierr := importOne(p, absData, pub, validate, taken)
+		e, ierr := importOne(ctx, p, absData, pub, validate, taken)
 		if ierr != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			rep.Failed = append(rep.Failed, ImportFailure{Path: p, Err: ierr})
 			return nil
+		}
+		if err := updateManifest(absData, []Entry{e}); err != nil {
+			return err
 		}
 		rep.Imported = append(rep.Imported, e)
 		return nil
@@ -77,13 +100,10 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 	if err != nil {
 		return rep, err
 	}
-	if err := updateManifest(absData, rep.Imported); err != nil {
-		return rep, err
-	}
 	return rep, nil
 }
 
-func importOne(src, dataDir, publication string, validate func(string) error, taken map[string]string) (Entry, error) {
+func importOne(ctx context.Context, src, dataDir, publication string, validate func(string) error, taken map[string]string) (Entry, error) {
 	pub, err := NormaliseSlug(publication)
 	if err != nil {
 		return Entry{}, err
@@ -96,7 +116,7 @@ func importOne(src, dataDir, publication string, validate func(string) error, ta
 	if other, dup := taken[strings.ToLower(rp)]; dup {
 		return Entry{}, fmt.Errorf("same name as %s, already imported to %s", other, rp)
 	}
-	f, err := os.Open(src)
+	f, err := safefile.OpenRegular(src)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -109,7 +129,7 @@ func importOne(src, dataDir, publication string, validate func(string) error, ta
 		return Entry{}, errNotRegular
 	}
 	destDir := filepath.Join(dataDir, pub, ImportReleaseDir)
-	s, err := stage(destDir, name, f, DefaultMaxFileBytes)
+	s, err := stage(destDir, name, ctxReader{ctx, f}, DefaultMaxFileBytes)
 	if err != nil {
 		return Entry{}, err
 	}

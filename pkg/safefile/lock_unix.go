@@ -22,6 +22,21 @@ func LockFile(path string) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	return lock(f, path)
+}
+
+// LockDir waits for an exclusive lock on a folder itself, so that no lock
+// file is left in it.
+func LockDir(path string) (*Lock, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return lock(f, path)
+}
+
+func lock(f *os.File, path string) (*Lock, error) {
+	var err error
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
 		if !errors.Is(err, unix.EINTR) {

@@ -11,6 +11,7 @@ package safefile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -86,4 +87,50 @@ func Publish(path string) error {
 		return fmt.Errorf("setting permissions of %s: %w", path, err)
 	}
 	return nil
+}
+
+// ErrNotRegular is returned by OpenRegular for anything but a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// OpenRegular opens path for reading if it is a regular file (after
+// following symlinks), and refuses FIFOs, sockets, devices and folders
+// without opening them: opening a FIFO waits for a writer forever, and a
+// device such as /dev/zero never ends.
+func OpenRegular(path string) (*os.File, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, DescribeMode(st.Mode()))
+	}
+	// O_NONBLOCK: if a FIFO was swapped in after the Stat, the open does
+	// not wait for a writer; the second check refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if st2, err := f.Stat(); err != nil || !st2.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	return f, nil
+}
+
+// DescribeMode names a file type in words: "a folder", "a named pipe
+// (FIFO)", "a socket", "a device".
+func DescribeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return m.Type().String()
 }

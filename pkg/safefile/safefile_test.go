@@ -91,3 +91,47 @@ func TestLockAcrossProcesses(t *testing.T) {
 	}
 	l2.Unlock()
 }
+
+// TestLockDirAcrossProcesses: the same, locking a folder.
+func TestLockDirAcrossProcesses(t *testing.T) {
+	if p := os.Getenv("SAFEFILE_HOLD_DIR"); p != "" {
+		l, err := LockDir(p)
+		if err != nil {
+			os.Exit(3)
+		}
+		os.WriteFile(p+".held", nil, 0o644)
+		time.Sleep(time.Second)
+		l.Unlock()
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data")
+	os.Mkdir(path, 0o755)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockDirAcrossProcesses$")
+	cmd.Env = append(os.Environ(), "SAFEFILE_HOLD_DIR="+path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(path + ".held"); err == nil {
+			break
+		}
+		if i > 200 {
+			t.Fatal("child never took the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	l, err := LockDir(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 200*time.Millisecond {
+		t.Errorf("LockDir returned after %v while the child held the lock", waited)
+	}
+	l.Unlock()
+	cmd.Wait()
+	if ents, _ := os.ReadDir(path); len(ents) != 0 {
+		t.Errorf("LockDir left files: %v", ents)
+	}
+}

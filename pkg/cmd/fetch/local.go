@@ -1,12 +1,15 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/dataset"
@@ -113,7 +116,15 @@ func importRun(opts *Options) error {
 		kinds[p] = rep
 		return pub.Slug, true
 	}
-	rep, err := fetchlib.Import(opts.From, f.DataDir, recognise)
+	// Ctrl-C or SIGTERM stops the import between reads: the file being
+	// copied is abandoned and its temporary file removed; files already
+	// imported stay, recorded in the manifest.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := fetchlib.ImportContext(ctx, opts.From, f.DataDir, recognise, fetchlib.DefaultValidator)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %d file(s) imported before it were kept; nothing half-written", len(rep.Imported))
+	}
 	if err != nil {
 		return err
 	}
