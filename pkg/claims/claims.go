@@ -55,16 +55,19 @@ type File struct {
 }
 
 // Load parses the embedded claims file.
-func Load() (File, error) {
+func Load() (File, error) { return Parse(data.Claims, "data/claims.json") }
+
+// Parse reads a claims file; name is used in errors.
+func Parse(b []byte, name string) (File, error) {
 	var f File
-	if err := json.Unmarshal(data.Claims, &f); err != nil {
-		return f, fmt.Errorf("data/claims.json: %w", err)
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("%s: %w", name, err)
 	}
 	for _, c := range f.Claims {
 		switch c.Kind {
 		case KindRate, KindCountChangePercent, KindSpreadRising, KindCorrelationPositive:
 		default:
-			return f, fmt.Errorf("data/claims.json: claim %s has unknown kind %q", c.ID, c.Kind)
+			return f, fmt.Errorf("%s: claim %q has unknown kind %q", name, c.ID, c.Kind)
 		}
 	}
 	return f, nil

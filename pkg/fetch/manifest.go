@@ -63,12 +63,17 @@ func LoadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseManifest(b, p)
+}
+
+// parseManifest reads manifest JSON; name is used in errors.
+func parseManifest(b []byte, name string) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if m.Version > ManifestVersion {
-		return nil, fmt.Errorf("%s: manifest version %d is newer than this cscstats understands (%d)", p, m.Version, ManifestVersion)
+		return nil, fmt.Errorf("%s: manifest version %d is newer than this cscstats understands (%d)", name, m.Version, ManifestVersion)
 	}
 	m.Version = ManifestVersion
 	return &m, nil

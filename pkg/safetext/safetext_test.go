@@ -154,3 +154,43 @@ func TestHasControl(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTerminal: the result holds no character a terminal acts on, and
+// text without such characters is unchanged.
+func FuzzTerminal(f *testing.F) {
+	for _, s := range []string{"Leeds", "\x1b[2J", "a\u202eb", "\xff", "tab\there"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Terminal(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Terminal(%q) = %q is not UTF-8", s, got)
+		}
+		for _, r := range got {
+			if unsafeRune(r) {
+				t.Fatalf("Terminal(%q) = %q holds %U", s, got, r)
+			}
+		}
+		if !needsEscape(s) && got != s {
+			t.Fatalf("Terminal changed safe text %q to %q", s, got)
+		}
+	})
+}
+
+// FuzzCSV: a cell never starts (after spaces) with a formula character
+// unless it is a plain number, and the prefix is the only change.
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{"=1+1", "-1.5", "@x", " =x", "Leeds", "\t="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := CSV(s)
+		if got != s && got != "'"+s {
+			t.Fatalf("CSV(%q) = %q", s, got)
+		}
+		body := strings.TrimLeft(got, " ")
+		if body != "" && strings.ContainsRune("=+-@\t\r", rune(body[0])) && !isPlainNumber(body) {
+			t.Fatalf("CSV(%q) = %q starts with a formula character", s, got)
+		}
+	})
+}
