@@ -71,7 +71,7 @@ func Write(doc Document, out string, opt WriteOptions) error {
 	if err := validNames(doc); err != nil {
 		return err
 	}
-	if err := checkTarget(out, opt); err != nil {
+	if err := CheckTarget(out, opt); err != nil {
 		return err
 	}
 	parent := filepath.Dir(filepath.Clean(out))
@@ -198,8 +198,9 @@ func validNames(doc Document) error {
 	return nil
 }
 
-// checkTarget decides whether out may be replaced (see Write).
-func checkTarget(out string, opt WriteOptions) error {
+// CheckTarget decides whether Write may replace out (see Write), so that
+// a command can refuse before it does the work. Write checks again.
+func CheckTarget(out string, opt WriteOptions) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/export"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
@@ -135,7 +136,7 @@ func importRun(opts *Options) error {
 	if out != nil {
 		for _, e := range rep.Imported {
 			k := byDest[e.FileName]
-			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), e.Path, describeReport(k))
+			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), safetext.Terminal(e.Path), describeReport(k))
 		}
 		others := 0
 		for _, p := range rep.Unrecognised {
@@ -143,7 +144,7 @@ func importRun(opts *Options) error {
 				others++
 				continue
 			}
-			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", p, why[p])
+			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", safetext.Terminal(p), safetext.Terminal(why[p]))
 		}
 		if others > 0 {
 			fmt.Fprintf(out, "  (%d file(s) that are not CSV skipped)\n", others)

@@ -5,6 +5,7 @@ package plot
 import (
 	"bytes"
 	"fmt"
+	"github.com/cscstats/cscstats/pkg/safetext"
 	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"io"
 	"os"
@@ -239,11 +240,11 @@ func plotRun(opts *Options) error {
 	if format == "png" {
 		size += fmt.Sprintf(", %d × %d px", charts.Pixels(w), charts.Pixels(h))
 	}
-	fmt.Fprintf(errOut, "wrote %s (%s, %s): %s\n", opts.Output, strings.ToUpper(format), size, b.labels.Title)
+	fmt.Fprintf(errOut, "wrote %s (%s, %s): %s\n", safetext.Terminal(opts.Output), strings.ToUpper(format), size, safetext.Terminal(b.labels.Title))
 	for _, n := range append(append([]string(nil), b.labels.Notes...), b.extra...) {
-		fmt.Fprintf(errOut, "note: %s\n", n)
+		fmt.Fprintf(errOut, "note: %s\n", safetext.Terminal(n))
 	}
-	fmt.Fprintf(errOut, "source: %s\n", b.labels.Source)
+	fmt.Fprintf(errOut, "source: %s\n", safetext.Terminal(b.labels.Source))
 	if opts.DataCSV != "" {
 		if err := writeAtomic(opts.DataCSV, data); err != nil {
 			return fmt.Errorf("the chart was written but not the data: %w", err)

@@ -87,6 +87,17 @@ func reportRun(opts *Options) error {
 			fmt.Fprintf(io.ErrOut, "\r\033[K  building report: %s", step)
 		}
 	}
+	wopt := report.WriteOptions{Force: opts.Force, Protect: []string{opts.Factory.DataDir}, Progress: progress}
+	if opts.Council == "" {
+		// Refuse a folder that may not be replaced before doing the work.
+		out := opts.Out
+		if out == "" {
+			out = DefaultOut
+		}
+		if err := report.CheckTarget(out, wopt); err != nil {
+			return err
+		}
+	}
 	progress("loading data")
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
@@ -107,6 +118,9 @@ func reportRun(opts *Options) error {
 		if out == "" {
 			out = filepath.Join("reports", stem(a.Name, a.Code))
 		}
+		if err := report.CheckTarget(out, wopt); err != nil {
+			return err
+		}
 		cmp, cerr := comparison(opts, calc, opts.Council)
 		if cerr != nil {
 			return cerr
@@ -116,7 +130,6 @@ func reportRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	wopt := report.WriteOptions{Force: opts.Force, Protect: []string{opts.Factory.DataDir}, Progress: progress}
 	if err := report.Write(doc, out, wopt); err != nil {
 		if io.ErrTTY {
 			fmt.Fprintln(io.ErrOut)
