@@ -63,6 +63,10 @@ type WriteOptions struct {
 // files added to a folder cscstats made are deleted too. Any other folder
 // is refused with ErrNotOurs or ErrProtected, saying what replacing it
 // would delete. Files are 0644 and folders 0755, less the umask.
+//
+// index.html and the SVG charts show bidi overrides and other invisible
+// characters from the data as visible escapes (safetext.ShowInvisible);
+// report.md escapes them itself.
 func Write(doc Document, out string, opt WriteOptions) error {
 	progress := opt.Progress
 	if progress == nil {
@@ -122,7 +126,7 @@ func Write(doc Document, out string, opt WriteOptions) error {
 			switch {
 			case b.Chart != nil:
 				progress("chart " + b.Chart.Name)
-				if err := write("charts/"+b.Chart.Name+".svg", b.Chart.SVG); err != nil {
+				if err := write("charts/"+b.Chart.Name+".svg", safetext.ShowInvisible(b.Chart.SVG)); err != nil {
 					return err
 				}
 				if err := write("charts/"+b.Chart.Name+".png", b.Chart.PNG); err != nil {
@@ -148,7 +152,7 @@ func Write(doc Document, out string, opt WriteOptions) error {
 	if err := renderHTML(&page, doc); err != nil {
 		return err
 	}
-	if err := write("index.html", page.Bytes()); err != nil {
+	if err := write("index.html", safetext.ShowInvisible(page.Bytes())); err != nil {
 		return err
 	}
 	progress("report.md")

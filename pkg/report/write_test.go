@@ -294,6 +294,28 @@ func TestReportMarkdownEscapesNamesAndFileNames(t *testing.T) {
 	}
 }
 
+// TestBidiOverrideShownInHTMLAndSVG: a right-to-left override in a name
+// would reverse the rest of the heading in a browser; the page and the
+// chart files show it as an escape instead.
+func TestBidiOverrideShownInHTMLAndSVG(t *testing.T) {
+	doc := sampleDoc()
+	doc.Title = "Calder\u202e99.1 compared"
+	doc.Sections[1].Blocks[0].Chart.SVG = []byte(`<svg xmlns="http://www.w3.org/2000/svg"><text>Calder` + "\u202e" + `99.1</text></svg>`)
+	out := filepath.Join(t.TempDir(), "r")
+	if err := Write(doc, out, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]string{"index.html": `Calder\u202e99.1`, "charts/c1.svg": `Calder\u202e99.1`, "report.md": `Calder\\u202e99.1`} {
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		if strings.ContainsRune(string(b), '\u202e') {
+			t.Errorf("%s holds a raw U+202E", f)
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s does not show the override as an escape %s", f, want)
+		}
+	}
+}
+
 func TestWriteFailureLeavesNothing(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "r")

@@ -205,3 +205,33 @@ func HasControl(s string) (r rune, offset int, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// ShowInvisible makes every invisible character that reorders or hides
+// text visible in an HTML or SVG document: bidirectional overrides and
+// isolates, other format characters (category Cf), line and paragraph
+// separators, and control characters other than tab, line feed and
+// carriage return each become a Go-style escape such as \u202e. A browser
+// applies a U+202E in a name to everything after it (a heading, a number),
+// which HTML escaping does not prevent. The markup itself never contains
+// these characters, so only text from data changes.
+func ShowInvisible(doc []byte) []byte {
+	var b []byte
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		hide := (r == utf8.RuneError && size <= 1) || (unsafeRune(r) && r != '\t' && r != '\n' && r != '\r')
+		if hide && b == nil {
+			b = append(make([]byte, 0, len(doc)+16), doc[:i]...)
+		}
+		switch {
+		case hide:
+			b = append(b, Terminal(string(doc[i:i+size]))...)
+		case b != nil:
+			b = append(b, doc[i:i+size]...)
+		}
+		i += size
+	}
+	if b == nil {
+		return doc
+	}
+	return b
+}

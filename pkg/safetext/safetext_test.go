@@ -194,3 +194,15 @@ func FuzzCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestShowInvisible(t *testing.T) {
+	in := "<h1>Calder\u202e99.1</h1>\n\t<p>a\u2066b\u200bc\x1bd\xffe é</p>\r\n"
+	want := `<h1>Calder\u202e99.1</h1>` + "\n\t" + `<p>a\u2066b\u200bc\x1bd\xffe é</p>` + "\r\n"
+	if got := string(ShowInvisible([]byte(in))); got != want {
+		t.Errorf("ShowInvisible:\n%q\nwant\n%q", got, want)
+	}
+	plain := []byte("<svg><text>Leeds – Ynys Môn</text></svg>\n")
+	if got := ShowInvisible(plain); &got[0] != &plain[0] {
+		t.Error("a document without invisible characters should be returned as is")
+	}
+}
