@@ -22,6 +22,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // Observation is one count read from a file.
@@ -166,7 +167,15 @@ func Load(dir string) (*Store, error) {
 	var skipped []FileReport
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			if p == dir {
+				return err
+			}
+			// An unreadable folder below dir is reported, not fatal.
+			skipped = append(skipped, FileReport{Path: p, Ignored: "cannot be read: " + err.Error(), Suspect: true})
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if p == dir {
 			return nil
@@ -299,6 +308,13 @@ func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
 		// companion .meta.csv is an error about that file.
 		if errors.As(err, &pe) && pe.File == path && pe.Line <= 1 {
 			rep.Ignored, rep.Suspect = notEESReason(path, err)
+			return rep, nil, nil, nil
+		}
+		// The data file itself cannot be opened (permissions, a FIFO, gone
+		// since the walk): one such file must not stop every command.
+		var pathErr *fs.PathError
+		if pe == nil && (errors.Is(err, safefile.ErrNotRegular) || (errors.As(err, &pathErr) && pathErr.Path == path)) {
+			rep.Ignored, rep.Suspect = "cannot be read: "+err.Error(), true
 			return rep, nil, nil, nil
 		}
 		return rep, nil, nil, err

@@ -188,3 +188,49 @@ func TestControlCharacterInNameRefused(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestUnreadableFileOrFolderIsReportedNotFatal: a file or folder the user
+// cannot read is listed with the reason; the rest loads.
+func TestUnreadableFileOrFolderIsReportedNotFatal(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads everything")
+	}
+	dir := goodDir(t)
+	write(t, filepath.Join(dir, "secret.csv"), s47Header+s47Row)
+	os.Chmod(filepath.Join(dir, "secret.csv"), 0)
+	os.Mkdir(filepath.Join(dir, "locked"), 0o755)
+	write(t, filepath.Join(dir, "locked", "a.csv"), s47Header+s47Row)
+	os.Chmod(filepath.Join(dir, "locked"), 0)
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "locked"), 0o755) })
+	st, err := dataset.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range st.Ignored() {
+		got[st.RelPath(f.Path)] = f.Ignored
+	}
+	for _, name := range []string{"secret.csv", "locked"} {
+		if !strings.HasPrefix(got[name], "cannot be read: ") || !strings.Contains(got[name], "permission denied") {
+			t.Errorf("%s: %q", name, got[name])
+		}
+	}
+}
+
+// TestDanglingSymlinkIsReported: a .csv symlink to nothing is listed with
+// the reason; the rest loads.
+func TestDanglingSymlinkIsReported(t *testing.T) {
+	dir := goodDir(t)
+	if err := os.Symlink(filepath.Join(dir, "gone.csv"), filepath.Join(dir, "link.csv")); err != nil {
+		t.Skip(err)
+	}
+	st, err := dataset.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ign := st.Ignored()
+	if len(ign) != 1 || st.RelPath(ign[0].Path) != "link.csv" || !strings.HasPrefix(ign[0].Ignored, "cannot be read: ") ||
+		!strings.Contains(ign[0].Ignored, "no such file or directory") || !ign[0].Suspect {
+		t.Errorf("ignored: %+v", ign)
+	}
+}
