@@ -89,12 +89,14 @@ func TestImportInterruptedLeavesNoTempFile(t *testing.T) {
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rep, err := fetch.ImportContext(ctx, from, data, func(p string) (string, bool) {
-		if filepath.Base(p) == "b.csv" {
-			cancel() // Ctrl-C arrives as b.csv is about to be copied
-		}
-		return "children-in-need", true
-	}, fetch.DefaultValidator)
+	rep, err := fetch.ImportContext(ctx, fetch.ImportRequest{From: from, Dir: data,
+		Recognise: func(p string) (string, bool) { return "children-in-need", true },
+		Validate: func(tmp string) error {
+			if strings.HasSuffix(tmp, "b.csv") {
+				cancel() // Ctrl-C arrives while b.csv is being copied
+			}
+			return fetch.DefaultValidator(tmp)
+		}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}
@@ -243,5 +245,39 @@ func TestZipTotalAndRatioCaps(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+// TestImportTwoVintagesKeepsTheNewer: two files of one name, wherever they
+// sit in the folder, import as one: the newer (by Newer; by default the
+// later modified), and the other is reported as superseded by it.
+func TestImportTwoVintagesKeepsTheNewer(t *testing.T) {
+	from := t.TempDir()
+	older, newer := filepath.Join(from, "z_2024", "cla.csv"), filepath.Join(from, "a_2025", "cla.csv")
+	os.MkdirAll(filepath.Dir(older), 0o755)
+	os.MkdirAll(filepath.Dir(newer), 0o755)
+	os.WriteFile(older, csvData("old", 3), 0o644)
+	os.WriteFile(newer, csvData("new", 3), 0o644)
+	now := time.Now()
+	os.Chtimes(older, now.Add(-48*time.Hour), now.Add(-48*time.Hour))
+	os.Chtimes(newer, now, now)
+	data := t.TempDir()
+	rep, err := fetch.Import(from, data, func(string) (string, bool) { return "children-in-need", true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Imported) != 1 || len(rep.Superseded) != 1 || rep.Superseded[0] != (fetch.ImportSuperseded{Path: older, By: newer}) {
+		t.Fatalf("%+v", rep)
+	}
+	if got := readFile(t, filepath.Join(data, "children-in-need", "local", "cla.csv")); string(got) != string(csvData("new", 3)) {
+		t.Error("the older copy was imported")
+	}
+	// A Newer that says otherwise is followed.
+	data2 := t.TempDir()
+	rep, err = fetch.ImportContext(context.Background(), fetch.ImportRequest{From: from, Dir: data2,
+		Recognise: func(string) (string, bool) { return "children-in-need", true },
+		Newer:     func(a, b string) bool { return strings.Contains(a, "z_2024") }})
+	if err != nil || len(rep.Superseded) != 1 || rep.Superseded[0] != (fetch.ImportSuperseded{Path: newer, By: older}) {
+		t.Fatalf("%+v %v", rep, err)
 	}
 }

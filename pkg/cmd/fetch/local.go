@@ -122,16 +122,34 @@ func importRun(opts *Options) error {
 	// imported stay, recorded in the manifest.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := fetchlib.ImportContext(ctx, opts.From, f.DataDir, recognise, fetchlib.DefaultValidator)
+	// Of two files of one name, the one whose data reach the later year is
+	// the newer vintage; then the later modified.
+	newer := func(a, b string) bool {
+		ya, yb := lastYear(kinds[a]), lastYear(kinds[b])
+		if ya != yb {
+			return ya > yb
+		}
+		sa, erra := os.Stat(a)
+		sb, errb := os.Stat(b)
+		return erra == nil && errb == nil && sa.ModTime().After(sb.ModTime())
+	}
+	rep, err := fetchlib.ImportContext(ctx, fetchlib.ImportRequest{From: opts.From, Dir: f.DataDir,
+		Recognise: recognise, Validate: fetchlib.DefaultValidator, Newer: newer})
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %d file(s) imported before it were kept; nothing half-written", len(rep.Imported))
 	}
 	if err != nil {
 		return err
 	}
+	left := map[string]bool{}
+	for _, sp := range rep.Superseded {
+		left[sp.Path] = true
+	}
 	byDest := map[string]dataset.FileReport{}
 	for p, k := range kinds {
-		byDest[filepath.Base(p)] = k
+		if !left[p] {
+			byDest[filepath.Base(p)] = k
+		}
 	}
 	if out != nil {
 		for _, e := range rep.Imported {
@@ -145,6 +163,10 @@ func importRun(opts *Options) error {
 				continue
 			}
 			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", safetext.Terminal(p), safetext.Terminal(why[p]))
+		}
+		for _, sp := range rep.Superseded {
+			fmt.Fprintf(out, "  %-10s  %-9s  %s: an older copy of %s (data to %d, against %d), which was imported\n", "skipped", "",
+				safetext.Terminal(sp.Path), safetext.Terminal(sp.By), lastYear(kinds[sp.Path]), lastYear(kinds[sp.By]))
 		}
 		if others > 0 {
 			fmt.Fprintf(out, "  (%d file(s) that are not CSV skipped)\n", others)
@@ -161,6 +183,14 @@ func importRun(opts *Options) error {
 		fmt.Fprintf(out, "%d file(s) imported into %s. `cscstats sources` lists what is there.\n", len(rep.Imported), f.DataDir)
 	}
 	return errors.Join(errs...)
+}
+
+// lastYear is the latest reporting year in a file (0 if none).
+func lastYear(r dataset.FileReport) int {
+	if n := len(r.Years); n > 0 {
+		return r.Years[n-1]
+	}
+	return 0
 }
 
 func describeReport(r dataset.FileReport) string {
