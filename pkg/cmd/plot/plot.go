@@ -5,7 +5,6 @@ package plot
 import (
 	"bytes"
 	"fmt"
-	"github.com/cscstats/cscstats/pkg/safetext"
 	"github.com/cscstats/cscstats/pkg/timeperiod"
 	"io"
 	"os"
@@ -21,6 +20,8 @@ import (
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/safefile"
+	"github.com/cscstats/cscstats/pkg/safetext"
 	"github.com/cscstats/cscstats/pkg/spec"
 )
 
@@ -290,7 +291,7 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err = os.Chmod(tmp.Name(), safefile.Mode(safefile.File)); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
