@@ -159,3 +159,15 @@ func TestOpenRefusesFIFO(t *testing.T) {
 	}
 	_ = os.Remove(p)
 }
+
+// TestReaderRefusesLatin1Cell: a cell that is not UTF-8 (a Latin-1 "ô")
+// past the first 512 bytes is refused with file, line and column.
+func TestReaderRefusesLatin1Cell(t *testing.T) {
+	prefix := "2021,Reporting year,Local authority,E92000001,England,W92000004,Wales,,W06000001,"
+	src := hdrA + "\n" + strings.Repeat(rowA+"\n", 5) + prefix + "Ynys M\xf4n,1,2\n"
+	r, err := ees.NewReader(strings.NewReader(src), "latin1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantParseError(t, drain(r), "latin1.csv", 7, len(prefix)+1, `column "la_name": expected UTF-8 text, got "Ynys M`+"\ufffd"+`n"`, "Latin-1")
+}

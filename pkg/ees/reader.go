@@ -238,7 +238,9 @@ func (r *Reader) Read() (Row, error) {
 	return Row{r: r, fields: rec, line: line}, nil
 }
 
-// checkFields refuses fields over the size limit and fields holding
+// checkFields refuses fields over the size limit, fields that are not
+// UTF-8 (past the start of the file, which NewReader checks), and fields
+// holding
 // control characters (C0 such as NUL, ESC, vertical tab, a lone carriage
 // return; DEL; C1): no DfE file has them, and in a name they can rewrite a
 // terminal or shift a table's columns. A line feed inside a quoted field is
@@ -253,6 +255,12 @@ func (r *Reader) checkFields(rec []string, line int) error {
 			_, pos := r.csv.FieldPos(i)
 			return &ParseError{File: r.name, Line: line, Column: pos, Field: col, Expected: fmt.Sprintf("a field of at most %d bytes", r.limits.MaxFieldBytes),
 				Got: fmt.Sprintf("%d bytes", len(f)), Err: ErrLimit, Hint: "the file is damaged or not an EES file (an unclosed quote makes one field of the rest of the file)"}
+		}
+		if !utf8.ValidString(f) {
+			fl, pos := r.csv.FieldPos(i)
+			return &ParseError{File: r.name, Line: fl, Column: pos, Field: col, Expected: "UTF-8 text",
+				Got:  truncateRunes(strings.ToValidUTF8(f, "\ufffd"), 60),
+				Hint: "EES files are UTF-8; this one may have been saved as Latin-1 or Windows-1252: save it as \"CSV UTF-8\" or download it again"}
 		}
 		if c, _, bad := safetext.HasControl(strings.ReplaceAll(f, "\n", " ")); bad {
 			fl, pos := r.csv.FieldPos(i)
