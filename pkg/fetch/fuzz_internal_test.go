@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -53,4 +54,20 @@ func FuzzManifest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHashFileCapsSize: a file over the cap fails with ErrTooLarge after
+// reading one byte past it, not the whole file.
+func TestHashFileCapsSize(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(p, make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, n, err := hashFileMax(p, 999)
+	if !errors.Is(err, ErrTooLarge) || sum != "" || n != 1000 {
+		t.Fatalf("got %q %d %v", sum, n, err)
+	}
+	if _, n, err := hashFileMax(p, 1000); err != nil || n != 1000 {
+		t.Fatalf("at the cap: %d %v", n, err)
+	}
 }
