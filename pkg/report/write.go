@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -248,7 +249,7 @@ func CheckTarget(out string, opt WriteOptions) error {
 	}
 	var extra []string
 	for _, f := range all {
-		if !ours[f] {
+		if !ours(f) {
 			extra = append(extra, f)
 		}
 	}
@@ -332,20 +333,32 @@ func mustRel(base, p string) string {
 	return r
 }
 
-// readMarker reads the list of files cscstats wrote in dir. Folders
-// written before the marker listed its files count as holding only ours
-// when every file is in charts/, data/ or one of the report's own files.
-func readMarker(dir string) (map[string]bool, bool) {
+// readMarker reads the set of files cscstats wrote in dir (empty charts/
+// and data/ folders count as its own). A marker written before markers
+// listed their files (one line) makes every file a report has its own:
+// index.html, report.md, claims.csv and what is directly in charts/ and
+// data/.
+func readMarker(dir string) (ours func(string) bool, ok bool) {
 	b, err := os.ReadFile(filepath.Join(dir, Marker))
 	if err != nil {
 		return nil, false
 	}
-	ours := map[string]bool{"charts/": true, "data/": true}
+	listed := map[string]bool{"charts/": true, "data/": true}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	for _, l := range lines[1:] {
-		ours[strings.TrimSpace(l)] = true
+		listed[strings.TrimSpace(l)] = true
 	}
-	return ours, true
+	if len(lines) > 1 {
+		return func(f string) bool { return listed[f] }, true
+	}
+	return func(f string) bool {
+		switch f {
+		case "index.html", "report.md", "claims.csv", "charts/", "data/":
+			return true
+		}
+		d, base := path.Split(f)
+		return (d == "charts/" || d == "data/") && base != ""
+	}, true
 }
 
 // describe says what a list of files is, for a refusal: how many, and the

@@ -329,3 +329,23 @@ func TestWriteFailureLeavesNothing(t *testing.T) {
 		t.Errorf("a failed build must leave nothing, found %v", entries)
 	}
 }
+
+// TestOlderMarkerWithoutFileList: a report written before markers listed
+// their files is still replaced without --force; a file outside a
+// report's own layout still needs it.
+func TestOlderMarkerWithoutFileList(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	os.MkdirAll(filepath.Join(out, "charts"), 0o755)
+	os.MkdirAll(filepath.Join(out, "data"), 0o755)
+	for _, f := range []string{"index.html", "report.md", "claims.csv", "charts/a.svg", "data/a.csv"} {
+		os.WriteFile(filepath.Join(out, f), []byte("x"), 0o644)
+	}
+	os.WriteFile(filepath.Join(out, Marker), []byte("Written by cscstats report; safe to replace.\n"), 0o644)
+	if err := CheckTarget(out, WriteOptions{}); err != nil {
+		t.Fatalf("older report: %v", err)
+	}
+	os.WriteFile(filepath.Join(out, "mine.txt"), []byte("x"), 0o644)
+	if err := CheckTarget(out, WriteOptions{}); !errors.Is(err, ErrNotOurs) || !strings.Contains(err.Error(), `"mine.txt"`) {
+		t.Fatalf("added file: %v", err)
+	}
+}
