@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,5 +281,54 @@ func TestImportTwoVintagesKeepsTheNewer(t *testing.T) {
 		Newer:     func(a, b string) bool { return strings.Contains(a, "z_2024") }})
 	if err != nil || len(rep.Superseded) != 1 || rep.Superseded[0] != (fetch.ImportSuperseded{Path: newer, By: older}) {
 		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+// TestDownloadInterruptedLeavesNoTempFile: Ctrl-C (ctx cancelled) while a
+// file's body is arriving removes its temporary file; nothing is left in
+// the data folder that a later command could try to read.
+func TestDownloadInterruptedLeavesNoTempFile(t *testing.T) {
+	started := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000000")
+		w.Write(csvData("partial", 50))
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done() // the rest never comes
+	}))
+	defer srv.Close()
+	c, err := fetch.New(fetch.Options{ContentBaseURL: srv.URL, Quiet: true, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	sawTemp := make(chan bool, 1)
+	go func() {
+		<-started
+		// Interrupt once the temporary file is there.
+		for i := 0; i < 500 && len(tempFiles(t, data)) == 0; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		sawTemp <- len(tempFiles(t, data)) > 0
+		cancel()
+	}()
+	rel := &fetch.Release{PublicationSlug: "children-in-need", Slug: "2024-25", ReleaseVersionID: "rv1"}
+	_, _, err = c.DownloadFile(ctx, data, rel, fetch.DataSetFile{FileID: "f1", Filename: "s47.csv"}, nil)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if !<-sawTemp {
+		t.Fatal("no temporary file was seen before the interrupt")
+	}
+	var left []string
+	filepath.WalkDir(data, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }
