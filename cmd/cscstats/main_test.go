@@ -43,10 +43,17 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := eestest.NewServer(t, cfg)
+	// $HOSTILE: a small data folder whose authority and region names are
+	// hostile (formulas, HTML, Markdown, bidi overrides, no ASCII letters).
+	hostile, err := filepath.Abs(testfiles.Fixture(t, "hostile"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: testfiles.Fixture(t, "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EES", abs)
+			env.Setenv("HOSTILE", hostile)
 			env.Setenv(fetchcmd.EESURLEnv, srv.ContentURL)
 			env.Setenv(fetchcmd.NomisURLEnv, srv.NomisURL)
 			env.Setenv(cmdutil.OfflineEnv, "1")

@@ -287,7 +287,7 @@ func lookupMeasure(id string) (measures.Measure, error) {
 func checkYear(calc *rates.Calculator, measure string, year int) error {
 	have := calc.Years(measure)
 	if len(have) == 0 {
-		return fmt.Errorf("no %s data in the data directory; run `cscstats measures` to see what is there", measure)
+		return calc.Store.NoDataFor(measure)
 	}
 	for _, y := range have {
 		if y == year {
@@ -301,7 +301,7 @@ func checkYear(calc *rates.Calculator, measure string, year int) error {
 func LatestYear(calc *rates.Calculator, measure string) (int, error) {
 	have := calc.Years(measure)
 	if len(have) == 0 {
-		return 0, fmt.Errorf("no %s data in the data directory; run `cscstats measures` to see what is there", measure)
+		return 0, calc.Store.NoDataFor(measure)
 	}
 	return have[len(have)-1], nil
 }

@@ -47,6 +47,9 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // Default chart size and PNG resolution.
@@ -221,6 +224,16 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 	if err := d(dc); err != nil {
 		return err
 	}
+	if cw, ok := cw.(*vgsvg.Canvas); ok {
+		// A bidi override in a label would reorder the text after it in a
+		// browser; show such characters as escapes (as index.html does).
+		var b bytes.Buffer
+		if _, err := cw.WriteTo(&b); err != nil {
+			return err
+		}
+		_, err = w.Write(safetext.ShowInvisible(b.Bytes()))
+		return err
+	}
 	_, err = cw.WriteTo(w)
 	return err
 }
@@ -254,7 +267,7 @@ func save(d drawer, path string, width, height vg.Length) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err = os.Chmod(tmp.Name(), safefile.Mode(safefile.File)); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -60,7 +61,7 @@ func (f *Factory) loadCalculator() (*rates.Calculator, error) {
 	}
 	errOut := f.IOStreams.ErrOut
 	fmt.Fprintf(errOut, "No data in %s yet: downloading it first (use --offline to stop this, or `cscstats fetch` to do it yourself).\n", f.DataDir)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if ferr := f.Fetcher(ctx, f.DataDir); ferr != nil {
 		if ctx.Err() == nil {

@@ -59,6 +59,7 @@ func (f *Factory) Calculator() (*rates.Calculator, error) {
 			f.calc.Vintage = f.Vintage()
 		}
 		if f.err == nil && f.IOStreams != nil {
+			ReportIgnored(f.IOStreams.ErrOut, f.calc.Store)
 			if w := DenominatorWarning(f.calc); w != "" {
 				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
 			}

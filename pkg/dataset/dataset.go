@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // Observation is one count read from a file.
@@ -114,6 +116,15 @@ type FileReport struct {
 	ReleaseFrom string
 	Duplicates  int      // rows repeating another row's key with the same value (kept once)
 	Notes       []string // what a reader of this file should know (year taken from the name, ...)
+	// NearMisses, for an ignored EES file, are the measures it almost
+	// provides (one column missing, a column of a close name present).
+	NearMisses []NearMiss
+	// Suspect marks an ignored file that looks meant as data but is
+	// damaged or in another format: empty, an HTML page, compressed, a
+	// spreadsheet, binary, not comma-delimited, over a reader limit, not a
+	// regular file, or an EES file missing a column it nearly has. Other
+	// ignored files are CSVs of another kind (lookups, other statistics).
+	Suspect bool
 }
 
 // Store is everything loaded from a data directory.
@@ -189,30 +200,63 @@ func (e *NoDataError) Error() string {
 	return b.String()
 }
 
-// Load reads every CSV below dir.
+// Load reads every CSV below dir. Hidden files and folders (those of
+// interrupted downloads and reports among them) and temporary files are
+// passed over; a .csv that is not a regular file (a FIFO, a device, a
+// folder) is not opened and is listed as ignored, with the reason.
 func Load(dir string) (*Store, error) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		return nil, &NoDataError{Dir: dir}
 	}
 	var paths []string
+	var skipped []FileReport
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			if p == dir {
+				return err
+			}
+			// An unreadable folder below dir is reported, not fatal.
+			skipped = append(skipped, FileReport{Path: p, Ignored: "cannot be read: " + err.Error(), Suspect: true})
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
-			return filepath.SkipDir // temp folders of an interrupted fetch
+		if p == dir {
+			return nil
 		}
-		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".csv") && !ees.IsMetaFile(p) {
-			paths = append(paths, p)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // temp folders of an interrupted fetch or report
+			}
+			return nil
 		}
+		if !strings.EqualFold(filepath.Ext(p), ".csv") || ees.IsMetaFile(p) {
+			return nil
+		}
+		if skip, why := skipEntry(p, d); skip {
+			if why != "" {
+				skipped = append(skipped, FileReport{Path: p, Ignored: why, Suspect: true})
+			}
+			return nil
+		}
+		paths = append(paths, p)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading data directory %s: %w", dir, err)
 	}
 	sort.Strings(paths)
-	return LoadFiles(dir, paths)
+	s, err := LoadFiles(dir, paths)
+	var nd *NoDataError
+	switch {
+	case errors.As(err, &nd):
+		nd.Ignored = append(nd.Ignored, skipped...)
+	case err == nil:
+		s.Files = append(s.Files, skipped...)
+	}
+	return s, err
 }
 
 // LoadFiles reads the given files as one data set. Each file's release
@@ -263,7 +307,14 @@ func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
 		// Only the data file's own header makes it "not EES"; a broken
 		// companion .meta.csv is an error about that file.
 		if errors.As(err, &pe) && pe.File == path && pe.Line <= 1 {
-			rep.Ignored = "not an EES open-data file: " + err.Error()
+			rep.Ignored, rep.Suspect = notEESReason(path, err)
+			return rep, nil, nil, nil
+		}
+		// The data file itself cannot be opened (permissions, a FIFO, gone
+		// since the walk): one such file must not stop every command.
+		var pathErr *fs.PathError
+		if pe == nil && (errors.Is(err, safefile.ErrNotRegular) || (errors.As(err, &pathErr) && pathErr.Path == path)) {
+			rep.Ignored, rep.Suspect = "cannot be read: "+err.Error(), true
 			return rep, nil, nil, nil
 		}
 		return rep, nil, nil, err
@@ -301,6 +352,16 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 		anyPop = anyPop || ok
 	}
 	if len(cands) == 0 && !anyPop {
+		rep.NearMisses = nearMisses(r.Has, r.Header())
+		if len(rep.NearMisses) > 0 {
+			var parts []string
+			for _, n := range rep.NearMisses {
+				parts = append(parts, n.String())
+			}
+			rep.Ignored = "EES file, but no catalogued measure reads it: " + strings.Join(parts, "; ")
+			rep.Suspect = true
+			return rep, nil, nil, nil
+		}
 		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
 		return rep, nil, nil, nil
 	}
@@ -341,7 +402,7 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 			if err := parseYear(); err != nil {
 				return rep, nil, nil, err
 			}
-			v, err := row.Value(c.Source.Indicator)
+			v, err := wholeCount(row, c.Source.Indicator)
 			if err != nil {
 				return rep, nil, nil, err
 			}
@@ -361,7 +422,7 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 			if err := parseYear(); err != nil {
 				return rep, nil, nil, err
 			}
-			v, err := row.Value(p.src.Indicator)
+			v, err := wholeCount(row, p.src.Indicator)
 			if err != nil {
 				return rep, nil, nil, err
 			}
@@ -392,6 +453,21 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 		return rep, nil, nil, nil
 	}
 	return rep, obs, pop, nil
+}
+
+// wholeCount reads an indicator that counts children, events or people:
+// a number must be whole and not negative (a negative count would print as
+// a negative rate; a fractional one is not a count).
+func wholeCount(row ees.Row, col string) (ees.Value, error) {
+	v, err := row.Value(col)
+	if err != nil || !v.OK() {
+		return v, err
+	}
+	if v.Number < 0 || v.Number != math.Trunc(v.Number) {
+		return ees.Value{}, row.Error(col, "a whole number of at least 0 (a count)", row.Text(col),
+			"counts cannot be negative or fractional: the file is damaged or edited; download it again")
+	}
+	return v, nil
 }
 
 // ParseTimePeriod reads an EES time_period for a reporting year: four

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // Meta is the content of an EES ".meta.csv" companion file: one entry per
@@ -47,13 +48,18 @@ func IsMetaFile(path string) bool { return strings.HasSuffix(strings.ToLower(pat
 // ReadMeta parses a .meta.csv file (columns col_name, col_type, label,
 // indicator_unit, indicator_dp, found by name).
 func ReadMeta(r io.Reader, name string) (*Meta, error) {
-	cr := csv.NewReader(r)
+	lim := DefaultLimits
+	lr := &limitReader{r: r, maxLine: lim.MaxLineBytes, maxRecord: lim.MaxRecordBytes}
+	cr := csv.NewReader(lr)
 	header, err := cr.Read()
 	if err != nil {
 		if err == io.EOF {
 			return nil, &ParseError{File: name, Line: 1, Expected: "a .meta.csv header", Err: errors.New("file is empty")}
 		}
-		return nil, csvError(name, err)
+		return nil, lr.error(name, err)
+	}
+	if len(header) > lim.MaxColumns {
+		return nil, &ParseError{File: name, Line: 1, Expected: fmt.Sprintf("at most %d columns", lim.MaxColumns), Got: fmt.Sprintf("%d columns", len(header)), Err: ErrLimit}
 	}
 	idx := map[string]int{}
 	for i, h := range header {
@@ -78,8 +84,9 @@ func ReadMeta(r io.Reader, name string) (*Meta, error) {
 			return m, nil
 		}
 		if err != nil {
-			return nil, csvError(name, err)
+			return nil, lr.error(name, err)
 		}
+		lr.startRecord()
 		c := MetaColumn{Name: get(rec, "col_name"), Type: get(rec, "col_type"), Label: get(rec, "label"),
 			Unit: get(rec, "indicator_unit"), Decimals: get(rec, "indicator_dp")}
 		m.Columns[c.Name] = c
@@ -88,8 +95,12 @@ func ReadMeta(r io.Reader, name string) (*Meta, error) {
 
 // Open opens an EES data file and, when a companion .meta.csv sits beside
 // it, attaches its description. Close the returned io.Closer when done.
+//
+// Only regular files are opened: a FIFO, device or folder named .csv is
+// refused with ErrNotRegular before it is opened (opening a FIFO would wait
+// for a writer forever).
 func Open(path string) (*Reader, io.Closer, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,7 +109,7 @@ func Open(path string) (*Reader, io.Closer, error) {
 		f.Close()
 		return nil, nil, err
 	}
-	if mf, err := os.Open(MetaPath(path)); err == nil {
+	if mf, err := safefile.OpenRegular(MetaPath(path)); err == nil {
 		m, merr := ReadMeta(mf, MetaPath(path))
 		mf.Close()
 		if merr != nil {
@@ -109,3 +120,6 @@ func Open(path string) (*Reader, io.Closer, error) {
 	}
 	return r, f, nil
 }
+
+// ErrNotRegular is returned by Open for anything but a regular file.
+var ErrNotRegular = safefile.ErrNotRegular

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // ParseError reports malformed input with its position, what was expected
@@ -63,23 +65,52 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // country_name).
 var RequiredColumns = []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name"}
 
+// Limits bound what a Reader holds in memory, so that a hostile or broken
+// file (a 1 GB line, a field that never ends, a million columns) fails with
+// a clear error instead of exhausting memory. The defaults are far above
+// any DfE file: the longest line in the published CIN and CLA files is
+// under 1 KB, the longest field under 200 bytes, the widest file under 100
+// columns.
+type Limits struct {
+	MaxLineBytes   int // bytes between two line breaks
+	MaxRecordBytes int // bytes of one record (a quoted field may span lines)
+	MaxFieldBytes  int // bytes of one field
+	MaxColumns     int // fields in the header
+}
+
+// DefaultLimits are the limits NewReader uses.
+var DefaultLimits = Limits{MaxLineBytes: 1 << 20, MaxRecordBytes: 4 << 20, MaxFieldBytes: 64 << 10, MaxColumns: 2000}
+
+// ErrLimit is wrapped by the *ParseError for input beyond a Limit.
+var ErrLimit = errors.New("input exceeds a reader limit")
+
 // Reader streams the rows of one EES CSV file. Columns are found by header
 // name; a leading UTF-8 byte-order mark, CRLF line ends and quoted fields
 // with commas are handled.
 type Reader struct {
 	name   string
 	csv    *csv.Reader
+	lim    *limitReader
+	limits Limits
 	header []string
 	index  map[string]int
 	meta   *Meta
 }
 
-// NewReader reads the header of an EES file. name is used in errors (the
-// file path). It fails with a *ParseError when the input is empty, is not
-// CSV text (for example an HTML error page saved as .csv), or lacks a
-// required EES column.
+// NewReader reads the header of an EES file with DefaultLimits. name is
+// used in errors (the file path). It fails with a *ParseError when the
+// input is empty, is not CSV text (for example an HTML error page saved as
+// .csv), lacks a required EES column, or exceeds a limit.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	return NewReaderLimits(r, name, DefaultLimits)
+}
+
+// NewReaderLimits is NewReader with chosen limits (zero fields take the
+// default).
+func NewReaderLimits(r io.Reader, name string, lim Limits) (*Reader, error) {
+	lim = lim.withDefaults()
+	lr := &limitReader{r: r, maxLine: lim.MaxLineBytes, maxRecord: lim.MaxRecordBytes}
+	br := bufio.NewReaderSize(lr, 64<<10)
 	head, _ := br.Peek(512)
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(head)) == 0 {
@@ -101,9 +132,17 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, csvError(name, err)
+		return nil, lr.error(name, err)
 	}
-	rd := &Reader{name: name, csv: cr, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	if len(header) > lim.MaxColumns {
+		return nil, &ParseError{File: name, Line: 1, Expected: fmt.Sprintf("at most %d columns", lim.MaxColumns), Got: fmt.Sprintf("%d columns", len(header)),
+			Err: ErrLimit, Hint: "no EES file is this wide; check this is the right file"}
+	}
+	rd := &Reader{name: name, csv: cr, lim: lr, limits: lim, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	if err := rd.checkFields(header, 1); err != nil {
+		return nil, err
+	}
+	lr.startRecord()
 	for i, h := range rd.header {
 		h = strings.TrimSpace(h)
 		rd.header[i] = h
@@ -184,15 +223,147 @@ func (r *Reader) Read() (Row, error) {
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
-		out := csvError(r.name, err)
+		out := r.lim.error(r.name, err)
 		if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
 			pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
 			pe.Got = fmt.Sprintf("%d fields", len(rec))
 		}
 		return Row{}, out
 	}
+	r.lim.startRecord()
 	line, _ := r.csv.FieldPos(0)
+	if err := r.checkFields(rec, line); err != nil {
+		return Row{}, err
+	}
 	return Row{r: r, fields: rec, line: line}, nil
+}
+
+// checkFields refuses fields over the size limit, fields that are not
+// UTF-8 (past the start of the file, which NewReader checks), and fields
+// holding
+// control characters (C0 such as NUL, ESC, vertical tab, a lone carriage
+// return; DEL; C1): no DfE file has them, and in a name they can rewrite a
+// terminal or shift a table's columns. A line feed inside a quoted field is
+// standard CSV and allowed; every output shows it safely.
+func (r *Reader) checkFields(rec []string, line int) error {
+	for i, f := range rec {
+		col := ""
+		if i < len(r.header) {
+			col = r.header[i]
+		}
+		if len(f) > r.limits.MaxFieldBytes {
+			_, pos := r.csv.FieldPos(i)
+			return &ParseError{File: r.name, Line: line, Column: pos, Field: col, Expected: fmt.Sprintf("a field of at most %d bytes", r.limits.MaxFieldBytes),
+				Got: fmt.Sprintf("%d bytes", len(f)), Err: ErrLimit, Hint: "the file is damaged or not an EES file (an unclosed quote makes one field of the rest of the file)"}
+		}
+		if !utf8.ValidString(f) {
+			fl, pos := r.csv.FieldPos(i)
+			return &ParseError{File: r.name, Line: fl, Column: pos, Field: col, Expected: "UTF-8 text",
+				Got:  truncateRunes(strings.ToValidUTF8(f, "\ufffd"), 60),
+				Hint: "EES files are UTF-8; this one may have been saved as Latin-1 or Windows-1252: save it as \"CSV UTF-8\" or download it again"}
+		}
+		if c, _, bad := safetext.HasControl(strings.ReplaceAll(f, "\n", " ")); bad {
+			fl, pos := r.csv.FieldPos(i)
+			return &ParseError{File: r.name, Line: fl, Column: pos, Field: col, Expected: "text without control characters",
+				Got: truncateRunes(f, 60), Err: fmt.Errorf("control character %U", c),
+				Hint: "no DfE file has these; the file is damaged or was made to mislead: remove the character or download the file again"}
+		}
+	}
+	return nil
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "..."
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = d.MaxLineBytes
+	}
+	if l.MaxRecordBytes <= 0 {
+		l.MaxRecordBytes = d.MaxRecordBytes
+	}
+	if l.MaxFieldBytes <= 0 {
+		l.MaxFieldBytes = d.MaxFieldBytes
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	return l
+}
+
+// limitReader fails a read that would make a line longer than maxLine, or
+// the current record (bytes read since startRecord) longer than maxRecord
+// plus the read-ahead buffer. It counts lines so the error can say where.
+type limitReader struct {
+	r         io.Reader
+	maxLine   int
+	maxRecord int
+	line      int // completed lines
+	cur       int // bytes in the current line
+	record    int // bytes since startRecord
+	err       *limitError
+}
+
+type limitError struct {
+	line int
+	what string // "line" or "record"
+	max  int
+}
+
+func (e *limitError) Error() string { return fmt.Sprintf("a %s longer than %d bytes", e.what, e.max) }
+
+const readAhead = 64 << 10 // the bufio buffer in front of csv.Reader
+
+func (l *limitReader) startRecord() { l.record = 0 }
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	// On a limit, hand over the bytes before the offending line (so the
+	// rows before it are read) and fail the next call.
+	b, start := p[:n], 0
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		seg := len(b)
+		if i >= 0 {
+			seg = i
+		}
+		if l.cur+seg > l.maxLine {
+			l.err = &limitError{line: l.line + 1, what: "line", max: l.maxLine}
+			return start, nil
+		}
+		if i < 0 {
+			l.cur += seg
+			break
+		}
+		l.cur = 0
+		l.line++
+		b = b[i+1:]
+		start += i + 1
+	}
+	l.record += n
+	if l.record > l.maxRecord+readAhead {
+		l.err = &limitError{line: l.line + 1, what: "record", max: l.maxRecord}
+		return 0, l.err
+	}
+	return n, err
+}
+
+// error converts a read error, naming a limit when one was hit.
+func (l *limitReader) error(name string, err error) error {
+	var le *limitError
+	if errors.As(err, &le) {
+		return &ParseError{File: name, Line: le.line, Expected: fmt.Sprintf("a %s of at most %d bytes", le.what, le.max),
+			Got: "a longer " + le.what, Err: ErrLimit, Hint: "no EES file has lines this long; the file is damaged or not an EES file"}
+	}
+	return csvError(name, err)
 }
 
 // Row is one data row.

@@ -6,6 +6,11 @@
 // the caller's diagnostic stream; JSON is one object with a field per
 // section plus "notes"; table and markdown print every section with its
 // title, then the notes.
+//
+// Every piece of text is made safe for its format by pkg/safetext: CSV text
+// cells cannot run as spreadsheet formulas, Markdown shows values as plain
+// text (no HTML, links or new blocks), and table output shows control and
+// bidi characters as visible escapes. JSON escaping is encoding/json's.
 package export
 
 import (
@@ -17,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // Formats lists the accepted --format values.
@@ -101,7 +108,7 @@ func Write(out, diag io.Writer, format string, d Document) error {
 		}
 		if diag != nil {
 			for _, n := range d.Notes {
-				fmt.Fprintln(diag, "note: "+n)
+				fmt.Fprintln(diag, "note: "+safetext.Terminal(n))
 			}
 		}
 		return nil
@@ -119,7 +126,7 @@ func writeCSV(w io.Writer, s Section) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
-		head[i] = c.Name
+		head[i] = safetext.CSV(c.Name)
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -128,6 +135,9 @@ func writeCSV(w io.Writer, s Section) error {
 	for _, row := range s.Rows {
 		for i, c := range row {
 			rec[i] = rawText(c)
+			if !c.IsNum {
+				rec[i] = safetext.CSV(rec[i])
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -205,22 +215,23 @@ func writeJSON(w io.Writer, d Document) error {
 }
 
 func writeTable(w io.Writer, d Document) error {
+	esc := safetext.Terminal
 	if d.Title != "" {
-		fmt.Fprintln(w, d.Title)
+		fmt.Fprintln(w, esc(d.Title))
 		fmt.Fprintln(w)
 	}
 	for i, s := range d.Sections {
 		if s.Title != "" && (i > 0 || d.Title == "") {
-			fmt.Fprintln(w, s.Title)
+			fmt.Fprintln(w, esc(s.Title))
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range s.Columns {
-			fmt.Fprint(tw, c.Name, "\t")
+			fmt.Fprint(tw, esc(c.Name), "\t")
 		}
 		fmt.Fprintln(tw)
 		for _, row := range s.Rows {
 			for j, c := range row {
-				fmt.Fprint(tw, shownText(c, s.Columns[j]), "\t")
+				fmt.Fprint(tw, esc(shownText(c, s.Columns[j])), "\t")
 			}
 			fmt.Fprintln(tw)
 		}
@@ -230,37 +241,37 @@ func writeTable(w io.Writer, d Document) error {
 		fmt.Fprintln(w)
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintln(w, "Note: "+n)
+		fmt.Fprintln(w, "Note: "+esc(n))
 	}
 	return nil
 }
 
 func writeMarkdown(w io.Writer, d Document) error {
+	esc := safetext.Markdown
 	if d.Title != "" {
-		fmt.Fprintf(w, "### %s\n\n", d.Title)
+		fmt.Fprintf(w, "### %s\n\n", esc(d.Title))
 	}
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
 	for i, s := range d.Sections {
 		if s.Title != "" && (i > 0 || d.Title == "") {
-			fmt.Fprintf(w, "#### %s\n\n", s.Title)
+			fmt.Fprintf(w, "#### %s\n\n", esc(s.Title))
 		}
 		var head, rule []string
 		for _, c := range s.Columns {
-			head = append(head, esc.Replace(c.Name))
+			head = append(head, esc(c.Name))
 			rule = append(rule, "---")
 		}
 		fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(head, " | "), strings.Join(rule, " | "))
 		for _, row := range s.Rows {
 			cells := make([]string, len(row))
 			for j, c := range row {
-				cells[j] = esc.Replace(shownText(c, s.Columns[j]))
+				cells[j] = esc(shownText(c, s.Columns[j]))
 			}
 			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 		}
 		fmt.Fprintln(w)
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintf(w, "- %s\n", n)
+		fmt.Fprintf(w, "- %s\n", esc(n))
 	}
 	return nil
 }

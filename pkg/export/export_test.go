@@ -91,3 +91,75 @@ func TestJSONOnlyColumns(t *testing.T) {
 		}
 	}
 }
+
+// hostileDoc has a name of each hostile class in a text cell, a column
+// name, the title and a note.
+func hostileDoc() Document {
+	return Document{Title: "Rates <b>\x1b[2J", Notes: []string{"source: <img src=x onerror=alert(1)>.csv\x1b]8;;http://x\x07"}, Sections: []Section{{
+		Name:    "rows",
+		Columns: []Column{{Name: "la_name", Decimals: -1}, {Name: "rate", Decimals: 1}},
+		Rows: [][]Cell{
+			{Str(`=HYPERLINK("http://x","y")`), Num(-3.5)},
+			{Str("@SUM(1)|# head\n- list"), Num(12)},
+			{Str("Leeds\v170292 \u202e1.99"), Num(1)},
+		},
+	}}}
+}
+
+func TestHostileTextIsMadeSafeInEveryFormat(t *testing.T) {
+	var csvOut, diag bytes.Buffer
+	if err := Write(&csvOut, &diag, "csv", hostileDoc()); err != nil {
+		t.Fatal(err)
+	}
+	wantCSV := "la_name,rate\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-3.5\n\"'@SUM(1)|# head\n- list\",12\nLeeds\v170292 \u202e1.99,1\n"
+	if csvOut.String() != wantCSV {
+		t.Errorf("csv:\n%q\nwant\n%q", csvOut.String(), wantCSV)
+	}
+	if diag.String() != `note: source: <img src=x onerror=alert(1)>.csv\x1b]8;;http://x\x07`+"\n" {
+		t.Errorf("csv notes: %q", diag.String())
+	}
+
+	var tab bytes.Buffer
+	if err := Write(&tab, nil, "table", hostileDoc()); err != nil {
+		t.Fatal(err)
+	}
+	wantTab := "Rates <b>\\x1b[2J\n\n" +
+		"la_name                     rate  \n" +
+		"=HYPERLINK(\"http://x\",\"y\")  -3.5  \n" +
+		"@SUM(1)|# head\\x0a- list    12.0  \n" +
+		"Leeds\\x0b170292 \\u202e1.99  1.0   \n\n" +
+		"Note: source: <img src=x onerror=alert(1)>.csv\\x1b]8;;http://x\\x07\n"
+	if tab.String() != wantTab {
+		t.Errorf("table:\n%s\nwant\n%s", tab.String(), wantTab)
+	}
+
+	var md bytes.Buffer
+	if err := Write(&md, nil, "markdown", hostileDoc()); err != nil {
+		t.Fatal(err)
+	}
+	wantMD := "### Rates &lt;b&gt;\\\\x1b\\[2J\n\n" +
+		"| la_name | rate |\n| --- | --- |\n" +
+		"| =HYPERLINK(\"http://x\",\"y\") | -3.5 |\n" +
+		"| @SUM(1)\\|# head - list | 12.0 |\n" +
+		"| Leeds\\\\x0b170292 \\\\u202e1.99 | 1.0 |\n\n" +
+		"- source: &lt;img src=x onerror=alert(1)&gt;.csv\\\\x1b\\]8;;http://x\\\\x07\n"
+	if md.String() != wantMD {
+		t.Errorf("markdown:\n%s\nwant\n%s", md.String(), wantMD)
+	}
+
+	var js bytes.Buffer
+	if err := Write(&js, nil, "json", hostileDoc()); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	// JSON keeps the exact text (a JSON reader gets what the file said);
+	// encoding/json escapes <, > and & so it is safe inside HTML too.
+	if got.Rows[0]["la_name"] != `=HYPERLINK("http://x","y")` || strings.Contains(js.String(), "<") {
+		t.Errorf("json: %s", js.String())
+	}
+}

@@ -2,13 +2,15 @@ package fetch
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // TempPrefix starts the name of every temporary file this package writes.
@@ -47,6 +49,11 @@ func stage(dir, name string, r io.Reader, max int64) (_ *staged, err error) {
 	if n > max {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, max)
 	}
+	// CreateTemp makes the file 0600; what is published is 0644 less the
+	// umask, like any file the user creates.
+	if err := f.Chmod(safefile.Mode(safefile.File)); err != nil {
+		return nil, err
+	}
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
@@ -81,19 +88,44 @@ func syncDir(dir string) {
 	}
 }
 
-// HashFile returns the SHA-256 (lower-case hex) and size of a file.
+// HashFile returns the SHA-256 (lower-case hex) and size of a regular
+// file of at most DefaultMaxFileBytes. Anything else (a FIFO, a device
+// such as /dev/zero, a folder, a symlink to one) is refused without being
+// read, and a larger file fails with ErrTooLarge, so a manifest entry can
+// never make a check hang or read forever.
 func HashFile(path string) (sum string, n int64, err error) {
-	f, err := os.Open(path)
+	return hashFileMax(path, DefaultMaxFileBytes)
+}
+
+func hashFileMax(path string, max int64) (sum string, n int64, err error) {
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err = io.Copy(h, f)
+	n, err = io.Copy(h, io.LimitReader(f, max+1))
 	if err != nil {
 		return "", 0, err
 	}
+	if n > max {
+		return "", n, fmt.Errorf("%s: %w (more than %d bytes)", path, ErrTooLarge, max)
+	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// ctxReader fails reads once ctx is done, so that a copy stops at an
+// interruption and stage removes its temporary file.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // writeFileAtomic writes data to path through a temp file and rename.
@@ -109,4 +141,4 @@ func writeFileAtomic(path string, data []byte) error {
 	return s.commit(path)
 }
 
-var errNotRegular = errors.New("not a regular file")
+var errNotRegular = safefile.ErrNotRegular

@@ -31,8 +31,15 @@ const (
 	DefaultMaxFileBytes   = int64(1) << 30 // 1 GiB per data file or zip entry
 	DefaultMaxZipBytes    = int64(4) << 30 // 4 GiB for a whole-release zip
 	DefaultMaxZipEntries  = 5000
-	DefaultTimeout        = 30 * time.Minute
-	ProjectURL            = "https://github.com/cscstats/cscstats"
+	// DefaultMaxZipTotalBytes caps what one release zip may expand to (the
+	// entries extracted); DfE's largest releases expand to a few hundred MB.
+	DefaultMaxZipTotalBytes = int64(2) << 30
+	// DefaultMaxZipRatio caps an entry's uncompressed:compressed size ratio
+	// (entries over zipRatioFloor bytes); DfE CSVs compress about 20-30:1,
+	// a zip bomb 1000:1.
+	DefaultMaxZipRatio = 200
+	DefaultTimeout     = 30 * time.Minute
+	ProjectURL         = "https://github.com/cscstats/cscstats"
 )
 
 // Options configures a Client. The zero value is usable (production hosts).
@@ -61,6 +68,10 @@ type Options struct {
 	MaxFileBytes  int64 // cap per downloaded file and per zip entry
 	MaxZipBytes   int64 // cap for a whole-release zip
 	MaxZipEntries int
+	// MaxZipTotalBytes caps the bytes extracted from one zip, declared and
+	// actual; MaxZipRatio caps each entry's compression ratio.
+	MaxZipTotalBytes int64
+	MaxZipRatio      int64
 
 	// Validate checks a downloaded file before it is renamed into place.
 	// Default DefaultValidator. The path ends with the real file name's extension.
@@ -153,6 +164,12 @@ func New(opt Options) (*Client, error) {
 	}
 	if opt.MaxZipEntries <= 0 {
 		opt.MaxZipEntries = DefaultMaxZipEntries
+	}
+	if opt.MaxZipTotalBytes <= 0 {
+		opt.MaxZipTotalBytes = DefaultMaxZipTotalBytes
+	}
+	if opt.MaxZipRatio <= 0 {
+		opt.MaxZipRatio = DefaultMaxZipRatio
 	}
 	if opt.Validate == nil {
 		opt.Validate = DefaultValidator

@@ -243,12 +243,13 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		return res, fmt.Errorf("fetch: none of the %d files of %s/%s was selected", len(files), rel.PublicationSlug, rel.Slug)
 	}
 	removeStaleTemps(filepath.Join(req.Dir, rel.PublicationSlug, rel.Slug), time.Now())
-	if req.Zip {
-		return c.fetchZip(ctx, req, rel, wanted, res)
-	}
+	// A manifest that cannot be read stops the fetch before any download.
 	m, err := LoadManifest(req.Dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w; move it away or fix it before fetching", err)
+	}
+	if req.Zip {
+		return c.fetchZip(ctx, req, rel, wanted, res)
 	}
 	res.Files = make([]FileResult, len(wanted))
 	jobs := make(chan int)
@@ -267,6 +268,13 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 					}
 				}
 				e, st, err := c.DownloadFile(ctx, req.Dir, rel, f, prev)
+				if err == nil {
+					// Recorded as soon as it is in place: an interrupted
+					// run keeps the files it completed.
+					if merr := updateManifest(req.Dir, []Entry{e}); merr != nil {
+						err = fmt.Errorf("writing %s: %w", filepath.Join(req.Dir, ManifestName), merr)
+					}
+				}
 				res.Files[i] = FileResult{File: f, Entry: e, Status: st, Err: err}
 			}
 		}()
@@ -279,7 +287,8 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 	return res, c.record(req.Dir, res.Files, nil)
 }
 
-// record writes successful entries to the manifest and joins the errors.
+// record writes successful entries to the manifest (again, for those
+// recorded file by file: Put replaces) and joins the errors.
 func (c *Client) record(dir string, results []FileResult, extra []Entry) error {
 	var entries []Entry
 	var errs []error

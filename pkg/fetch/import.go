@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // ImportFailure is a recognised file that could not be imported.
@@ -21,6 +24,34 @@ type ImportReport struct {
 	Imported     []Entry
 	Unrecognised []string // files recognise did not claim
 	Failed       []ImportFailure
+	// Superseded are files passed over because another file of the same
+	// name, a newer vintage, was imported in their place.
+	Superseded []ImportSuperseded
+}
+
+// ImportSuperseded is a file left out for a newer one of the same name.
+type ImportSuperseded struct {
+	Path string // the file left out
+	By   string // the file imported instead
+}
+
+// ImportRequest says what ImportContext should import.
+type ImportRequest struct {
+	From, Dir string // the folder to import from, and the data folder
+	// Recognise says which publication a file belongs to and the release
+	// folder it goes to (DIR/<publication>/<release>/<file name>; ""
+	// means ImportReleaseDir), so that files of the same name from
+	// different releases — the 2022 and the 2025 cla_number_and_rate
+	// file, the SFR tables of different years — are kept apart, never one
+	// written over the other; ok=false leaves the file out.
+	Recognise func(path string) (publication, release string, ok bool)
+	// Validate checks each file before it is put in place (nil: none).
+	Validate func(path string) error
+	// Newer reports whether file a is a newer vintage than file b, for two
+	// files that would be imported under the same name in the same
+	// release folder; nil compares
+	// modification times.
+	Newer func(a, b string) bool
 }
 
 // Import copies files a user downloaded by hand from fromDir (walked
@@ -44,28 +75,49 @@ func ImportWith(fromDir, dataDir string, recognise func(path string) (string, bo
 }
 
 // ImportReleases is ImportWith where recognise also names the release
-// folder each file goes to (DIR/<publication>/<release>/<file name>;
-// "" means ImportReleaseDir), so that files of the same name from
-// different releases — the 2022 and the 2025 cla_number_and_rate file,
-// the SFR tables of different years — are kept apart, never one written
-// over the other. The release folder is recorded as the entry's release
-// slug.
+// folder of each file (see ImportRequest.Recognise).
 func ImportReleases(fromDir, dataDir string, recognise func(path string) (publication, release string, ok bool), validate func(string) error) (*ImportReport, error) {
-	if recognise == nil {
+	return ImportContext(context.Background(), ImportRequest{From: fromDir, Dir: dataDir, Recognise: recognise, Validate: validate})
+}
+
+// ImportContext imports as Import does, and stops when ctx is done (an
+// interrupt): the file being copied is abandoned and its temporary file
+// removed; the files already imported are kept and are in the manifest,
+// which is updated after each file. A manifest that cannot be read stops
+// the import before anything is copied. Of two files that would land on
+// the same name (two vintages of one DfE file), only the newer is
+// imported and the other is listed in Superseded, so the choice is never
+// silent and never depends on folder order.
+func ImportContext(ctx context.Context, req ImportRequest) (*ImportReport, error) {
+	if req.Recognise == nil {
 		return nil, fmt.Errorf("import: no recognise function")
 	}
-	absFrom, err := filepath.Abs(fromDir)
+	if _, err := LoadManifest(req.Dir); err != nil {
+		return nil, fmt.Errorf("%w; move it away or fix it before importing", err)
+	}
+	absFrom, err := filepath.Abs(req.From)
 	if err != nil {
 		return nil, err
 	}
-	absData, err := filepath.Abs(dataDir)
+	absData, err := filepath.Abs(req.Dir)
 	if err != nil {
 		return nil, err
+	}
+	newer := req.Newer
+	if newer == nil {
+		newer = newerModTime
 	}
 	rep := &ImportReport{}
-	taken := map[string]string{}
+	// Pass 1: what is there, and which of each name to take.
+	type candidate struct{ path, pub, release string }
+	var order []string // destination keys, in walk order
+	best := map[string]candidate{}
+	var losers [][2]string // path, destination key
 	err = filepath.WalkDir(absFrom, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		name := d.Name()
@@ -78,37 +130,77 @@ func ImportReleases(fromDir, dataDir string, recognise func(path string) (public
 		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() {
 			return nil
 		}
-		pub, release, ok := recognise(p)
+		pub, release, ok := req.Recognise(p)
 		if !ok {
 			rep.Unrecognised = append(rep.Unrecognised, p)
+			return nil
+		}
+		slug, serr := NormaliseSlug(pub)
+		if serr != nil {
+			rep.Failed = append(rep.Failed, ImportFailure{Path: p, Err: serr})
 			return nil
 		}
 		if release == "" {
 			release = ImportReleaseDir
 		}
-		e, ierr := importOne(p, absData, pub, release, validate, taken)
-		if ierr != nil {
-			rep.Failed = append(rep.Failed, ImportFailure{Path: p, Err: ierr})
+		rel, rerr := NormaliseSlug(release)
+		if rerr != nil {
+			rep.Failed = append(rep.Failed, ImportFailure{Path: p, Err: rerr})
 			return nil
 		}
-		rep.Imported = append(rep.Imported, e)
+		key := strings.ToLower(relPath(slug, rel, name))
+		c := candidate{p, pub, rel}
+		old, dup := best[key]
+		switch {
+		case !dup:
+			best[key] = c
+			order = append(order, key)
+		case newer(p, old.path):
+			losers = append(losers, [2]string{old.path, key})
+			best[key] = c
+		default:
+			losers = append(losers, [2]string{p, key})
+		}
 		return nil
 	})
 	if err != nil {
 		return rep, err
 	}
-	if err := updateManifest(absData, rep.Imported); err != nil {
-		return rep, err
+	for _, l := range losers {
+		rep.Superseded = append(rep.Superseded, ImportSuperseded{Path: l[0], By: best[l[1]].path})
+	}
+	// Pass 2: copy, validate and record each file.
+	for _, key := range order {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		c := best[key]
+		e, ierr := importOne(ctx, c.path, absData, c.pub, c.release, req.Validate)
+		if ierr != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			rep.Failed = append(rep.Failed, ImportFailure{Path: c.path, Err: ierr})
+			continue
+		}
+		if err := updateManifest(absData, []Entry{e}); err != nil {
+			return rep, err
+		}
+		rep.Imported = append(rep.Imported, e)
 	}
 	return rep, nil
 }
 
-func importOne(src, dataDir, publication, release string, validate func(string) error, taken map[string]string) (Entry, error) {
+// newerModTime is the default Newer: the later modification time.
+func newerModTime(a, b string) bool {
+	sa, erra := os.Stat(a)
+	sb, errb := os.Stat(b)
+	return erra == nil && errb == nil && sa.ModTime().After(sb.ModTime())
+}
+
+func importOne(ctx context.Context, src, dataDir, publication, release string, validate func(string) error) (Entry, error) {
 	pub, err := NormaliseSlug(publication)
 	if err != nil {
-		return Entry{}, err
-	}
-	if release, err = NormaliseSlug(release); err != nil {
 		return Entry{}, err
 	}
 	name := filepath.Base(src)
@@ -116,10 +208,7 @@ func importOne(src, dataDir, publication, release string, validate func(string) 
 		return Entry{}, err
 	}
 	rp := relPath(pub, release, name)
-	if other, dup := taken[strings.ToLower(rp)]; dup {
-		return Entry{}, fmt.Errorf("same name as %s, already imported to %s", other, rp)
-	}
-	f, err := os.Open(src)
+	f, err := safefile.OpenRegular(src)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -132,7 +221,7 @@ func importOne(src, dataDir, publication, release string, validate func(string) 
 		return Entry{}, errNotRegular
 	}
 	destDir := filepath.Join(dataDir, pub, release)
-	s, err := stage(destDir, name, f, DefaultMaxFileBytes)
+	s, err := stage(destDir, name, ctxReader{ctx, f}, DefaultMaxFileBytes)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -142,10 +231,13 @@ func importOne(src, dataDir, publication, release string, validate func(string) 
 			return Entry{}, &ValidationError{Name: src, Err: err}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		s.discard() // interrupted while validating
+		return Entry{}, err
+	}
 	if err := s.commit(filepath.Join(destDir, name)); err != nil {
 		return Entry{}, err
 	}
-	taken[strings.ToLower(rp)] = src
 	return Entry{
 		Publication:  pub,
 		ReleaseSlug:  release,

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // ManifestName is the manifest's file name at the root of the data folder.
@@ -66,12 +68,17 @@ func LoadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseManifest(b, p)
+}
+
+// parseManifest reads manifest JSON; name is used in errors.
+func parseManifest(b []byte, name string) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if m.Version > ManifestVersion {
-		return nil, fmt.Errorf("%s: manifest version %d is newer than this cscstats understands (%d)", p, m.Version, ManifestVersion)
+		return nil, fmt.Errorf("%s: manifest version %d is newer than this cscstats understands (%d)", name, m.Version, ManifestVersion)
 	}
 	m.Version = ManifestVersion
 	return &m, nil
@@ -115,16 +122,28 @@ func (m *Manifest) Put(e Entry) {
 	m.Files = append(m.Files, e)
 }
 
-// manifestMu serialises read-modify-write of manifests in this process.
-// (Two cscstats processes on one folder at once are not supported.)
+// manifestMu serialises read-modify-write of manifests in this process;
+// a flock on the data folder does it across processes, so two fetches
+// into one folder at once both keep their entries.
 var manifestMu sync.Mutex
 
+// updateManifest adds entries to DIR/manifest.json: load, change and save
+// under the lock. Fetch and Import call it after each file, so an
+// interrupted run keeps the entries of the files it completed.
 func updateManifest(dir string, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	manifestMu.Lock()
 	defer manifestMu.Unlock()
+	if err := os.MkdirAll(dir, safefile.Dir); err != nil {
+		return err
+	}
+	lock, err := safefile.LockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	m, err := LoadManifest(dir)
 	if err != nil {
 		return err
@@ -159,7 +178,9 @@ type CheckReport struct {
 // Clean reports whether every manifest entry is present and unchanged.
 func (r *CheckReport) Clean() bool { return len(r.Missing) == 0 && len(r.Changed) == 0 }
 
-// Check re-hashes every file listed in DIR/manifest.json, offline.
+// Check re-hashes every file listed in DIR/manifest.json, offline. Only
+// regular files of at most DefaultMaxFileBytes are read (see HashFile);
+// anything else is reported as changed, with the reason.
 func Check(dir string) (*CheckReport, error) {
 	m, err := LoadManifest(dir)
 	if err != nil {

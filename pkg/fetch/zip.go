@@ -104,6 +104,7 @@ func (c *Client) downloadZip(ctx context.Context, u, destDir, name string, rel *
 		hash string
 	}
 	var outs []out
+	budget := c.opt.MaxZipTotalBytes // actual bytes, whatever the headers say
 	for _, zf := range plan {
 		base := path.Base(zf.Name)
 		if zf.Name == zipGuidanceEntry {
@@ -113,7 +114,7 @@ func (c *Client) downloadZip(ctx context.Context, u, destDir, name string, rel *
 		if err != nil {
 			return nil, fmt.Errorf("%s: entry %q: %v", u, zf.Name, err)
 		}
-		st, err := stage(stagingDir, base, rc, c.opt.MaxFileBytes)
+		st, err := stage(stagingDir, base, ctxReader{ctx, rc}, min(c.opt.MaxFileBytes, budget))
 		rc.Close()
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
@@ -125,6 +126,7 @@ func (c *Client) downloadZip(ctx context.Context, u, destDir, name string, rel *
 			}
 			return nil, fmt.Errorf("%s: entry %q: %v", u, zf.Name, err)
 		}
+		budget -= st.n
 		if uint64(st.n) != zf.UncompressedSize64 {
 			st.discard()
 			return nil, fmt.Errorf("%s: entry %q: %w: %d bytes, header says %d", u, zf.Name, ErrUnsafeZip, st.n, zf.UncompressedSize64)
@@ -174,6 +176,7 @@ func (c *Client) planZip(files []*zip.File, keep func(string) bool) ([]*zip.File
 		return nil, fmt.Errorf("%w: %d entries, more than the %d allowed", ErrUnsafeZip, len(files), c.opt.MaxZipEntries)
 	}
 	var plan []*zip.File
+	var total uint64
 	seen := map[string]bool{}
 	for _, zf := range files {
 		n := zf.Name
@@ -209,6 +212,14 @@ func (c *Client) planZip(files []*zip.File, keep func(string) bool) ([]*zip.File
 		if zf.UncompressedSize64 > uint64(c.opt.MaxFileBytes) {
 			return nil, fmt.Errorf("entry %q: %w: declares %d bytes, cap %d", n, ErrTooLarge, zf.UncompressedSize64, c.opt.MaxFileBytes)
 		}
+		if zf.UncompressedSize64 > zipRatioFloor && zf.UncompressedSize64 > uint64(c.opt.MaxZipRatio)*max(zf.CompressedSize64, 1) {
+			return nil, fmt.Errorf("%w: entry %q expands %d bytes to %d, more than %d times (a zip bomb?)",
+				ErrUnsafeZip, n, zf.CompressedSize64, zf.UncompressedSize64, c.opt.MaxZipRatio)
+		}
+		total += zf.UncompressedSize64
+		if total > uint64(c.opt.MaxZipTotalBytes) {
+			return nil, fmt.Errorf("%w: the entries to extract declare more than %d bytes in all", ErrTooLarge, c.opt.MaxZipTotalBytes)
+		}
 		key := strings.ToLower(path.Base(n))
 		if seen[key] {
 			return nil, fmt.Errorf("%w: entry %q appears twice", ErrUnsafeZip, n)
@@ -218,6 +229,10 @@ func (c *Client) planZip(files []*zip.File, keep func(string) bool) ([]*zip.File
 	}
 	return plan, nil
 }
+
+// zipRatioFloor: entries up to this size are not ratio-checked (a small
+// file of repeated cells can compress far better than a large one).
+const zipRatioFloor = 10 << 20
 
 func hasDotDot(n string) bool {
 	for _, part := range strings.Split(n, "/") {

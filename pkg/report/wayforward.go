@@ -125,13 +125,9 @@ func claimsSection(results []claims.Result) export.Section {
 		if r.Stated != nil {
 			stated = export.Num(*r.Stated)
 		}
+		// A number, never signed text: "+0.065" is a number to a reader but
+		// text that starts like a formula to a spreadsheet.
 		computed := export.Num(r.Computed)
-		if r.Kind == claims.KindSpreadRising || r.Kind == claims.KindCorrelationPositive {
-			computed = export.MissingCell("")
-			if !math.IsNaN(r.Computed) {
-				computed = export.Str(fmt.Sprintf("%+.3f", r.Computed))
-			}
-		}
 		expl := r.Explanation
 		if expl == "" {
 			expl = r.Note

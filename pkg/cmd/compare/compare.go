@@ -401,7 +401,7 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 	for _, m := range ms {
 		have := calc.Years(m.ID)
 		if len(have) == 0 {
-			return nil, nil, fmt.Errorf("no data for measure %s in the data directory; run `cscstats measures` to see what is there, or `cscstats fetch`", m.ID)
+			return nil, nil, calc.Store.NoDataFor(m.ID)
 		}
 		y := year
 		var fy, ty int

@@ -21,6 +21,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/safetext"
 	"github.com/cscstats/cscstats/pkg/spec"
 	"github.com/cscstats/cscstats/pkg/stats"
 )
@@ -221,7 +222,7 @@ func correlateRun(opts *Options) error {
 			return err
 		}
 		for _, n := range res.notes(calc) {
-			fmt.Fprintln(ios.ErrOut, "note: "+n)
+			fmt.Fprintln(ios.ErrOut, "note: "+safetext.Terminal(n))
 		}
 		return nil
 	case "csv":

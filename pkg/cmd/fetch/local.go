@@ -1,18 +1,22 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/export"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
@@ -93,6 +97,7 @@ func importRun(opts *Options) error {
 	kinds := map[string]dataset.FileReport{}
 	why := map[string]string{}
 	releases := importReleases{dataDir: f.DataDir, years: map[string]int{}}
+	dest := map[string]string{} // source path -> publication/release/name
 	recognise := func(p string) (string, string, bool) {
 		if !strings.EqualFold(filepath.Ext(p), ".csv") {
 			why[p] = "not a CSV file"
@@ -113,20 +118,48 @@ func importRun(opts *Options) error {
 			return "", "", false
 		}
 		kinds[p] = rep
-		return pub.Slug, releases.folder(pub.Slug, filepath.Base(p), rep), true
+		folder := releases.folder(pub.Slug, filepath.Base(p), rep)
+		dest[p] = strings.ToLower(pub.Slug + "/" + folder + "/" + filepath.Base(p))
+		return pub.Slug, folder, true
 	}
-	rep, err := fetchlib.ImportReleases(opts.From, f.DataDir, recognise, fetchlib.DefaultValidator)
+	// Ctrl-C or SIGTERM stops the import between reads: the file being
+	// copied is abandoned and its temporary file removed; files already
+	// imported stay, recorded in the manifest.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// Of two files of one name bound for one release folder, the one whose
+	// data reach the later year is the newer; then the later modified.
+	newer := func(a, b string) bool {
+		ya, yb := lastYear(kinds[a]), lastYear(kinds[b])
+		if ya != yb {
+			return ya > yb
+		}
+		sa, erra := os.Stat(a)
+		sb, errb := os.Stat(b)
+		return erra == nil && errb == nil && sa.ModTime().After(sb.ModTime())
+	}
+	rep, err := fetchlib.ImportContext(ctx, fetchlib.ImportRequest{From: opts.From, Dir: f.DataDir,
+		Recognise: recognise, Validate: fetchlib.DefaultValidator, Newer: newer})
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %d file(s) imported before it were kept; nothing half-written", len(rep.Imported))
+	}
 	if err != nil {
 		return err
 	}
+	left := map[string]bool{}
+	for _, sp := range rep.Superseded {
+		left[sp.Path] = true
+	}
 	byDest := map[string]dataset.FileReport{}
 	for p, k := range kinds {
-		byDest[filepath.Base(p)] = k
+		if !left[p] {
+			byDest[dest[p]] = k
+		}
 	}
 	if out != nil {
 		for _, e := range rep.Imported {
-			k := byDest[e.FileName]
-			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), e.Path, describeReport(k))
+			k := byDest[strings.ToLower(e.Path)]
+			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), safetext.Terminal(e.Path), describeReport(k))
 		}
 		others := 0
 		for _, p := range rep.Unrecognised {
@@ -134,7 +167,11 @@ func importRun(opts *Options) error {
 				others++
 				continue
 			}
-			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", p, why[p])
+			fmt.Fprintf(out, "  %-10s  %-9s  %s: %s\n", "skipped", "", safetext.Terminal(p), safetext.Terminal(why[p]))
+		}
+		for _, sp := range rep.Superseded {
+			fmt.Fprintf(out, "  %-10s  %-9s  %s: an older copy of %s (data to %d, against %d), which was imported\n", "skipped", "",
+				safetext.Terminal(sp.Path), safetext.Terminal(sp.By), lastYear(kinds[sp.Path]), lastYear(kinds[sp.By]))
 		}
 		if others > 0 {
 			fmt.Fprintf(out, "  (%d file(s) that are not CSV skipped)\n", others)
@@ -151,6 +188,14 @@ func importRun(opts *Options) error {
 		fmt.Fprintf(out, "%d file(s) imported into %s. `cscstats sources` lists what is there.\n", len(rep.Imported), f.DataDir)
 	}
 	return errors.Join(errs...)
+}
+
+// lastYear is the latest reporting year in a file (0 if none).
+func lastYear(r dataset.FileReport) int {
+	if n := len(r.Years); n > 0 {
+		return r.Years[n-1]
+	}
+	return 0
 }
 
 func describeReport(r dataset.FileReport) string {

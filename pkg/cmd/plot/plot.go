@@ -21,6 +21,8 @@ import (
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/safefile"
+	"github.com/cscstats/cscstats/pkg/safetext"
 	"github.com/cscstats/cscstats/pkg/spec"
 )
 
@@ -253,11 +255,11 @@ func plotRun(opts *Options) error {
 	if format == "png" {
 		size += fmt.Sprintf(", %d × %d px", charts.Pixels(w), charts.Pixels(h))
 	}
-	fmt.Fprintf(errOut, "wrote %s (%s, %s): %s\n", opts.Output, strings.ToUpper(format), size, b.labels.Title)
+	fmt.Fprintf(errOut, "wrote %s (%s, %s): %s\n", safetext.Terminal(opts.Output), strings.ToUpper(format), size, safetext.Terminal(b.labels.Title))
 	for _, n := range append(append([]string(nil), b.labels.Notes...), b.extra...) {
-		fmt.Fprintf(errOut, "note: %s\n", n)
+		fmt.Fprintf(errOut, "note: %s\n", safetext.Terminal(n))
 	}
-	fmt.Fprintf(errOut, "source: %s\n", b.labels.Source)
+	fmt.Fprintf(errOut, "source: %s\n", safetext.Terminal(b.labels.Source))
 	if opts.DataCSV != "" {
 		if err := writeAtomic(opts.DataCSV, data); err != nil {
 			return fmt.Errorf("the chart was written but not the data: %w", err)
@@ -303,7 +305,7 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err = os.Chmod(tmp.Name(), safefile.Mode(safefile.File)); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
@@ -423,7 +425,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	}
 	have := calc.Years(m)
 	if len(have) == 0 {
-		return built{}, fmt.Errorf("no %s data in the data directory; run `cscstats measures` to see what is there", m)
+		return built{}, calc.Store.NoDataFor(m)
 	}
 	if from == 0 {
 		from = have[0]

@@ -102,6 +102,9 @@ func ratesRun(opts *Options) error {
 	var all []rates.Rate
 	var yearsUsed []int
 	for _, m := range ms {
+		if len(calc.Years(m.ID)) == 0 {
+			return calc.Store.NoDataFor(m.ID)
+		}
 		years, err := cmdutil.PickYears(opts.Years, calc.Years(m.ID), m.ID)
 		if err != nil {
 			return err

@@ -56,7 +56,7 @@ func (charter) AreaTrends(calc *rates.Calculator, ms []string, area rates.Area, 
 	if err != nil {
 		return report.Chart{}, err
 	}
-	return render(slug(area.Name)+"_trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17", c, data)
+	return render(stem(area.Name, area.Code)+"_trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17", c, data)
 }
 
 func (charter) Funnel(calc *rates.Calculator, measure string, year int) (report.Chart, error) {
@@ -81,6 +81,20 @@ func (charter) Scatter(calc *rates.Calculator, cl claims.Claim) (report.Chart, e
 		return report.Chart{}, err
 	}
 	return render("scatter_"+slug(p.X.String()+"_"+p.Y.String()), fmt.Sprintf("Each council's change in %s against its change in %s", p.X, p.Y), c, data)
+}
+
+// stem is the file-name stem for a named area: the slug of its name, or
+// of its code when the name has no ASCII letters or digits (so that two
+// such authorities never share a folder, and none writes to reports/
+// itself).
+func stem(name, code string) string {
+	if s := slug(name); s != "" {
+		return s
+	}
+	if s := slug(code); s != "" {
+		return s
+	}
+	return "area"
 }
 
 // slug makes a file-name stem.

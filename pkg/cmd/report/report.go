@@ -44,8 +44,12 @@ Care – The Way Forward" (2022) beside the value computed from the data, and
 covers national trends, Leeds against England, the spread between councils
 and the adoption/child-protection correlation.
 
-The folder is built in a temporary folder and renamed into place; a
-non-empty folder that cscstats did not make is refused unless --force.`,
+The folder is built in a temporary folder and renamed into place, so an
+interrupted run leaves nothing behind. An existing folder is replaced only
+if it is empty or cscstats made it (it holds a .cscstats-report marker);
+--force also deletes files that were added to such a folder afterwards.
+cscstats never replaces a folder it did not make, the data directory, the
+current or home folder, /, or a folder that contains one of them.`,
 		Example: `  cscstats report
   cscstats report --out /tmp/twf --data ../shared/ees
   cscstats report council Leeds`,
@@ -58,7 +62,7 @@ non-empty folder that cscstats did not make is refused unless --force.`,
 		},
 	}
 	cmd.PersistentFlags().StringVarP(&opts.Out, "out", "o", "", "output folder (default "+DefaultOut+", or reports/<council> for a council)")
-	cmd.PersistentFlags().BoolVar(&opts.Force, "force", false, "replace a non-empty output folder cscstats did not make")
+	cmd.PersistentFlags().BoolVar(&opts.Force, "force", false, "replace a report folder cscstats made even if files were added to it (never a folder cscstats did not make)")
 	cmd.AddCommand(&cobra.Command{
 		Use:     "council NAME",
 		Short:   "A one-page profile of one council against England, its region and its statistical neighbours",
@@ -83,6 +87,17 @@ func reportRun(opts *Options) error {
 			fmt.Fprintf(io.ErrOut, "\r\033[K  building report: %s", step)
 		}
 	}
+	wopt := report.WriteOptions{Force: opts.Force, Protect: []string{opts.Factory.DataDir}, Progress: progress}
+	if opts.Council == "" {
+		// Refuse a folder that may not be replaced before doing the work.
+		out := opts.Out
+		if out == "" {
+			out = DefaultOut
+		}
+		if err := report.CheckTarget(out, wopt); err != nil {
+			return err
+		}
+	}
 	progress("loading data")
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
@@ -104,7 +119,10 @@ func reportRun(opts *Options) error {
 			return lerr
 		}
 		if out == "" {
-			out = filepath.Join("reports", slug(a.Name))
+			out = filepath.Join("reports", stem(a.Name, a.Code))
+		}
+		if err := report.CheckTarget(out, wopt); err != nil {
+			return err
 		}
 		cmp, cerr := comparison(opts, calc, opts.Council)
 		if cerr != nil {
@@ -118,7 +136,7 @@ func reportRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if err := report.Write(doc, out, opts.Force, progress); err != nil {
+	if err := report.Write(doc, out, wopt); err != nil {
 		if io.ErrTTY {
 			fmt.Fprintln(io.ErrOut)
 		}

@@ -370,3 +370,20 @@ func TestReportInRealBrowser(t *testing.T) {
 		t.Errorf("screenshot %dx%d with %d colours: looks blank", b.Dx(), b.Dy(), len(colours))
 	}
 }
+
+// TestStemFallsBackToCode: an authority whose name has no ASCII letters
+// or digits gets its own folder named by its code, never reports/ itself.
+func TestStemFallsBackToCode(t *testing.T) {
+	for _, c := range []struct{ name, code, want string }{
+		{"Leeds", "E08000035", "leeds"},
+		{"Bristol, City of", "E06000023", "bristol_city_of"},
+		{"Ynys Môn", "W06000001", "ynys_m_n"},
+		{"Καλαμάτα", "E06000099", "e06000099"},
+		{"***", "E06000098", "e06000098"},
+		{"<>", "", "area"},
+	} {
+		if got := stem(c.name, c.code); got != c.want {
+			t.Errorf("stem(%q, %q) = %q, want %q", c.name, c.code, got, c.want)
+		}
+	}
+}

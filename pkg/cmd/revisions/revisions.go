@@ -133,7 +133,7 @@ func Section(calc *rates.Calculator, rs []dataset.Revision) export.Section {
 		s.Rows = append(s.Rows, []export.Cell{
 			export.Str(r.Measure), export.Int(r.Year), export.Str(r.Geo.Level), export.Str(code), export.Str(name),
 			export.Int(r.Old.Release), export.Int(r.New.Release), value(r.Old), value(r.New), change,
-			export.Str(source(r.Old)), export.Str(source(r.New)),
+			export.Str(source(calc, r.Old)), export.Str(source(calc, r.New)),
 		})
 	}
 	return s
@@ -146,7 +146,11 @@ func value(o dataset.Observation) export.Cell {
 	return export.MissingCell(o.Count.String())
 }
 
-func source(o dataset.Observation) string { return fmt.Sprintf("%s:%d", filepath.Base(o.File), o.Line) }
+// source names the file below the data directory and the line, so that
+// two releases' files of one name are told apart.
+func source(calc *rates.Calculator, o dataset.Observation) string {
+	return fmt.Sprintf("%s:%d", calc.Store.RelPath(o.File), o.Line)
+}
 
 // Notes explain how releases were found and settled, listing the files
 // (of the chosen measures, when some are chosen) with their releases.

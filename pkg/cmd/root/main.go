@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/safetext"
 )
 
 // Exit codes.
@@ -31,7 +32,7 @@ func Main(f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, "error: "+err.Error())
+	fmt.Fprintln(f.IOStreams.ErrOut, "error: "+safeLines(err.Error()))
 	if cmdutil.IsFlagError(err) || isCobraUsage(err) {
 		fmt.Fprintf(f.IOStreams.ErrOut, "run '%s --help' for usage\n", c.CommandPath())
 		return ExitUsage
@@ -49,4 +50,14 @@ func isCobraUsage(err error) bool {
 		}
 	}
 	return false
+}
+
+// safeLines escapes control and bidi characters line by line: error
+// messages quote file names and cells, which must not drive the terminal.
+func safeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }

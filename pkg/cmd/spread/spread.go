@@ -167,6 +167,9 @@ func Compute(calc *rates.Calculator, m measures.Measure, from, to int, sel spec.
 			years = append(years, y)
 		}
 	}
+	if len(years) == 0 && len(calc.Years(m.ID)) == 0 {
+		return nil, calc.Store.NoDataFor(m.ID)
+	}
 	if len(years) == 0 {
 		return nil, fmt.Errorf("no %s data between %s; years available: %s", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(calc.Years(m.ID)))
 	}

@@ -84,6 +84,9 @@ func trendRun(opts *Options) error {
 	for _, m := range ms {
 		for _, area := range areas {
 			series := calc.Series(m.ID, area, from, to)
+			if len(series) == 0 && len(calc.Years(m.ID)) == 0 {
+				return calc.Store.NoDataFor(m.ID)
+			}
 			if len(series) == 0 {
 				return fmt.Errorf("no %s data between %s; years available: %s", m.ID, timeperiod.RangeText(from, to), timeperiod.Span(calc.Years(m.ID)))
 			}
