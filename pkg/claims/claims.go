@@ -37,9 +37,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/cscstats/cscstats/data"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -418,13 +420,10 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		// the vintage lacks this year (DfE's as-published denominators
 		// exist only for the releases in the data): use the latest series
 		// and say so, rather than report nothing
-		why := got.Note
-		if len(missingYears(calc, c.Measure, c.Year, c.Year)) > 0 {
-			why = "not in that vintage"
-		}
 		calc, vintage = ev.Calc, VintageLatest
 		r.Vintage = vintage
-		vnote = fmt.Sprintf("The report used DfE's population estimate of the time, which the data do not have for %d (%s); this row uses today's ONS series, revised after the 2021 Census.", c.Year, why)
+		vnote = fmt.Sprintf("The report's rate was computed on DfE's population estimate of the time for %d (the ONS mid-%d estimate as first published), which no file in the data prints (%s). This row therefore divides by today's ONS series, revised after the 2021 Census; until that estimate is loaded, a small difference cannot be told apart from the revision.",
+			c.Year, population.MidYearFor(c.Year), asPublishedYears(calc))
 		got = calc.Get(c.Measure, area, c.Year)
 	}
 	if miss := missingYears(calc, c.Measure, c.Year, c.Year); len(miss) > 0 {
@@ -451,7 +450,14 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 			r.Explanation += " " + vnote
 		}
 	} else if r.Verdict == Reproduced && vintage == VintageAsPublished {
-		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time."
+		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time"
+		if got.PopSource != "" {
+			r.Explanation += " (" + got.PopSource + ")"
+		}
+		r.Explanation += "."
+		if now := ev.Calc.Get(c.Measure, area, c.Year); now.OK() && now.Population != got.Population {
+			r.Explanation += fmt.Sprintf(" Today's ONS series (revised after the 2021 Census) gives %.0f children and a rate of %.1f.", now.Population, now.Value)
+		}
 	} else if r.Verdict == Reproduced {
 		r.Explanation = "Equal to the report's figure at the one decimal it gives."
 		if vnote != "" && c.Vintage == VintageAsPublished && ev.ForVintage != nil {
@@ -461,8 +467,31 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	return r, nil
 }
 
+// asPublishedYears says for which reporting years the data hold DfE's
+// population estimate of the time (England's).
+func asPublishedYears(calc *rates.Calculator) string {
+	seen := map[int]bool{}
+	var ys []int
+	for _, m := range []string{"cla_31march", "s47", "adoptions"} {
+		for _, y := range calc.Years(m) {
+			if _, ok, _ := calc.Pop.ForVintage(population.AsPublished, population.EnglandCode, y, population.Children); ok && !seen[y] {
+				seen[y] = true
+				ys = append(ys, y)
+			}
+		}
+	}
+	if len(ys) == 0 {
+		return "the data hold none of DfE's estimates of the time"
+	}
+	sort.Ints(ys)
+	return "DfE's estimates of the time are in the data for " + yearsText(ys) + " only"
+}
+
 func denominatorText(r rates.Rate, vintage string) string {
 	if vintage == VintageAsPublished {
+		if r.PopSource != "" {
+			return "DfE's estimate of the time: " + r.PopSource
+		}
 		return fmt.Sprintf("DfE's population estimate of the time for %d", r.Year)
 	}
 	return fmt.Sprintf("ONS mid-%d", r.PopMidYear)
@@ -488,7 +517,15 @@ func (ev Evaluator) countChange(c Claim, row string) (Result, error) {
 	rr := ev.reading(c, rd)
 	for _, cx := range c.Context {
 		if row == RowSince {
-			cx.From, cx.To = from, to
+			// the latest span of the same length the context's own
+			// measures all have (they may end a year before the claim's)
+			cto := to
+			for _, m := range strings.Split(cx.Measure, "+") {
+				if ys := ev.Calc.Years(m); len(ys) > 0 && ys[len(ys)-1] < cto {
+					cto = ys[len(ys)-1]
+				}
+			}
+			cx.From, cx.To = cto-(to-from), cto
 		}
 		r.ContextValues = append(r.ContextValues, ev.reading(c, cx))
 	}
@@ -512,10 +549,20 @@ func (ev Evaluator) countChange(c Claim, row string) (Result, error) {
 		r.Verdict = NotCheckable
 		r.Explanation = "The claim states no figure to compare with."
 	default:
-		r.Explanation = fmt.Sprintf("The report says %g%%; the data give %+.1f%%.", *c.Stated, r.Computed)
+		about := ""
+		if c.About {
+			about = "about "
+		}
+		r.Explanation = fmt.Sprintf("The report says %s%g%%; the data give %+.1f%%.", about, *c.Stated, r.Computed)
 		if c.Note != "" {
 			r.Explanation += " " + c.Note
 		}
+	}
+	// each row states its own years: the claim's, or the latest ones
+	if row == RowSince {
+		r.Explanation = fmt.Sprintf("Compared: %d with %d, the latest %d years in the data. ", from, to, to-from) + r.Explanation
+	} else {
+		r.Explanation = fmt.Sprintf("Compared: %d with %d, the years of the claim. ", from, to) + r.Explanation
 	}
 	r.Explanation += contextText(r.ContextValues)
 	return r, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/divergence"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
 	"github.com/cscstats/cscstats/pkg/stats"
@@ -57,25 +58,54 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	if !ok {
 		return notCheckable(r, "no data at all for "+c.Measure), nil
 	}
+	// Years with counts but no denominator are left out and named; the
+	// verdict rests on the first and last years that have rates.
+	asked := fmt.Sprintf("%d-%d", from, to)
+	withRates, noRates := RateYears(ev.Calc, c.Measure, from, to)
+	var left []string
+	if len(noRates) > 0 {
+		left = append(left, NoDenominatorText(ev.Calc, noRates))
+	}
+	if len(withRates) < 2 {
+		r.Years = asked
+		why := fmt.Sprintf("fewer than two years with %s rates in %s", c.Measure, asked)
+		if miss := missingYears(ev.Calc, c.Measure, from, to); len(miss) > 0 {
+			why += "; " + noData(c, c.Measure, miss)
+		}
+		if len(left) > 0 {
+			why += "; " + left[0]
+		}
+		return notCheckable(r, why), nil
+	}
+	if withRates[0] != from || withRates[len(withRates)-1] != to {
+		if miss := missingYears(ev.Calc, c.Measure, from, withRates[0]-1); len(miss) > 0 {
+			left = append(left, noData(c, c.Measure, miss))
+		}
+		if miss := missingYears(ev.Calc, c.Measure, withRates[len(withRates)-1]+1, to); len(miss) > 0 {
+			left = append(left, noData(c, c.Measure, miss))
+		}
+		from, to = withRates[0], withRates[len(withRates)-1]
+	}
 	r.Years = fmt.Sprintf("%d-%d", from, to)
 	miss := missingYears(ev.Calc, c.Measure, from, to)
-	if len(miss) > 0 && (miss[0] == from || miss[len(miss)-1] == to) {
-		return notCheckable(r, noData(c, c.Measure, miss)), nil
-	}
 	gap := map[int]bool{}
 	for _, y := range miss {
+		gap[y] = true
+	}
+	for _, y := range noRates {
 		gap[y] = true
 	}
 	var cvs, nets []string
 	peak, peakCV := 0, math.Inf(-1)
 	for y := from; y <= to; y++ {
 		if gap[y] {
-			cvs, nets = append(cvs, fmt.Sprintf("%d no data", y)), append(nets, fmt.Sprintf("%d no data", y))
+			cvs, nets = append(cvs, fmt.Sprintf("%d no rate", y)), append(nets, fmt.Sprintf("%d no rate", y))
 			continue
 		}
 		s, err := SpreadYears(ev.Calc, c.Measure, y)
 		if err != nil {
-			return notCheckable(r, fmt.Sprintf("%s %d: %v", c.Measure, y, err)), nil
+			cvs, nets = append(cvs, fmt.Sprintf("%d none (%v)", y, err)), append(nets, fmt.Sprintf("%d none", y))
+			continue
 		}
 		cvs = append(cvs, fmt.Sprintf("%d %.3f", y, s.Spread.CV))
 		nets = append(nets, fmt.Sprintf("%d %.3f", y, s.Net))
@@ -120,6 +150,9 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	}
 	if sd.Change < 0 && iqr.Change < 0 && cv.Change > 0 {
 		r.Explanation += " The absolute spread (SD and IQR) fell; the CV rose because the average fell faster."
+	}
+	if len(left) > 0 {
+		r.Explanation = fmt.Sprintf("Evaluated on %s, the years of %s with rates: %s. ", r.Years, asked, strings.Join(left, "; ")) + r.Explanation
 	}
 	if c.Note != "" {
 		r.Explanation += " " + c.Note
@@ -253,4 +286,50 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 		r.Explanation = "The correlation is not positive."
 	}
 	return r, nil
+}
+
+// RateYears splits the years from..to (0: no bound) that the data have a
+// measure's counts for into those with England's rate — a population
+// estimate in calc's vintage to divide by — and those with counts only.
+// A council's rate needs the same denominator series, so a year without
+// England's has no council rates either.
+func RateYears(calc *rates.Calculator, measure string, from, to int) (with, without []int) {
+	for _, y := range calc.Years(measure) {
+		if (from != 0 && y < from) || (to != 0 && y > to) {
+			continue
+		}
+		if e := calc.Get(measure, rates.England(), y); e.Count.OK() && !e.OK() {
+			without = append(without, y)
+			continue
+		}
+		with = append(with, y)
+	}
+	return with, without
+}
+
+// NoDenominatorText says why years have counts but no rates and how to
+// get them: "2010-2012 have counts but no population estimate for
+// children aged 0-17 in the latest vintage (mid-2009 to mid-2011 are
+// missing); `cscstats fetch population` asks Nomis for mid-2009 onwards".
+func NoDenominatorText(calc *rates.Calculator, years []int) string {
+	if len(years) == 0 {
+		return ""
+	}
+	mids := make([]int, len(years))
+	for i, y := range years {
+		mids[i] = population.MidYearFor(y)
+	}
+	verb := "have"
+	if len(years) == 1 {
+		verb = "has"
+	}
+	v := calc.Vintage
+	if v == "" {
+		v = population.Latest
+	}
+	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (mid-%s)", yearsText(years), verb, calc.Band().Label(), v, strings.ReplaceAll(yearsText(mids), "-", " to mid-"))
+	if v == population.AsPublished {
+		return s + ", as no DfE release in the data prints its estimate for them; the latest vintage (`--population latest`) may have them"
+	}
+	return s + "; `cscstats fetch population` asks Nomis for the ONS estimates from mid-2009"
 }

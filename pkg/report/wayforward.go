@@ -31,6 +31,18 @@ type Charter interface {
 	Scatter(calc *rates.Calculator, c claims.Claim) (Chart, error)
 }
 
+// CountCharter is a Charter that can also draw England's counts, which
+// reach back to years without a population estimate (optional, so that
+// other charters need not implement it).
+type CountCharter interface {
+	NationalCounts(calc *rates.Calculator, measures []string) (Chart, error)
+}
+
+// NationalCountMeasures are the children-looked-after measures whose
+// England counts the national section charts from the first year of the
+// long series.
+var NationalCountMeasures = []string{"cla_31march", "cla_starts", "under1_starts", "adoptions", "sgo"}
+
 // NationalMeasures are the measures of the national trends section.
 var NationalMeasures = []string{"s47", "icpc", "cpp_starts", "cpp_31march", "cin_31march", "cla_31march"}
 
@@ -191,9 +203,17 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 	if err != nil {
 		return sec, err
 	}
-	var lines, starts []string
+	var lines, starts, noRates []string
 	for _, m := range NationalMeasures {
-		s := calc.Series(m, rates.England(), 0, 0)
+		var s []rates.Rate
+		for _, r := range calc.Series(m, rates.England(), 0, 0) {
+			if r.OK() {
+				s = append(s, r)
+			}
+		}
+		if _, without := claims.RateYears(calc, m, 0, 0); len(without) > 0 {
+			noRates = append(noRates, m+": "+claims.NoDenominatorText(calc, without))
+		}
 		if len(s) == 0 {
 			continue
 		}
@@ -214,9 +234,27 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 		}
 	}
 	sec.Blocks = []Block{
-		Paragraph("England's rates per 10,000 children, from the first to the latest year in the data, with the exact test of the change (the rate ratio, its 95% interval and p-value; a p-value below 0.05 is evidence of a real change):"),
+		Paragraph("England's rates per 10,000 children, from the first to the latest year with a rate, with the exact test of the change (the rate ratio, its 95% interval and p-value; a p-value below 0.05 is evidence of a real change):"),
 		List(lines...),
 		ChartBlock(chart),
+	}
+	if len(noRates) > 0 {
+		sec.Blocks = append(sec.Blocks, Paragraph("Years with counts but no rate (left out of the rates above and of the chart, never drawn as zero): "+strings.Join(noRates, ". ")+"."))
+	}
+	if cc, ok := charter.(CountCharter); ok {
+		var have []string
+		for _, m := range NationalCountMeasures {
+			if len(calc.Years(m)) > 0 {
+				have = append(have, m)
+			}
+		}
+		if len(have) > 0 {
+			counts, err := cc.NationalCounts(calc, have)
+			if err != nil {
+				return sec, err
+			}
+			sec.Blocks = append(sec.Blocks, Paragraph("Numbers of children need no population estimate, so the children-looked-after series are shown as counts over every year the files give, from the first year of the long series:"), ChartBlock(counts))
+		}
 	}
 	if len(claimLines) > 0 {
 		sec.Blocks = append(sec.Blocks, Paragraph("The report's national claims, checked:"), List(claimLines...))
@@ -274,11 +312,19 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 		{Name: "measure", Decimals: -1}, {Name: "time_period", Decimals: -1}, {Name: "n", Decimals: 0}, {Name: "mean", Decimals: 1},
 		{Name: "median", Decimals: 1}, {Name: "q1", Decimals: 1}, {Name: "q3", Decimals: 1}, {Name: "iqr", Decimals: 1},
 		{Name: "p10", Decimals: 1}, {Name: "p90", Decimals: 1}, {Name: "p90_p10", Decimals: 2}, {Name: "sd", Decimals: 2}, {Name: "cv", Decimals: 3}, {Name: "net_spread", Decimals: 3}}}
+	// Years with counts but no denominator, or too few councils with a
+	// rate, have no spread: they are left out of the table and named.
+	var leftOut []string
 	for _, m := range []string{"under1_starts", "adoptions"} {
-		for _, y := range calc.Years(m) {
+		with, without := claims.RateYears(calc, m, 0, 0)
+		if len(without) > 0 {
+			leftOut = append(leftOut, m+": "+claims.NoDenominatorText(calc, without)+".")
+		}
+		for _, y := range with {
 			st, err := claims.SpreadYears(calc, m, y)
 			if err != nil {
-				return sec, err
+				leftOut = append(leftOut, fmt.Sprintf("%s %d: no spread (%v).", m, y, err))
+				continue
 			}
 			s := st.Spread
 			tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(m), export.Int(y), export.Int(s.N), export.Num(s.Mean), export.Num(s.Median),
@@ -300,8 +346,12 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 				"net_spread: τ ÷ England's rate, where τ² is the between-council variance of the funnel plot's overdispersion estimate (z-scores winsorised at their 10th and 90th percentiles; Spiegelhalter 2005).",
 				"under1_starts counts " + measures.ProxyNote + "."}}),
 	}
+	if len(leftOut) > 0 {
+		t := sec.Blocks[len(sec.Blocks)-1].Table
+		t.Notes = append(t.Notes, "Years left out: "+strings.Join(leftOut, " "))
+	}
 	for _, m := range []string{"under1_starts", "adoptions"} {
-		ys := calc.Years(m)
+		ys, _ := claims.RateYears(calc, m, 0, 0)
 		if len(ys) == 0 {
 			continue
 		}
