@@ -327,7 +327,7 @@ func NoDenominatorText(calc *rates.Calculator, years []int) string {
 	if v == "" {
 		v = population.Latest
 	}
-	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (mid-%s)", yearsText(years), verb, calc.Band().Label(), v, strings.ReplaceAll(yearsText(mids), "-", " to mid-"))
+	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (estimates for mid-%s are not in the data)", yearsText(years), verb, calc.Band().Label(), v, strings.ReplaceAll(yearsText(mids), "-", " to mid-"))
 	if v == population.AsPublished {
 		return s + ", as no DfE release in the data prints its estimate for them; the latest vintage (`--population latest`) may have them"
 	}
