@@ -37,6 +37,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -199,6 +200,22 @@ type Result struct {
 	// Vintage is the population vintage the row was computed with.
 	Vintage string
 	Sources []string
+	// Shared are the parts of Explanation that other rows may repeat
+	// word for word (the claim's note, the study design, why a vintage
+	// could not be used), so a page can say each once.
+	Shared []string
+}
+
+// addShared appends a text other rows may share to the explanation.
+func (r *Result) addShared(s string) {
+	if s == "" {
+		return
+	}
+	if r.Explanation != "" {
+		r.Explanation += " "
+	}
+	r.Explanation += s
+	r.Shared = append(r.Shared, s)
 }
 
 // ReadingResult is one reading computed.
@@ -323,9 +340,7 @@ func notCheckable(r Result, why string) Result {
 	r.Verdict = NotCheckable
 	r.Detail = "nothing computed"
 	r.Explanation = "Not checkable: " + why + "."
-	if r.Note != "" {
-		r.Explanation += " " + r.Note
-	}
+	r.addShared(r.Note)
 	return r
 }
 
@@ -422,7 +437,7 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		// and say so, rather than report nothing
 		calc, vintage = ev.Calc, VintageLatest
 		r.Vintage = vintage
-		vnote = fmt.Sprintf("The report's rate was computed on DfE's population estimate of the time for %d (the ONS mid-%d estimate as first published), which no file in the data prints (%s). This row therefore divides by today's ONS series, revised after the 2021 Census; until that estimate is loaded, a small difference cannot be told apart from the revision.",
+		vnote = fmt.Sprintf("The report's rate was computed on DfE's population estimate of the time for %d (the ONS mid-%d estimate as first published), which no file in the data prints (%s). The rate here therefore divides by today's ONS series, revised after the 2021 Census; until that estimate is loaded, a small difference cannot be told apart from the revision.",
 			c.Year, population.MidYearFor(c.Year), asPublishedYears(calc))
 		got = calc.Get(c.Measure, area, c.Year)
 	}
@@ -446,13 +461,15 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		implied := got.Count.Number / *c.Stated * 10000
 		r.Explanation = fmt.Sprintf("The stated rate implies %.0f children; %.0f used here (%+.1f%%).",
 			implied, got.Population, (got.Population-implied)/implied*100)
-		if vnote != "" {
-			r.Explanation += " " + vnote
-		}
+		r.addShared(vnote)
 	} else if r.Verdict == Reproduced && vintage == VintageAsPublished {
 		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time"
-		if got.PopSource != "" {
-			r.Explanation += " (" + got.PopSource + ")"
+		if e, ok, _ := calc.Pop.ForVintage(population.AsPublished, area.Code, c.Year, population.Children); ok && e.Release > 0 {
+			col := e.Column
+			if col == "" {
+				col = "population_estimate"
+			}
+			r.Explanation += fmt.Sprintf(": the %s for %d in DfE's %d release (%s, line %d)", col, c.Year, e.Release, filepath.Base(e.File), e.Line)
 		}
 		r.Explanation += "."
 		if now := ev.Calc.Get(c.Measure, area, c.Year); now.OK() && now.Population != got.Population {
@@ -460,8 +477,8 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		}
 	} else if r.Verdict == Reproduced {
 		r.Explanation = "Equal to the report's figure at the one decimal it gives."
-		if vnote != "" && c.Vintage == VintageAsPublished && ev.ForVintage != nil {
-			r.Explanation += " " + vnote
+		if c.Vintage == VintageAsPublished && ev.ForVintage != nil {
+			r.addShared(vnote)
 		}
 	}
 	return r, nil
@@ -489,9 +506,6 @@ func asPublishedYears(calc *rates.Calculator) string {
 
 func denominatorText(r rates.Rate, vintage string) string {
 	if vintage == VintageAsPublished {
-		if r.PopSource != "" {
-			return "DfE's estimate of the time: " + r.PopSource
-		}
 		return fmt.Sprintf("DfE's population estimate of the time for %d", r.Year)
 	}
 	return fmt.Sprintf("ONS mid-%d", r.PopMidYear)
@@ -554,9 +568,7 @@ func (ev Evaluator) countChange(c Claim, row string) (Result, error) {
 			about = "about "
 		}
 		r.Explanation = fmt.Sprintf("The report says %s%g%%; the data give %+.1f%%.", about, *c.Stated, r.Computed)
-		if c.Note != "" {
-			r.Explanation += " " + c.Note
-		}
+		r.addShared(c.Note)
 	}
 	// each row states its own years: the claim's, or the latest ones
 	if row == RowSince {
@@ -604,9 +616,7 @@ func (ev Evaluator) readings(c Claim, r Result) (Result, error) {
 	default:
 		r.Verdict = Ambiguous
 		r.Explanation = "The readings of the claim give different answers (each is shown with its own verdict)."
-		if c.Note != "" {
-			r.Explanation += " " + c.Note
-		}
+		r.addShared(c.Note)
 	}
 	// the headline value: the reading closest to the stated figure
 	if c.Stated != nil {

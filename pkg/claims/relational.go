@@ -135,15 +135,15 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	}
 	cv, net, sd, iqr := get("cv"), get("net_spread"), get("sd"), get("iqr")
 	r.Computed = cv.Change
-	r.Detail = fmt.Sprintf("coefficient of variation (sample SD ÷ mean) of councils' rates each year: %s (highest in %d); net of Poisson noise (τ ÷ England's rate): %s. Over the %d councils with a rate in both %d and %d the CV changed by %+.3f (95%% paired bootstrap interval %.3f to %.3f, %d resamples, seed %d); SD %+.2f, IQR %+.2f per 10,000; net spread %.3f to %.3f",
+	r.Detail = fmt.Sprintf("coefficient of variation (sample SD ÷ mean) of councils' rates each year: %s (highest in %d); net of Poisson noise (τ ÷ England's rate): %s. Over the %d councils with a rate in both %d and %d the CV changed by %+.3f (95%% paired bootstrap interval %.3f to %.3f, %d resamples, seed %d); SD %+.2f, IQR %+.2f per 10,000; over those councils the net spread went from %.3f to %.3f",
 		strings.Join(cvs, ", "), peak, strings.Join(nets, ", "), len(p.Units), from, to, cv.Change, cv.Lower, cv.Upper, Bootstrap, seed, sd.Change, iqr.Change, net.First, net.Last)
 	switch {
 	case cv.Lower > 0:
 		r.Verdict = Reproduced
-		r.Explanation = fmt.Sprintf("Councils moved apart relative to the average: the CV rose and the paired bootstrap interval excludes no change. Net of Poisson noise the spread went from %.3f to %.3f of England's rate.", net.First, net.Last)
+		r.Explanation = fmt.Sprintf("Councils moved apart relative to the average: the CV rose and the paired bootstrap interval excludes no change. Over the same councils, net of Poisson noise, the spread went from %.3f to %.3f of England's rate.", net.First, net.Last)
 	case cv.Change > 0:
 		r.Verdict = Close
-		r.Explanation = fmt.Sprintf("The CV rose, but the paired bootstrap interval (%.3f to %.3f) includes no change, so this could be chance; net of Poisson noise the spread went from %.3f to %.3f of England's rate.", cv.Lower, cv.Upper, net.First, net.Last)
+		r.Explanation = fmt.Sprintf("The CV rose, but the paired bootstrap interval (%.3f to %.3f) includes no change, so this could be chance; over the same councils, net of Poisson noise, the spread went from %.3f to %.3f of England's rate.", cv.Lower, cv.Upper, net.First, net.Last)
 	default:
 		r.Verdict = Differs
 		r.Explanation = fmt.Sprintf("The CV did not rise over these councils (change %+.3f, interval %.3f to %.3f).", cv.Change, cv.Lower, cv.Upper)
@@ -154,9 +154,7 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	if len(left) > 0 {
 		r.Explanation = fmt.Sprintf("Evaluated on %s, the years of %s with rates: %s. ", r.Years, asked, strings.Join(left, "; ")) + r.Explanation
 	}
-	if c.Note != "" {
-		r.Explanation += " " + c.Note
-	}
+	r.addShared(c.Note)
 	return r, nil
 }
 
@@ -244,7 +242,8 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 		reason := strings.Join(why, "; ") + needsText(c, all)
 		r = notCheckable(r, reason)
 		if c.Design != "" {
-			r.Explanation += " With the data, the design would still differ: " + c.Design
+			r.Explanation += " With the data, the design would still differ:"
+			r.addShared(c.Design)
 		}
 		return r, nil
 	}
@@ -272,7 +271,8 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 	}
 	if c.Design != "" {
 		r.Verdict = DifferentDesign
-		r.Explanation = fmt.Sprintf("%s The nearest test the council figures allow is %s here; it neither confirms nor refutes the original finding.", c.Design, direction)
+		r.addShared(c.Design)
+		r.Explanation += fmt.Sprintf(" The nearest test the council figures allow is %s here; it neither confirms nor refutes the original finding.", direction)
 		return r, nil
 	}
 	switch {

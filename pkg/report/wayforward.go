@@ -86,12 +86,13 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 		tally = append(tally, fmt.Sprintf("%d %s", counts[v], v))
 		meanings = append(meanings, fmt.Sprintf("%s: %s.", strings.ToUpper(v[:1])+v[1:], claims.VerdictMeaning[v]))
 	}
+	compact, compactNotes := compactClaims(results)
 	doc.Sections = append(doc.Sections, Section{ID: "claims", Heading: "The claims, checked", Blocks: []Block{
 		Paragraph(fmt.Sprintf("Each claim is checked on the years it is about where the data allow (“own years”) and, for trends, again on the latest years in the data (“and since”). %d rows: %s.", len(results), strings.Join(tally, ", "))),
 		List(meanings...),
-		TableBlock(Table{Name: "claims", Caption: "Claims in the report beside the values cscstats computes (claims.csv adds how each was computed, the population vintage and the difference)", Data: compactClaims(results),
-			Notes: []string{"Years are reporting years ending 31 March: 2013 is 2012-13.", claims.DenominatorNote, fmt.Sprintf("Population vintage: %s.", vintage(calc)),
-				"vintage: the population estimates a row's rates use: “latest” (today's ONS series) or “as-published” (the denominator DfE printed at the time). The report's footnote rates were computed with DfE's denominators of the time."}}),
+		TableBlock(Table{Name: "claims", Caption: "Claims in the report beside the values cscstats computes (claims.csv adds how each was computed, the population vintage and the difference)", Data: compact,
+			Notes: append([]string{"Years are reporting years ending 31 March: 2013 is 2012-13.", claims.DenominatorNote, vintage(calc) + ".",
+				"The report's footnote rates were computed with DfE's denominators of the time, so those rows use the as-published vintage (the population_estimate DfE printed beside its rates) where the data have it; claims.csv names each row's vintage."}, compactNotes...)}),
 	}})
 
 	progress("national trends")
@@ -154,9 +155,60 @@ func claimsSection(results []claims.Result) export.Section {
 	return s
 }
 
+// footnotes numbers the texts several rows share word for word (a
+// claim's note, a study design, why a vintage could not be used), so
+// that a table or list says each once and each row points to it.
+type footnotes struct {
+	count map[string]int
+	num   map[string]int
+	texts []string
+}
+
+func newFootnotes(rs []claims.Result) *footnotes {
+	f := &footnotes{count: map[string]int{}, num: map[string]int{}}
+	for _, r := range rs {
+		seen := map[string]bool{}
+		for _, s := range r.Shared {
+			if !seen[s] {
+				seen[s] = true
+				f.count[s]++
+			}
+		}
+	}
+	return f
+}
+
+// apply replaces in text each of r's shared parts that another row also
+// has with a pointer to its note.
+func (f *footnotes) apply(r claims.Result, text string) string {
+	for _, s := range r.Shared {
+		if f.count[s] < 2 || !strings.Contains(text, s) {
+			continue
+		}
+		n, ok := f.num[s]
+		if !ok {
+			f.texts = append(f.texts, s)
+			n = len(f.texts)
+			f.num[s] = n
+		}
+		text = strings.Replace(text, s, fmt.Sprintf("See note %d.", n), 1)
+	}
+	return text
+}
+
+// notes are the numbered notes the rows point to.
+func (f *footnotes) notes() []string {
+	out := make([]string, len(f.texts))
+	for i, t := range f.texts {
+		out[i] = fmt.Sprintf("Note %d: %s", i+1, t)
+	}
+	return out
+}
+
 // compactClaims is the page's claims table: the claim, which years, the
 // stated and computed figures, the verdict and why.
-func compactClaims(results []claims.Result) export.Section {
+func compactClaims(results []claims.Result) (export.Section, []string) {
+	fn := newFootnotes(results)
 	s := export.Section{Name: "claims", Columns: []export.Column{
 		{Name: "claim", Decimals: -1}, {Name: "years", Decimals: -1}, {Name: "stated", Decimals: 1}, {Name: "computed", Decimals: 1},
 		{Name: "verdict", Decimals: -1}, {Name: "why", Decimals: -1}}}
@@ -176,13 +228,13 @@ func compactClaims(results []claims.Result) export.Section {
 				computed = export.Str(fmt.Sprintf("%s %+.3f", what, r.Computed))
 			}
 		}
-		why := r.Explanation
+		why := fn.apply(r, r.Explanation)
 		for _, rd := range r.Readings {
 			why += fmt.Sprintf(" • %s: %+.1f%% (%s).", rd.Label, rd.Value, rd.Verdict)
 		}
 		s.Rows = append(s.Rows, []export.Cell{export.Str(r.Text), export.Str(r.Years + " (" + r.Row + ")"), stated, computed, export.Str(r.Verdict), export.Str(why)})
 	}
-	return s
+	return s, fn.notes()
 }
 
 func nationalSection(calc *rates.Calculator, charter Charter, results []claims.Result) (Section, error) {
@@ -224,11 +276,15 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 		starts = append(starts, fmt.Sprintf("%s from %d", m, a.Year))
 	}
 	var claimLines []string
+	var natResults []claims.Result
 	for _, r := range results {
-		if r.Group != "national" {
-			continue
+		if r.Group == "national" {
+			natResults = append(natResults, r)
 		}
-		claimLines = append(claimLines, claimLine(r))
+	}
+	natNotes := newFootnotes(natResults)
+	for _, r := range natResults {
+		claimLines = append(claimLines, claimLine(r, natNotes))
 		for _, rd := range r.Readings {
 			claimLines = append(claimLines, fmt.Sprintf("Reading: %s — %s (%s).", rd.Label, rd.Detail, rd.Verdict))
 		}
@@ -258,10 +314,11 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 	}
 	if len(claimLines) > 0 {
 		sec.Blocks = append(sec.Blocks, Paragraph("The report's national claims, checked:"), List(claimLines...))
+		sec.Blocks = append(sec.Blocks, notesBlocks(natNotes.notes())...)
 	}
 	sec.Blocks = append(sec.Blocks,
 		TableBlock(Table{Name: "national_rates", Caption: "England: rates per 10,000 children by year", Data: Wide("national_rates", rows, func(r rates.Rate) string { return r.Measure }),
-			Notes: []string{"Each series starts in the earliest year the files loaded give it: " + strings.Join(starts, "; ") + "."}}))
+			Notes: []string{"Each series' rates start in the earliest year the files loaded give it a rate: " + strings.Join(starts, "; ") + ". A blank cell has no rate: no figure that year, or a count without a population estimate; years with no rate at all are left out (named above, and charted as counts)."}}))
 	return sec, nil
 }
 
@@ -284,21 +341,27 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 		}
 	}
 	var lines []string
+	var leeds []claims.Result
 	for _, r := range results {
 		if r.Group == "leeds" && r.Stated != nil {
-			line := fmt.Sprintf("%s: the report says %.1f; cscstats computes %.1f (%s).", r.Text, *r.Stated, r.Computed, r.Verdict)
-			if math.IsNaN(r.Computed) {
-				line = fmt.Sprintf("%s: the report says %.1f; %s.", r.Text, *r.Stated, r.Detail)
-			}
-			if r.Explanation != "" && r.Verdict != claims.Reproduced {
-				line += " " + r.Explanation
-			}
-			lines = append(lines, line)
+			leeds = append(leeds, r)
 		}
+	}
+	fn := newFootnotes(leeds)
+	for _, r := range leeds {
+		line := fmt.Sprintf("%s: the report says %.1f; cscstats computes %.1f = %s (%s).", r.Text, *r.Stated, r.Computed, r.Detail, r.Verdict)
+		if math.IsNaN(r.Computed) {
+			line = fmt.Sprintf("%s: the report says %.1f; %s.", r.Text, *r.Stated, r.Detail)
+		}
+		if r.Explanation != "" {
+			line += " " + fn.apply(r, r.Explanation)
+		}
+		lines = append(lines, line)
 	}
 	sec.Blocks = []Block{
 		Paragraph("The report describes Leeds as a council whose rates of section 47 enquiries, initial child protection conferences and child protection plans fell from well above England's to well below after 2012-13, while England's rose. The figures in its footnote, checked:"),
 		List(lines...),
+		notesOrNothing(fn.notes()),
 		Paragraph("The chart continues the series to the latest year available, with Leeds's region for context. Shaded bands are 95% confidence intervals."),
 		ChartBlock(chart),
 		TableBlock(Table{Name: "leeds_rates", Caption: "Leeds, Yorkshire and The Humber and England: rates per 10,000 children", Data: Wide("leeds_rates", rows, func(r rates.Rate) string { return r.Measure + ": " + r.Area.Name })}),
@@ -331,21 +394,18 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 				export.Num(s.Q1), export.Num(s.Q3), export.Num(s.IQR), export.Num(s.P10), export.Num(s.P90), export.Num(s.P90P10), export.Num(s.SD), export.Num(s.CV), export.Num(st.Net)})
 		}
 	}
-	var lines []string
-	for _, r := range results {
-		if r.Group == "spread" {
-			lines = append(lines, claimLine(r))
-		}
-	}
+	lines, lineNotes := groupLines(results, "spread")
 	sec.Blocks = []Block{
 		Paragraph("The report says councils differ increasingly in how often babies are removed at birth and in adoptions. DfE publishes no count of removals at birth; the closest measure is children starting care aged under 1, used here as a proxy (it also counts babies taken into care later in their first year). The spread across councils is measured each year by the coefficient of variation (the sample standard deviation, divisor n − 1, ÷ the mean), the ratio of the 90th to the 10th percentile, and the spread net of Poisson noise (τ ÷ England's rate: the between-council standard deviation once the chance variation of small counts is taken out). The verdict rests on the change in the coefficient of variation over the same councils in the first and last year, with a paired bootstrap interval, not on two numbers alone."),
 		List(lines...),
+		notesOrNothing(lineNotes),
 		TableBlock(Table{Name: "spread", Caption: "Spread of council rates per 10,000 children, by year", Data: tbl,
 			Notes: []string{"Each year counts the councils with a figure that year; councils with a suppressed count are left out of that year; the Isles of Scilly and the City of London are left out because their tiny child populations make rates meaningless.",
 				"Quantiles are Hyndman & Fan type 7 (as R and pandas compute them). sd is the sample standard deviation; cv = sd ÷ mean.",
 				"net_spread: τ ÷ England's rate, where τ² is the between-council variance of the funnel plot's overdispersion estimate (z-scores winsorised at their 10th and 90th percentiles; Spiegelhalter 2005).",
 				"under1_starts counts " + measures.ProxyNote + "."}}),
 	}
+	leftOut = append(leftOut, fewCouncils(calc, tbl)...)
 	if len(leftOut) > 0 {
 		t := sec.Blocks[len(sec.Blocks)-1].Table
 		t.Notes = append(t.Notes, "Years left out: "+strings.Join(leftOut, " "))
@@ -368,6 +428,63 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 	}
 	sec.Blocks = append(sec.Blocks, babies...)
 	return sec, nil
+}
+
+// fewCouncils notes the years of the spread table whose number of
+// councils is well below the measure's usual (under three quarters of
+// its median), with the commonest reason the data give for the missing
+// councils, so a reader knows the spread that year rests on fewer.
+func fewCouncils(calc *rates.Calculator, tbl export.Section) []string {
+	ns := map[string][]float64{}
+	years := map[string][]int{}
+	for _, row := range tbl.Rows {
+		m := row[0].Text
+		ns[m] = append(ns[m], row[2].Number)
+		years[m] = append(years[m], int(row[1].Number))
+	}
+	var out []string
+	for _, m := range []string{"under1_starts", "adoptions"} {
+		if len(ns[m]) == 0 {
+			continue
+		}
+		sorted := append([]float64(nil), ns[m]...)
+		sort.Float64s(sorted)
+		median := sorted[len(sorted)/2]
+		var low []string
+		var lowYears []int
+		for i, n := range ns[m] {
+			if n < 0.75*median {
+				low = append(low, fmt.Sprintf("%.0f in %d", n, years[m][i]))
+				lowYears = append(lowYears, years[m][i])
+			}
+		}
+		if len(low) == 0 {
+			continue
+		}
+		why := map[string]int{}
+		best := ""
+		for _, y := range lowYears {
+			for _, r := range calc.Authorities(m, y) {
+				if r.Count.OK() {
+					continue
+				}
+				reason := r.Note
+				if r.Provenance.Note != "" {
+					reason = r.Provenance.Note
+				}
+				why[reason]++
+				if best == "" || why[reason] > why[best] || (why[reason] == why[best] && reason < best) {
+					best = reason
+				}
+			}
+		}
+		note := fmt.Sprintf("%s: fewer councils have a figure in some years (%s, against a median of %.0f)", m, strings.Join(low, ", "), median)
+		if best != "" {
+			note += fmt.Sprintf("; the commonest reason in the data for a council without one: %s (%d of the missing council figures in those years)", best, why[best])
+		}
+		out = append(out, note+".")
+	}
+	return out
 }
 
 func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, results []claims.Result) (Section, error) {
@@ -434,9 +551,11 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		}
 		excluded.Rows = append(excluded.Rows, row)
 	}
+	corrLines, corrNotes := groupLines(results, "correlation")
 	sec.Blocks = []Block{
 		Paragraph("The report cites research finding that councils where adoptions rose also saw child protection investigations, children in need and children in care rise. That research (Bilson & Munro 2019) followed children under five in each council from 2011-12 to 2016-17; DfE's council tables give only all-age annual counts, so the nearest test they allow — a correlation across councils of the change in each council's adoption rate against the change in its other rates — asks a different question, and the verdict says so. It is run over 2013-2017 where the data allow and over the latest years, with the baseline-adjusted (ANCOVA) partial correlation beside it: a change correlated with another change partly reflects where councils started (regression to the mean)."),
-		List(corrLines(results)...),
+		List(corrLines...),
+		notesOrNothing(corrNotes),
 		TableBlock(Table{Name: "correlations", Caption: "Correlation across councils of changes in rates", Data: tbl,
 			Notes: []string{"r ranges from -1 to 1; the 95% interval is Fisher's z; p is two-sided, from t with n-2 degrees of freedom.",
 				"Correlation across councils is not causation: councils differ in many ways at once, and a pattern across areas need not hold for any family within them (the ecological fallacy)."}}),
@@ -457,27 +576,50 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 // claimLine words one result for a section's list: the claim, the row
 // and its years, the verdict, what was computed (when anything was) and
 // why the verdict is what it is.
-func claimLine(r claims.Result) string {
+func claimLine(r claims.Result, fn *footnotes) string {
 	head := fmt.Sprintf("“%s” (%s, %s) — ", r.Text, r.Row, r.Years)
+	expl := fn.apply(r, r.Explanation)
 	if r.Verdict == claims.NotCheckable {
-		return head + r.Explanation // it starts "Not checkable: ..."
+		return head + expl // it starts "Not checkable: ..."
 	}
 	line := head + r.Verdict + "."
 	if len(r.Readings) == 0 {
 		line += " " + strings.TrimSuffix(r.Detail, ".") + "."
 	}
-	return line + " " + r.Explanation
+	return line + " " + expl
 }
 
-// corrLines words the correlation claims' rows.
-func corrLines(results []claims.Result) []string {
-	var out []string
+// groupLines words the claims of one group for a section's list, with
+// the notes their rows share (said once, after the list).
+func groupLines(results []claims.Result, group string) (lines, notes []string) {
+	var rs []claims.Result
 	for _, r := range results {
-		if r.Group == "correlation" {
-			out = append(out, claimLine(r))
+		if r.Group == group {
+			rs = append(rs, r)
 		}
 	}
-	return out
+	fn := newFootnotes(rs)
+	for _, r := range rs {
+		lines = append(lines, claimLine(r, fn))
+	}
+	return lines, fn.notes()
+}
+
+// notesBlocks are a list's shared notes as a block (none when empty).
+func notesBlocks(notes []string) []Block {
+	if len(notes) == 0 {
+		return nil
+	}
+	return []Block{List(notes...)}
+}
+
+// notesOrNothing is a list's shared notes as one block; an empty block
+// (which renders nothing) when there are none.
+func notesOrNothing(notes []string) Block {
+	if len(notes) == 0 {
+		return Block{}
+	}
+	return List(notes...)
 }
 
 func methodsSection(calc *rates.Calculator) Section {
@@ -554,8 +696,9 @@ func dataFiles(calc *rates.Calculator) []string {
 }
 
 // Wide lays rates out for reading: a row per year, a column per series
-// (named by column), values rounded to one decimal; missing values show
-// their symbol. The tidy table with counts, populations and intervals is
+// (named by column), values rounded to one decimal; a suppressed count
+// shows its symbol, a year without a denominator is blank, and a year
+// with no rate in any column is left out (the caller says which). The tidy table with counts, populations and intervals is
 // the chart's data file.
 func Wide(name string, rs []rates.Rate, column func(rates.Rate) string) export.Section {
 	var cols []string
@@ -582,16 +725,26 @@ func Wide(name string, rs []rates.Rate, column func(rates.Rate) string) export.S
 	}
 	for _, y := range years {
 		row := []export.Cell{export.Int(y)}
+		hasRate := false
 		for _, c := range cols {
 			r, ok := cell[[2]string{fmt.Sprint(y), c}]
 			switch {
 			case !ok:
 				row = append(row, export.MissingCell(""))
 			case r.OK():
+				hasRate = true
 				row = append(row, export.Num(r.Value))
+			case r.Count.OK():
+				// a count without a denominator: no rate, and the count
+				// must not sit in a column of rates
+				row = append(row, export.MissingCell(""))
 			default:
+				hasRate = true // a suppressed count: its symbol says why
 				row = append(row, export.MissingCell(r.Count.String()))
 			}
+		}
+		if !hasRate {
+			continue // no rate at all that year (no denominator): said where the table is used
 		}
 		s.Rows = append(s.Rows, row)
 	}

@@ -158,7 +158,7 @@ func TestReportOnLongSeries(t *testing.T) {
 		}
 		expl := field(r, "explanation")
 		switch {
-		case c.year == 2021 && !strings.HasPrefix(expl, "Reproduced exactly with the population estimate DfE published at the time (DfE population_estimate for 2021, release 2022 (cla_number_and_rate_per_10k_children.csv:"):
+		case c.year == 2021 && !strings.HasPrefix(expl, "Reproduced exactly with the population estimate DfE published at the time: the population_estimate for 2021 in DfE's 2022 release (cla_number_and_rate_per_10k_children.csv, line "):
 			t.Errorf("%s: explanation %q should name DfE's estimate of the time and its release", c.id, expl)
 		case c.year == 2013 && !strings.Contains(expl, "DfE's population estimate of the time for 2013 (the ONS mid-2012 estimate as first published), which no file in the data prints"):
 			t.Errorf("%s: explanation %q should say why 2012-13 cannot be reproduced", c.id, expl)
