@@ -333,3 +333,13 @@ func NoDenominatorText(calc *rates.Calculator, years []int) string {
 	}
 	return s + "; `cscstats fetch population` asks Nomis for the ONS estimates from mid-2009"
 }
+
+// PairOn pairs the councils for a correlation claim on the years
+// from-to (a change from the first to the last).
+func PairOn(calc *rates.Calculator, c Claim, from, to int) (*spec.Paired, error) {
+	xs, ys, err := specsFor(c, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Pair(calc, xs, ys, nil, spec.Options{})
+}

@@ -490,22 +490,45 @@ func fewCouncils(calc *rates.Calculator, tbl export.Section) []string {
 func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, results []claims.Result) (Section, error) {
 	sec := Section{ID: "correlation", Heading: "Adoption and child protection: do they move together?"}
 	tbl := export.Section{Name: "correlations", Columns: []export.Column{
-		{Name: "claim", Decimals: -1}, {Name: "x", Decimals: -1}, {Name: "y", Decimals: -1}, {Name: "n", Decimals: 0},
+		{Name: "claim", Decimals: -1}, {Name: "row", Decimals: -1}, {Name: "x", Decimals: -1}, {Name: "y", Decimals: -1}, {Name: "n", Decimals: 0},
 		{Name: "r", Decimals: 3}, {Name: "ci_lower", Decimals: 3}, {Name: "ci_upper", Decimals: 3}, {Name: "p_value", Decimals: 3}, {Name: "verdict", Decimals: -1}}}
-	// Councils left out: one row per council, one reason column per
-	// correlation, so a reader sees at once who is missing where.
+	// Councils left out of the latest years' correlations: one row per
+	// council, saying which correlations leave it out and why (most are
+	// left out of all of them for the same reason: a suppressed adoption
+	// count).
 	excluded := export.Section{Name: "correlation_excluded", Columns: []export.Column{
-		{Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1}}}
-	reasons := map[string][]string{}
+		{Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1}, {Name: "left out of", Decimals: -1}, {Name: "why", Decimals: -1}}}
+	type miss struct{ what, why string }
+	reasons := map[string][]miss{}
 	names := map[string]string{}
 	var order []string
 	var first *claims.Claim
+	var latestYears string
+	nCorr := 0
+	verdictOf := func(id, row string) string {
+		for _, r := range results {
+			if r.ID == id && r.Row == row {
+				return r.Verdict
+			}
+		}
+		return ""
+	}
 	for i, c := range f.Claims {
 		if c.Kind != claims.KindCorrelationPositive {
 			continue
 		}
+		nCorr++
 		if first == nil {
 			first = &f.Claims[i]
+		}
+		// own years first, when the data have them
+		if v := verdictOf(c.ID, claims.RowOwn); v != "" && v != claims.NotCheckable {
+			if p, err := claims.PairOn(calc, c, c.From, c.To); err == nil {
+				if corr, err := stats.Pearson(p.XS(), p.YS(), nil, 0.95); err == nil {
+					tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(c.Text), export.Str(claims.RowOwn), export.Str(p.X.String()), export.Str(p.Y.String()), export.Int(corr.N),
+						export.Num(corr.R), export.Num(corr.CILower), export.Num(corr.CIUpper), export.Num(corr.PValue), export.Str(v)})
+				}
+			}
 		}
 		p, err := claims.PairFor(calc, c)
 		if err != nil {
@@ -515,41 +538,57 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		if err != nil {
 			return sec, err
 		}
-		verdict := ""
-		for _, r := range results {
-			if r.ID == c.ID {
-				verdict = r.Verdict
-			}
+		row := claims.RowSince
+		if c.Since == nil {
+			row = "latest years"
 		}
-		tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(c.Text), export.Str(p.X.String()), export.Str(p.Y.String()), export.Int(corr.N),
-			export.Num(corr.R), export.Num(corr.CILower), export.Num(corr.CIUpper), export.Num(corr.PValue), export.Str(verdict)})
-		col := len(excluded.Columns) - 2
-		excluded.Columns = append(excluded.Columns, export.Column{Name: "left out of " + p.X.String() + " against " + p.Y.String(), Decimals: -1})
+		tbl.Rows = append(tbl.Rows, []export.Cell{export.Str(c.Text), export.Str(row), export.Str(p.X.String()), export.Str(p.Y.String()), export.Int(corr.N),
+			export.Num(corr.R), export.Num(corr.CILower), export.Num(corr.CIUpper), export.Num(corr.PValue), export.Str(verdictOf(c.ID, row))})
+		latestYears = fmt.Sprintf("%d-%d", p.X.From, p.X.To)
+		ymeasure := p.Y.Measure
 		for _, e := range p.Excluded {
 			if _, ok := reasons[e.Code]; !ok {
 				order = append(order, e.Code)
 				names[e.Code] = e.Name
 			}
-			for len(reasons[e.Code]) <= col {
-				reasons[e.Code] = append(reasons[e.Code], "")
-			}
-			reasons[e.Code][col] = e.Reason
+			reasons[e.Code] = append(reasons[e.Code], miss{ymeasure, e.Reason})
 		}
 	}
 	sort.Slice(order, func(i, j int) bool { return names[order[i]] < names[order[j]] })
 	for _, code := range order {
-		row := []export.Cell{export.Str(code), export.Str(names[code])}
-		for i := 0; i < len(excluded.Columns)-2; i++ {
-			r := ""
-			if i < len(reasons[code]) {
-				r = reasons[code][i]
+		ms := reasons[code]
+		same := true
+		for _, m := range ms[1:] {
+			if m.why != ms[0].why {
+				same = false
 			}
-			if r == "" {
-				r = "included"
-			}
-			row = append(row, export.Str(r))
 		}
-		excluded.Rows = append(excluded.Rows, row)
+		var which, why string
+		switch {
+		case same && len(ms) == nCorr:
+			which, why = "all", ms[0].why
+		case same:
+			var ws []string
+			for _, m := range ms {
+				ws = append(ws, m.what)
+			}
+			which, why = "against "+strings.Join(ws, ", "), ms[0].why
+		default:
+			var ws, ys []string
+			for _, m := range ms {
+				ws = append(ws, m.what)
+				ys = append(ys, m.why) // each reason names its measure
+			}
+			which, why = "against "+strings.Join(ws, ", "), strings.Join(ys, "; ")
+		}
+		excluded.Rows = append(excluded.Rows, []export.Cell{export.Str(code), export.Str(names[code]), export.Str(which), export.Str(why)})
+	}
+	exclNotes := []string{"“all”: left out of every correlation for the same reason."}
+	for _, row := range tbl.Rows {
+		if row[1].Text == claims.RowOwn {
+			exclNotes = append(exclNotes, "The own-years correlations leave out more councils (their n in the table above); the spread section's table notes why adoption figures are missing more often in some of those years.")
+			break
+		}
 	}
 	corrLines, corrNotes := groupLines(results, "correlation")
 	sec.Blocks = []Block{
@@ -569,7 +608,8 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 	}
 	sec.Blocks = append(sec.Blocks,
 		Paragraph("Councils left out of each correlation, and why (a suppressed count, a boundary change that cannot be bridged, or a tiny population):"),
-		TableBlock(Table{Name: "correlation_excluded", Caption: "Councils left out of the correlations", Data: excluded}))
+		TableBlock(Table{Name: "correlation_excluded", Caption: fmt.Sprintf("Councils left out of the correlations on the latest years (%s)", latestYears), Data: excluded,
+			Notes: exclNotes}))
 	return sec, nil
 }
 
@@ -583,7 +623,12 @@ func claimLine(r claims.Result, fn *footnotes) string {
 		return head + expl // it starts "Not checkable: ..."
 	}
 	line := head + r.Verdict + "."
-	if len(r.Readings) == 0 {
+	switch {
+	case r.Kind == claims.KindSpreadRising && !math.IsNaN(r.Computed):
+		// each year's spread is in the section's table; the full detail
+		// (every year's CV and net spread, the bootstrap) in claims.csv
+		line += fmt.Sprintf(" Over the councils with a rate in both %s, the coefficient of variation changed by %+.3f.", strings.Replace(r.Years, "-", " and ", 1), r.Computed)
+	case len(r.Readings) == 0:
 		line += " " + strings.TrimSuffix(r.Detail, ".") + "."
 	}
 	return line + " " + expl
@@ -623,11 +668,7 @@ func notesOrNothing(notes []string) Block {
 }
 
 func methodsSection(calc *rates.Calculator) Section {
-	var files []string
-	for _, r := range calc.Store.Recognised() {
-		kind, _ := measures.Kind(r.Kind)
-		files = append(files, fmt.Sprintf("%s — %s (%s), years %s, %d rows.", filepath.Base(r.Path), kind.Title, kind.Publication, timeperiod.Span(r.Years), r.Rows))
-	}
+	files := fileLines(calc)
 	var changes []string
 	ch := calc.Registry.Changes()
 	for _, c := range ch.BoundaryChanges {
@@ -646,12 +687,59 @@ func methodsSection(calc *rates.Calculator) Section {
 	return Section{ID: "methods", Heading: "Methods and sources", Blocks: []Block{
 		Paragraph("Data: Department for Education, “Children in need” and “Children looked after in England including adoptions” (Explore education statistics), and ONS mid-year population estimates; Open Government Licence v3.0. Files used:"),
 		List(files...),
-		Paragraph(fmt.Sprintf("Rates are count ÷ children aged 0-17 × 10,000. The denominator for a reporting year ending 31 March Y is the ONS estimate for mid-year Y-1 (so 2020-21 uses mid-2020): with this pairing cscstats reproduces DfE's own published rates of children looked after. Population vintage: %s. 95%% confidence intervals are exact Poisson (Garwood) intervals.", vintage(calc))),
+		Paragraph("Where several releases give the same figure (the same measure, area and year), the newest release wins; `cscstats revisions` lists every figure that differs between releases, and each figure's CSV row names its file, line and release."),
+		Paragraph(fmt.Sprintf("Rates are count ÷ children aged 0-17 × 10,000. The denominator for a reporting year ending 31 March Y is the ONS estimate for mid-year Y-1 (so 2020-21 uses mid-2020): with this pairing cscstats reproduces DfE's own published rates of children looked after. %s. 95%% confidence intervals are exact Poisson (Garwood) intervals.", vintage(calc))),
 		Paragraph("Suppressed or unavailable figures (DfE's symbols c, x, z, low, k, u, :) are treated as missing, never as zero. Regional and England figures are DfE's own totals."),
 		Paragraph("Children starting care aged under 1 are the closest published measure of babies removed at birth, but not the same thing: they include babies who entered care later in their first year."),
 		Paragraph("Boundary and code changes, and how they are handled:"),
 		List(changes...),
 	}}
+}
+
+// fileLines lists the files read, one line each; a kind of file with
+// many files (the SFR's one file per table and year) is one line naming
+// them all, so the list stays readable.
+func fileLines(calc *rates.Calculator) []string {
+	type group struct {
+		title, pub string
+		names      []string
+		years      []int
+		rows       int
+		releases   []int
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, r := range calc.Store.Recognised() {
+		kind, _ := measures.Kind(r.Kind)
+		g := groups[r.Kind]
+		if g == nil {
+			g = &group{title: kind.Title, pub: kind.Publication}
+			groups[r.Kind] = g
+			order = append(order, r.Kind)
+		}
+		g.names = append(g.names, filepath.Base(r.Path))
+		for _, y := range r.Years {
+			g.years = timeperiod.Append(g.years, y)
+		}
+		g.releases = timeperiod.Append(g.releases, r.Release)
+		g.rows += r.Rows
+	}
+	var out []string
+	for _, k := range order {
+		g := groups[k]
+		if len(g.names) <= 3 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s (%s): %d files, years %s, releases %s, %d rows: %s.", g.title, g.pub, len(g.names), timeperiod.Span(g.years), timeperiod.Span(g.releases), g.rows, strings.Join(g.names, ", ")))
+	}
+	for _, r := range calc.Store.Recognised() {
+		if len(groups[r.Kind].names) > 3 {
+			continue
+		}
+		kind, _ := measures.Kind(r.Kind)
+		out = append(out, fmt.Sprintf("%s — %s (%s), years %s, release %d, %d rows.", filepath.Base(r.Path), kind.Title, kind.Publication, timeperiod.Span(r.Years), r.Release, r.Rows))
+	}
+	return out
 }
 
 func harmonisation(c la.BoundaryChange) string {
