@@ -339,7 +339,17 @@ func newResult(c Claim, row string) Result {
 func notCheckable(r Result, why string) Result {
 	r.Verdict = NotCheckable
 	r.Detail = "nothing computed"
+	// where the missing years would come from is the same for many rows:
+	// said once, as a shared sentence
+	needs := " (needs " + r.Needs + ")"
+	shared := r.Needs != "" && strings.Contains(why, needs)
+	if shared {
+		why = strings.ReplaceAll(why, needs, "")
+	}
 	r.Explanation = "Not checkable: " + why + "."
+	if shared {
+		r.addShared("The missing years are in " + r.Needs + ".")
+	}
 	r.addShared(r.Note)
 	return r
 }

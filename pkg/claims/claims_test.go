@@ -165,7 +165,7 @@ func TestEveryVerdict(t *testing.T) {
 	}
 	// the not-checkable claim names what is missing and what would supply it
 	rs, _ = ev.Evaluate(cases[3].claim)
-	if want := "Not checkable: no s47 data for 2016 (needs older files)."; rs[0].Explanation != want {
+	if want := "Not checkable: no s47 data for 2016. The missing years are in older files."; rs[0].Explanation != want {
 		t.Errorf("not checkable explanation %q, want %q", rs[0].Explanation, want)
 	}
 
@@ -187,7 +187,7 @@ func TestEveryVerdict(t *testing.T) {
 	}
 	design.From, design.To = 2013, 2017
 	rs, _ = ev.Evaluate(design)
-	if rs[0].Verdict != NotCheckable || !contains(rs[0].Explanation, "no adoptions data for 2013, 2017") || !contains(rs[0].Explanation, "needs the SFR files") {
+	if rs[0].Verdict != NotCheckable || !contains(rs[0].Explanation, "no adoptions data for 2013, 2017") || !contains(rs[0].Explanation, "The missing years are in the SFR files.") {
 		t.Errorf("missing years: %q | %s", rs[0].Verdict, rs[0].Explanation)
 	}
 }
@@ -261,7 +261,7 @@ func TestClaimsOnRealData(t *testing.T) {
 		}
 	}
 	u1 := got["spread-under1"]
-	if len(u1) != 2 || u1[0].Verdict != NotCheckable || !contains(u1[0].Explanation, "no under1_starts data for 2011-2017 (needs DfE's 2010-2017 SFR files") {
+	if len(u1) != 2 || u1[0].Verdict != NotCheckable || !contains(u1[0].Explanation, "no under1_starts data for 2011-2017. The missing years are in DfE's 2010-2017 SFR underlying-data CSVs") {
 		t.Errorf("under-1 own years: %+v", u1[0])
 	}
 	if u1[1].Verdict != Close || u1[1].Years != "2018-2022" || math.Abs(u1[1].Computed-0.064) > 0.002 {

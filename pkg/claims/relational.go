@@ -69,7 +69,9 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	if len(withRates) < 2 {
 		r.Years = asked
 		why := fmt.Sprintf("fewer than two years with %s rates in %s", c.Measure, asked)
-		if miss := missingYears(ev.Calc, c.Measure, from, to); len(miss) > 0 {
+		if miss := missingYears(ev.Calc, c.Measure, from, to); len(miss) == to-from+1 {
+			why = noData(c, c.Measure, miss) // no data at all: that says it
+		} else if len(miss) > 0 {
 			why += "; " + noData(c, c.Measure, miss)
 		}
 		if len(left) > 0 {
@@ -242,7 +244,7 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 		reason := strings.Join(why, "; ") + needsText(c, all)
 		r = notCheckable(r, reason)
 		if c.Design != "" {
-			r.Explanation += " With the data, the design would still differ:"
+			r.Explanation += " Even with those years, the test would be of a different design."
 			r.addShared(c.Design)
 		}
 		return r, nil

@@ -309,7 +309,7 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 			if err != nil {
 				return sec, err
 			}
-			sec.Blocks = append(sec.Blocks, Paragraph("Numbers of children need no population estimate, so the children-looked-after series are shown as counts over every year the files give, from the first year of the long series:"), ChartBlock(counts))
+			sec.Blocks = append(sec.Blocks, Paragraph(fmt.Sprintf("Numbers of children need no population estimate, so the children-looked-after series are also shown as counts, over every year the files give (from %d):", firstYear(calc, have))), ChartBlock(counts))
 		}
 	}
 	if len(claimLines) > 0 {
@@ -694,6 +694,17 @@ func methodsSection(calc *rates.Calculator) Section {
 		Paragraph("Boundary and code changes, and how they are handled:"),
 		List(changes...),
 	}}
+}
+
+// firstYear is the earliest year any of the measures has in the data.
+func firstYear(calc *rates.Calculator, ms []string) int {
+	first := 0
+	for _, m := range ms {
+		if ys := calc.Years(m); len(ys) > 0 && (first == 0 || ys[0] < first) {
+			first = ys[0]
+		}
+	}
+	return first
 }
 
 // fileLines lists the files read, one line each; a kind of file with
