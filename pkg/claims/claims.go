@@ -460,6 +460,15 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	}
 	r.Computed = got.Value
 	r.Detail = fmt.Sprintf("%.0f ÷ %.0f children (%s) × 10,000", got.Count.Number, got.Population, denominatorText(got, vintage))
+	if vintage == VintageAsPublished {
+		// the earliest release in the data may be later than the report:
+		// its population_estimate is then not the one the report used
+		if e, ok, _ := calc.Pop.ForVintage(population.AsPublished, area.Code, c.Year, population.Children); ok && e.Release > ReportYear {
+			r.Detail = fmt.Sprintf("%.0f ÷ %.0f children (DfE's population_estimate for %d in its %d release, the earliest in the data) × 10,000", got.Count.Number, got.Population, c.Year, e.Release)
+			vnote = fmt.Sprintf("The earliest DfE release in the data that gives %d is its %d release, later than the report (%d), and its population_estimate already carries ONS's revision after the 2021 Census; the report used the estimate of an earlier release. Load DfE's %d release of the children-looked-after publication (`cscstats fetch cla --release %d`) to divide by it.",
+				c.Year, e.Release, ReportYear, ReportYear, ReportYear)
+		}
+	}
 	if c.Stated == nil {
 		r.Verdict = NotCheckable
 		r.Explanation = "the claim states no figure to compare with"
@@ -494,6 +503,10 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	return r, nil
 }
 
+// ReportYear is the year "The Way Forward" was published: a DfE release
+// after it cannot hold the population estimates the report divided by.
+const ReportYear = 2022
+
 // asPublishedYears says for which reporting years the data hold DfE's
 // population estimate of the time (England's).
 func asPublishedYears(calc *rates.Calculator) string {
@@ -508,10 +521,10 @@ func asPublishedYears(calc *rates.Calculator) string {
 		}
 	}
 	if len(ys) == 0 {
-		return "the data hold none of DfE's estimates of the time"
+		return "the data hold none of DfE's own population estimates"
 	}
 	sort.Ints(ys)
-	return "DfE's estimates of the time are in the data for " + yearsText(ys) + " only"
+	return "DfE's own population estimates are in the data for " + yearsText(ys) + " only"
 }
 
 func denominatorText(r rates.Rate, vintage string) string {

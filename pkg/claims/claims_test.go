@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
@@ -260,6 +261,25 @@ func TestClaimsOnRealData(t *testing.T) {
 			t.Errorf("reading %q = %v, want %v", rd.Label, rd.Value, wantReadings[i])
 		}
 	}
+	// ../shared/ees alone: the earliest release giving 2021 is the 2025
+	// one, whose population_estimate is the revised one (11,787,794, not
+	// the 12,093,290 the report divided by): close, saying why and how to
+	// load the 2022 release.
+	asPub := Evaluator{Calc: calc, ForVintage: func(string) (*rates.Calculator, error) { return calc.WithVintage(population.AsPublished), nil }}
+	var s47 Result
+	for _, c := range f.Claims {
+		if c.ID == "england-s47-2021" {
+			rs, err := asPub.Evaluate(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s47 = rs[0]
+		}
+	}
+	if s47.Verdict != Close || s47.Vintage != VintageAsPublished || !contains(s47.Explanation, "The earliest DfE release in the data that gives 2021 is its 2025 release, later than the report (2022)") ||
+		!contains(s47.Explanation, "cscstats fetch cla --release 2022") || math.Abs(s47.Computed-198790.0/11787794*1e4) > 1e-9 {
+		t.Errorf("england-s47-2021 on the current releases: %s %v %s", s47.Verdict, s47.Computed, s47.Explanation)
+	}
 	u1 := got["spread-under1"]
 	if len(u1) != 2 || u1[0].Verdict != NotCheckable || !contains(u1[0].Explanation, "no under1_starts data for 2011-2017. The missing years are in DfE's 2010-2017 SFR underlying-data CSVs") {
 		t.Errorf("under-1 own years: %+v", u1[0])
@@ -303,7 +323,7 @@ func TestVintageHook(t *testing.T) {
 		t.Errorf("hook: asked %q, %+v", asked, rs[0])
 	}
 	rs, _ = Evaluator{Calc: latest, ForVintage: func(string) (*rates.Calculator, error) { return other, nil }}.Evaluate(c)
-	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "DfE's population estimate of the time for 2025 (the ONS mid-2024 estimate as first published), which no file in the data prints (the data hold none of DfE's estimates of the time)") {
+	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "DfE's population estimate of the time for 2025 (the ONS mid-2024 estimate as first published), which no file in the data prints (the data hold none of DfE's own population estimates)") {
 		t.Errorf("fallback: %+v", rs[0])
 	}
 }
