@@ -301,15 +301,35 @@ func (ev Evaluator) Evaluate(c Claim) ([]Result, error) {
 }
 
 func (ev Evaluator) evaluate(c Claim, row string) (Result, error) {
+	var r Result
+	var err error
 	switch c.Kind {
 	case KindSpreadRising:
-		return ev.spread(c, row)
+		r, err = ev.spread(c, row)
 	case KindCorrelationPositive:
-		return ev.correlation(c, row)
+		r, err = ev.correlation(c, row)
 	case KindCountChangePercent:
-		return ev.countChange(c, row)
+		r, err = ev.countChange(c, row)
+	default:
+		return ev.rate(c, row)
 	}
-	return ev.rate(c, row)
+	// rows computed on Calc have Calc's vintage (a count change has none
+	// to speak of, but says which the report ran with)
+	if ev.Calc != nil && ev.Calc.Vintage != "" {
+		r.Vintage = string(ev.Calc.Vintage)
+	}
+	return r, err
+}
+
+// latestCalc is the calculator of the latest vintage: ForVintage's when
+// set, else Calc.
+func (ev Evaluator) latestCalc() *rates.Calculator {
+	if ev.ForVintage != nil {
+		if calc, err := ev.ForVintage(VintageLatest); err == nil && calc != nil {
+			return calc
+		}
+	}
+	return ev.Calc
 }
 
 // EvaluateAll checks every claim of a file, in order, on calc.
@@ -445,7 +465,7 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		// the vintage lacks this year (DfE's as-published denominators
 		// exist only for the releases in the data): use the latest series
 		// and say so, rather than report nothing
-		calc, vintage = ev.Calc, VintageLatest
+		calc, vintage = ev.latestCalc(), VintageLatest
 		r.Vintage = vintage
 		vnote = fmt.Sprintf("The report's rate was computed on DfE's population estimate of the time for %d (the ONS mid-%d estimate as first published), which no file in the data prints (%s). The rate here therefore divides by today's ONS series, revised after the 2021 Census; until that estimate is loaded, a small difference cannot be told apart from the revision.",
 			c.Year, population.MidYearFor(c.Year), asPublishedYears(calc))

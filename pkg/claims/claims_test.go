@@ -322,7 +322,12 @@ func TestVintageHook(t *testing.T) {
 	if asked != VintageAsPublished || rs[0].Vintage != VintageAsPublished || !strings.HasPrefix(rs[0].Explanation, "Reproduced exactly with the population estimate DfE published at the time") {
 		t.Errorf("hook: asked %q, %+v", asked, rs[0])
 	}
-	rs, _ = Evaluator{Calc: latest, ForVintage: func(string) (*rates.Calculator, error) { return other, nil }}.Evaluate(c)
+	rs, _ = Evaluator{Calc: latest, ForVintage: func(v string) (*rates.Calculator, error) {
+		if v == VintageLatest {
+			return latest, nil
+		}
+		return other, nil
+	}}.Evaluate(c)
 	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "DfE's population estimate of the time for 2025 (the ONS mid-2024 estimate as first published), which no file in the data prints (the data hold none of DfE's own population estimates)") {
 		t.Errorf("fallback: %+v", rs[0])
 	}

@@ -240,6 +240,21 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 			all = append(all, miss...)
 		}
 	}
+	// and each measure needs rates (a denominator) in both end years
+	if len(why) == 0 {
+		for _, s := range []spec.Spec{xs, ys} {
+			_, without := RateYears(ev.Calc, s.Measure, from, to)
+			var ends []int
+			for _, y := range without {
+				if s.Stat == spec.Slope || y == from || y == to {
+					ends = append(ends, y)
+				}
+			}
+			if len(ends) > 0 {
+				why = append(why, s.Measure+": "+NoDenominatorText(ev.Calc, ends))
+			}
+		}
+	}
 	if len(why) > 0 {
 		reason := strings.Join(why, "; ") + needsText(c, all)
 		r = notCheckable(r, reason)
@@ -329,7 +344,7 @@ func NoDenominatorText(calc *rates.Calculator, years []int) string {
 	if v == "" {
 		v = population.Latest
 	}
-	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (estimates for mid-%s are not in the data)", yearsText(years), verb, calc.Band().Label(), v, strings.ReplaceAll(yearsText(mids), "-", " to mid-"))
+	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (estimates for %s are not in the data)", yearsText(years), verb, calc.Band().Label(), v, population.MidYearsText(mids))
 	if v == population.AsPublished {
 		return s + ", as no DfE release in the data prints its estimate for them; the latest vintage (`--population latest`) may have them"
 	}

@@ -52,8 +52,8 @@ func DenominatorWarning(calc *rates.Calculator) string {
 		if len(g.areas) == 1 {
 			verb = "lacks"
 		}
-		parts[i] = fmt.Sprintf("%s %s a denominator for %s (population estimates for mid-%s)", describeAreas(g.areas), verb,
-			timeperiod.Span(g.years), strings.ReplaceAll(timeperiod.Span(mids), "-", " to mid-"))
+		parts[i] = fmt.Sprintf("%s %s a denominator for %s (population estimates for %s)", describeAreas(g.areas), verb,
+			timeperiod.Span(g.years), population.MidYearsText(mids))
 	}
 	v := calc.Vintage
 	if v == "" {

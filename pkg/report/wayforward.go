@@ -38,6 +38,13 @@ type CountCharter interface {
 	NationalCounts(calc *rates.Calculator, measures []string) (Chart, error)
 }
 
+// TallCharter is a Charter that can draw the national chart on a taller
+// canvas (optional: used when the default one cannot hold its notes).
+type TallCharter interface {
+	NationalTrendsTall(calc *rates.Calculator, measures []string) (Chart, error)
+	AreaTrendsTall(calc *rates.Calculator, measures []string, area rates.Area, from, to int) (Chart, error)
+}
+
 // NationalCountMeasures are the children-looked-after measures whose
 // England counts the national section charts from the first year of the
 // long series.
@@ -253,7 +260,17 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 	}
 	chart, err := charter.NationalTrends(calc, NationalMeasures)
 	if err != nil {
-		return sec, err
+		// Six panels and long notes may not fit the default canvas (the
+		// as-published vintage names each year's denominator file): a
+		// taller one, when the charter can draw it.
+		tall, ok := charter.(TallCharter)
+		if !ok {
+			return sec, err
+		}
+		var err2 error
+		if chart, err2 = tall.NationalTrendsTall(calc, NationalMeasures); err2 != nil {
+			return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+		}
 	}
 	var lines, starts, noRates []string
 	for _, m := range NationalMeasures {
@@ -332,7 +349,15 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 	ms := []string{"s47", "icpc", "cpp_31march"}
 	chart, err := charter.AreaTrends(calc, ms, area, 0, 0)
 	if err != nil {
-		return sec, err
+		// see nationalSection: a taller canvas for long notes
+		tall, ok := charter.(TallCharter)
+		if !ok {
+			return sec, err
+		}
+		var err2 error
+		if chart, err2 = tall.AreaTrendsTall(calc, ms, area, 0, 0); err2 != nil {
+			return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+		}
 	}
 	var rows []rates.Rate
 	for _, m := range ms {
