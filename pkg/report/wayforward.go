@@ -45,6 +45,12 @@ type TallCharter interface {
 	AreaTrendsTall(calc *rates.Calculator, measures []string, area rates.Area, from, to int) (Chart, error)
 }
 
+// SpreadCharter is a Charter that can draw the spread table as a time
+// series (optional).
+type SpreadCharter interface {
+	SpreadTrend(tbl export.Section, notes []string, source string) (Chart, error)
+}
+
 // NationalCountMeasures are the children-looked-after measures whose
 // England counts the national section charts from the first year of the
 // long series.
@@ -387,7 +393,7 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 		Paragraph("The report describes Leeds as a council whose rates of section 47 enquiries, initial child protection conferences and child protection plans fell from well above England's to well below after 2012-13, while England's rose. The figures in its footnote, checked:"),
 		List(lines...),
 		notesOrNothing(fn.notes()),
-		Paragraph("The chart continues the series to the latest year available, with Leeds's region for context. Shaded bands are 95% confidence intervals."),
+		Paragraph(fmt.Sprintf("The chart continues the series to the latest year available, with Leeds's region for context. Shaded bands are 95%% confidence intervals. The chart and the table divide every year by the %s population vintage, so a year can differ slightly from the footnote rows above, which use DfE's estimate of the time where the data have it.", vintageName(calc))),
 		ChartBlock(chart),
 		TableBlock(Table{Name: "leeds_rates", Caption: "Leeds, Yorkshire and The Humber and England: rates per 10,000 children", Data: Wide("leeds_rates", rows, func(r rates.Rate) string { return r.Measure + ": " + r.Area.Name })}),
 	}
@@ -431,9 +437,17 @@ func spreadSection(calc *rates.Calculator, charter Charter, results []claims.Res
 				"under1_starts counts " + measures.ProxyNote + "."}}),
 	}
 	leftOut = append(leftOut, fewCouncils(calc, tbl)...)
-	if len(leftOut) > 0 {
-		t := sec.Blocks[len(sec.Blocks)-1].Table
-		t.Notes = append(t.Notes, "Years left out: "+strings.Join(leftOut, " "))
+	t := sec.Blocks[len(sec.Blocks)-1].Table
+	for _, l := range leftOut {
+		t.Notes = append(t.Notes, "Years left out or thin: "+l)
+	}
+	if sc, ok := charter.(SpreadCharter); ok && len(tbl.Rows) > 0 {
+		chart, err := sc.SpreadTrend(tbl, leftOut, "DfE, Children looked after in England including adoptions; "+strings.TrimSuffix(vintage(calc), ".")+". Isles of Scilly and City of London left out.")
+		if err != nil {
+			return sec, err
+		}
+		// the chart before the table it draws
+		sec.Blocks = append(sec.Blocks[:len(sec.Blocks)-1], ChartBlock(chart), sec.Blocks[len(sec.Blocks)-1])
 	}
 	for _, m := range []string{"under1_starts", "adoptions"} {
 		ys, _ := claims.RateYears(calc, m, 0, 0)
@@ -783,6 +797,15 @@ func harmonisation(c la.BoundaryChange) string {
 		return "Later years of the former authority are the sum of its successors (harmonised); the successors have no comparable earlier figures."
 	}
 	return "The series break at the change: no successor covers the same area as a predecessor."
+}
+
+// vintageName is the calculator's population vintage ("latest" or
+// "as-published").
+func vintageName(calc *rates.Calculator) string {
+	if calc.Vintage == "" {
+		return string(population.Latest)
+	}
+	return string(calc.Vintage)
 }
 
 // vintage names the population estimates used.

@@ -127,3 +127,63 @@ func renderTall(name, caption string, c *charts.SmallMultiples, data export.Sect
 	data.Name = name
 	return report.Chart{Name: name, Caption: caption, SVG: svg.Bytes(), PNG: png.Bytes(), Data: data}, nil
 }
+
+// SpreadTrend draws the spread section's table as a time series: the
+// coefficient of variation and the net spread of councils' rates for each
+// measure, one point per year with rates (a year without is a break, not
+// a zero).
+func (charter) SpreadTrend(tbl export.Section, notes []string, source string) (report.Chart, error) {
+	col := map[string]int{}
+	for i, c := range tbl.Columns {
+		col[c.Name] = i
+	}
+	for _, need := range []string{"measure", "time_period", "cv", "net_spread"} {
+		if _, ok := col[need]; !ok {
+			return report.Chart{}, fmt.Errorf("spread table lacks %s", need)
+		}
+	}
+	var order []string
+	cv, net := map[string]*charts.Series{}, map[string]*charts.Series{}
+	first, last := 0, 0
+	for _, row := range tbl.Rows {
+		m := row[col["measure"]].Text
+		y := int(row[col["time_period"]].Number)
+		if cv[m] == nil {
+			order = append(order, m)
+			label := m
+			if me, err := measures.Lookup(m); err == nil {
+				label = me.Label
+			}
+			cv[m] = &charts.Series{Name: label, Role: charts.Council}
+			net[m] = &charts.Series{Name: label, Role: charts.Council}
+		}
+		for _, p := range []struct {
+			s *charts.Series
+			c export.Cell
+		}{{cv[m], row[col["cv"]]}, {net[m], row[col["net_spread"]]}} {
+			v := p.c.Number
+			ok := p.c.IsNum
+			p.s.Points = append(p.s.Points, charts.Point{Year: y, Value: v, Lower: v, Upper: v, Valid: ok})
+		}
+		if first == 0 || y < first {
+			first = y
+		}
+		last = max(last, y)
+	}
+	if len(order) == 0 {
+		return report.Chart{}, fmt.Errorf("no spread to draw")
+	}
+	var cvs, nets []charts.Series
+	for _, m := range order {
+		cvs, nets = append(cvs, *cv[m]), append(nets, *net[m])
+	}
+	title := fmt.Sprintf("Spread of council rates, %d to %d", first, last)
+	l := charts.Labels{Title: title,
+		Subtitle: "Each year over the councils with a rate that year. Coefficient of variation: sample SD ÷ mean of councils' rates per 10,000 children aged 0-17. Net spread: τ ÷ England's rate, the spread left once small counts' chance variation is taken out.",
+		XLabel:   chartdata.XLabelYears, Notes: notes, Source: source}
+	c := &charts.SmallMultiples{Labels: l, Panels: []charts.Trend{
+		{Labels: charts.Labels{Title: "Coefficient of variation"}, Series: cvs, ValueFormat: "%.3f"},
+		{Labels: charts.Labels{Title: "Net spread (τ ÷ England's rate)"}, Series: nets, ValueFormat: "%.3f"},
+	}}
+	return renderTall("spread_trend", title, c, tbl)
+}

@@ -277,11 +277,15 @@ func TestReportOnLongSeries(t *testing.T) {
 	page := stdhtml.UnescapeString(string(b))
 	for _, want := range []string{
 		"Years with counts but no rate (left out of the rates above and of the chart, never drawn as zero): cla_31march: 2010-2012 have counts but no population estimate for children aged 0-17 in the latest vintage",
-		"Years left out: under1_starts: 2011-2012 have counts but no population estimate",
+		"Years left out or thin: under1_starts: 2011-2012 have counts but no population estimate",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	// the spread as a time series: a chart of every year with rates
+	if _, err := os.Stat(filepath.Join(out, "charts", "spread_trend.svg")); err != nil {
+		t.Error("no spread_trend chart")
 	}
 	if strings.Contains(page, "NaN") {
 		t.Error("page shows NaN")
