@@ -54,6 +54,13 @@ func DenominatorWarning(calc *rates.Calculator) string {
 		}
 		parts[i] = fmt.Sprintf("%s %s a denominator for %s (population estimates for %s)", describeAreas(g.areas), verb,
 			timeperiod.Span(g.years), population.MidYearsText(mids))
+		switch {
+		case !allFormer(calc, g.areas):
+		case len(g.areas) == 1:
+			parts[i] += ": a council since replaced in a boundary change, for which the population file has no estimates for those years"
+		default:
+			parts[i] += ": councils since replaced in boundary changes, for which the population file has no estimates for those years"
+		}
 	}
 	v := calc.Vintage
 	if v == "" {
@@ -69,6 +76,21 @@ func DenominatorWarning(calc *rates.Calculator) string {
 	}
 	return fmt.Sprintf("%s with counts %s no population estimate (%s, %s vintage) for some reporting years, so those rates are left out, never estimated: %s. %s",
 		plural(len(gaps), "area"), have, calc.Band().Label(), v, strings.Join(parts, "; "), fix)
+}
+
+// allFormer reports whether every area is a council that no longer exists
+// (replaced in a boundary change).
+func allFormer(calc *rates.Calculator, areas []rates.Area) bool {
+	for _, a := range areas {
+		if a.Level != rates.LocalAuthority {
+			return false
+		}
+		la, ok := calc.Registry.Get(a.Code)
+		if !ok || la.Current() {
+			return false
+		}
+	}
+	return len(areas) > 0
 }
 
 // MaxNamedAreas is how many areas of one level a warning names one by
