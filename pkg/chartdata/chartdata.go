@@ -201,7 +201,7 @@ func Source(calc *rates.Calculator, measureIDs []string, years []int) string {
 			pubs = append(pubs, p)
 			files[p] = nil
 		}
-		for _, f := range calc.Store.SourceFiles(m.ID) {
+		for _, f := range sourceFilesFor(calc, m.ID, years) {
 			if !contains(files[p], f) {
 				files[p] = append(files[p], f)
 			}

@@ -37,9 +37,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/cscstats/cscstats/data"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -197,6 +200,22 @@ type Result struct {
 	// Vintage is the population vintage the row was computed with.
 	Vintage string
 	Sources []string
+	// Shared are the parts of Explanation that other rows may repeat
+	// word for word (the claim's note, the study design, why a vintage
+	// could not be used), so a page can say each once.
+	Shared []string
+}
+
+// addShared appends a text other rows may share to the explanation.
+func (r *Result) addShared(s string) {
+	if s == "" {
+		return
+	}
+	if r.Explanation != "" {
+		r.Explanation += " "
+	}
+	r.Explanation += s
+	r.Shared = append(r.Shared, s)
 }
 
 // ReadingResult is one reading computed.
@@ -282,15 +301,35 @@ func (ev Evaluator) Evaluate(c Claim) ([]Result, error) {
 }
 
 func (ev Evaluator) evaluate(c Claim, row string) (Result, error) {
+	var r Result
+	var err error
 	switch c.Kind {
 	case KindSpreadRising:
-		return ev.spread(c, row)
+		r, err = ev.spread(c, row)
 	case KindCorrelationPositive:
-		return ev.correlation(c, row)
+		r, err = ev.correlation(c, row)
 	case KindCountChangePercent:
-		return ev.countChange(c, row)
+		r, err = ev.countChange(c, row)
+	default:
+		return ev.rate(c, row)
 	}
-	return ev.rate(c, row)
+	// rows computed on Calc have Calc's vintage (a count change has none
+	// to speak of, but says which the report ran with)
+	if ev.Calc != nil && ev.Calc.Vintage != "" {
+		r.Vintage = string(ev.Calc.Vintage)
+	}
+	return r, err
+}
+
+// latestCalc is the calculator of the latest vintage: ForVintage's when
+// set, else Calc.
+func (ev Evaluator) latestCalc() *rates.Calculator {
+	if ev.ForVintage != nil {
+		if calc, err := ev.ForVintage(VintageLatest); err == nil && calc != nil {
+			return calc
+		}
+	}
+	return ev.Calc
 }
 
 // EvaluateAll checks every claim of a file, in order, on calc.
@@ -320,10 +359,18 @@ func newResult(c Claim, row string) Result {
 func notCheckable(r Result, why string) Result {
 	r.Verdict = NotCheckable
 	r.Detail = "nothing computed"
-	r.Explanation = "Not checkable: " + why + "."
-	if r.Note != "" {
-		r.Explanation += " " + r.Note
+	// where the missing years would come from is the same for many rows:
+	// said once, as a shared sentence
+	needs := " (needs " + r.Needs + ")"
+	shared := r.Needs != "" && strings.Contains(why, needs)
+	if shared {
+		why = strings.ReplaceAll(why, needs, "")
 	}
+	r.Explanation = "Not checkable: " + why + "."
+	if shared {
+		r.addShared("The missing years are in " + r.Needs + ".")
+	}
+	r.addShared(r.Note)
 	return r
 }
 
@@ -418,13 +465,10 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		// the vintage lacks this year (DfE's as-published denominators
 		// exist only for the releases in the data): use the latest series
 		// and say so, rather than report nothing
-		why := got.Note
-		if len(missingYears(calc, c.Measure, c.Year, c.Year)) > 0 {
-			why = "not in that vintage"
-		}
-		calc, vintage = ev.Calc, VintageLatest
+		calc, vintage = ev.latestCalc(), VintageLatest
 		r.Vintage = vintage
-		vnote = fmt.Sprintf("The report used DfE's population estimate of the time, which the data do not have for %d (%s); this row uses today's ONS series, revised after the 2021 Census.", c.Year, why)
+		vnote = fmt.Sprintf("The report's rate was computed on DfE's population estimate of the time for %d (the ONS mid-%d estimate as first published), which no file in the data prints (%s). The rate here therefore divides by today's ONS series, revised after the 2021 Census; until that estimate is loaded, a small difference cannot be told apart from the revision.",
+			c.Year, population.MidYearFor(c.Year), asPublishedYears(calc))
 		got = calc.Get(c.Measure, area, c.Year)
 	}
 	if miss := missingYears(calc, c.Measure, c.Year, c.Year); len(miss) > 0 {
@@ -436,6 +480,15 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	}
 	r.Computed = got.Value
 	r.Detail = fmt.Sprintf("%.0f ÷ %.0f children (%s) × 10,000", got.Count.Number, got.Population, denominatorText(got, vintage))
+	if vintage == VintageAsPublished {
+		// the earliest release in the data may be later than the report:
+		// its population_estimate is then not the one the report used
+		if e, ok, _ := calc.Pop.ForVintage(population.AsPublished, area.Code, c.Year, population.Children); ok && e.Release > ReportYear {
+			r.Detail = fmt.Sprintf("%.0f ÷ %.0f children (DfE's population_estimate for %d in its %d release, the earliest in the data) × 10,000", got.Count.Number, got.Population, c.Year, e.Release)
+			vnote = fmt.Sprintf("The earliest DfE release in the data that gives %d is its %d release, later than the report (%d), and its population_estimate already carries ONS's revision after the 2021 Census; the report used the estimate of an earlier release. Load DfE's %d release of the children-looked-after publication (`cscstats fetch cla --release %d`) to divide by it.",
+				c.Year, e.Release, ReportYear, ReportYear, ReportYear)
+		}
+	}
 	if c.Stated == nil {
 		r.Verdict = NotCheckable
 		r.Explanation = "the claim states no figure to compare with"
@@ -447,18 +500,51 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 		implied := got.Count.Number / *c.Stated * 10000
 		r.Explanation = fmt.Sprintf("The stated rate implies %.0f children; %.0f used here (%+.1f%%).",
 			implied, got.Population, (got.Population-implied)/implied*100)
-		if vnote != "" {
-			r.Explanation += " " + vnote
-		}
+		r.addShared(vnote)
 	} else if r.Verdict == Reproduced && vintage == VintageAsPublished {
-		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time."
+		r.Explanation = "Reproduced exactly with the population estimate DfE published at the time"
+		if e, ok, _ := calc.Pop.ForVintage(population.AsPublished, area.Code, c.Year, population.Children); ok && e.Release > 0 {
+			col := e.Column
+			if col == "" {
+				col = "population_estimate"
+			}
+			r.Explanation += fmt.Sprintf(": the %s for %d in DfE's %d release (%s, line %d)", col, c.Year, e.Release, filepath.Base(e.File), e.Line)
+		}
+		r.Explanation += "."
+		if now := ev.Calc.Get(c.Measure, area, c.Year); now.OK() && now.Population != got.Population {
+			r.Explanation += fmt.Sprintf(" Today's ONS series (revised after the 2021 Census) gives %.0f children and a rate of %.1f.", now.Population, now.Value)
+		}
 	} else if r.Verdict == Reproduced {
 		r.Explanation = "Equal to the report's figure at the one decimal it gives."
-		if vnote != "" && c.Vintage == VintageAsPublished && ev.ForVintage != nil {
-			r.Explanation += " " + vnote
+		if c.Vintage == VintageAsPublished && ev.ForVintage != nil {
+			r.addShared(vnote)
 		}
 	}
 	return r, nil
+}
+
+// ReportYear is the year "The Way Forward" was published: a DfE release
+// after it cannot hold the population estimates the report divided by.
+const ReportYear = 2022
+
+// asPublishedYears says for which reporting years the data hold DfE's
+// population estimate of the time (England's).
+func asPublishedYears(calc *rates.Calculator) string {
+	seen := map[int]bool{}
+	var ys []int
+	for _, m := range []string{"cla_31march", "s47", "adoptions"} {
+		for _, y := range calc.Years(m) {
+			if _, ok, _ := calc.Pop.ForVintage(population.AsPublished, population.EnglandCode, y, population.Children); ok && !seen[y] {
+				seen[y] = true
+				ys = append(ys, y)
+			}
+		}
+	}
+	if len(ys) == 0 {
+		return "the data hold none of DfE's own population estimates"
+	}
+	sort.Ints(ys)
+	return "DfE's own population estimates are in the data for " + yearsText(ys) + " only"
 }
 
 func denominatorText(r rates.Rate, vintage string) string {
@@ -488,7 +574,15 @@ func (ev Evaluator) countChange(c Claim, row string) (Result, error) {
 	rr := ev.reading(c, rd)
 	for _, cx := range c.Context {
 		if row == RowSince {
-			cx.From, cx.To = from, to
+			// the latest span of the same length the context's own
+			// measures all have (they may end a year before the claim's)
+			cto := to
+			for _, m := range strings.Split(cx.Measure, "+") {
+				if ys := ev.Calc.Years(m); len(ys) > 0 && ys[len(ys)-1] < cto {
+					cto = ys[len(ys)-1]
+				}
+			}
+			cx.From, cx.To = cto-(to-from), cto
 		}
 		r.ContextValues = append(r.ContextValues, ev.reading(c, cx))
 	}
@@ -512,10 +606,18 @@ func (ev Evaluator) countChange(c Claim, row string) (Result, error) {
 		r.Verdict = NotCheckable
 		r.Explanation = "The claim states no figure to compare with."
 	default:
-		r.Explanation = fmt.Sprintf("The report says %g%%; the data give %+.1f%%.", *c.Stated, r.Computed)
-		if c.Note != "" {
-			r.Explanation += " " + c.Note
+		about := ""
+		if c.About {
+			about = "about "
 		}
+		r.Explanation = fmt.Sprintf("The report says %s%g%%; the data give %+.1f%%.", about, *c.Stated, r.Computed)
+		r.addShared(c.Note)
+	}
+	// each row states its own years: the claim's, or the latest ones
+	if row == RowSince {
+		r.Explanation = fmt.Sprintf("Compared: %d with %d, the latest %d years in the data. ", from, to, to-from) + r.Explanation
+	} else {
+		r.Explanation = fmt.Sprintf("Compared: %d with %d, the years of the claim. ", from, to) + r.Explanation
 	}
 	r.Explanation += contextText(r.ContextValues)
 	return r, nil
@@ -557,9 +659,7 @@ func (ev Evaluator) readings(c Claim, r Result) (Result, error) {
 	default:
 		r.Verdict = Ambiguous
 		r.Explanation = "The readings of the claim give different answers (each is shown with its own verdict)."
-		if c.Note != "" {
-			r.Explanation += " " + c.Note
-		}
+		r.addShared(c.Note)
 	}
 	// the headline value: the reading closest to the stated figure
 	if c.Stated != nil {

@@ -3,8 +3,10 @@ package claims
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
@@ -164,7 +166,7 @@ func TestEveryVerdict(t *testing.T) {
 	}
 	// the not-checkable claim names what is missing and what would supply it
 	rs, _ = ev.Evaluate(cases[3].claim)
-	if want := "Not checkable: no s47 data for 2016 (needs older files)."; rs[0].Explanation != want {
+	if want := "Not checkable: no s47 data for 2016. The missing years are in older files."; rs[0].Explanation != want {
 		t.Errorf("not checkable explanation %q, want %q", rs[0].Explanation, want)
 	}
 
@@ -186,7 +188,7 @@ func TestEveryVerdict(t *testing.T) {
 	}
 	design.From, design.To = 2013, 2017
 	rs, _ = ev.Evaluate(design)
-	if rs[0].Verdict != NotCheckable || !contains(rs[0].Explanation, "no adoptions data for 2013, 2017") || !contains(rs[0].Explanation, "needs the SFR files") {
+	if rs[0].Verdict != NotCheckable || !contains(rs[0].Explanation, "no adoptions data for 2013, 2017") || !contains(rs[0].Explanation, "The missing years are in the SFR files.") {
 		t.Errorf("missing years: %q | %s", rs[0].Verdict, rs[0].Explanation)
 	}
 }
@@ -259,8 +261,27 @@ func TestClaimsOnRealData(t *testing.T) {
 			t.Errorf("reading %q = %v, want %v", rd.Label, rd.Value, wantReadings[i])
 		}
 	}
+	// ../shared/ees alone: the earliest release giving 2021 is the 2025
+	// one, whose population_estimate is the revised one (11,787,794, not
+	// the 12,093,290 the report divided by): close, saying why and how to
+	// load the 2022 release.
+	asPub := Evaluator{Calc: calc, ForVintage: func(string) (*rates.Calculator, error) { return calc.WithVintage(population.AsPublished), nil }}
+	var s47 Result
+	for _, c := range f.Claims {
+		if c.ID == "england-s47-2021" {
+			rs, err := asPub.Evaluate(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s47 = rs[0]
+		}
+	}
+	if s47.Verdict != Close || s47.Vintage != VintageAsPublished || !contains(s47.Explanation, "The earliest DfE release in the data that gives 2021 is its 2025 release, later than the report (2022)") ||
+		!contains(s47.Explanation, "cscstats fetch cla --release 2022") || math.Abs(s47.Computed-198790.0/11787794*1e4) > 1e-9 {
+		t.Errorf("england-s47-2021 on the current releases: %s %v %s", s47.Verdict, s47.Computed, s47.Explanation)
+	}
 	u1 := got["spread-under1"]
-	if len(u1) != 2 || u1[0].Verdict != NotCheckable || !contains(u1[0].Explanation, "no under1_starts data for 2011-2017 (needs DfE's 2010-2017 SFR files") {
+	if len(u1) != 2 || u1[0].Verdict != NotCheckable || !contains(u1[0].Explanation, "no under1_starts data for 2011-2017. The missing years are in DfE's 2010-2017 SFR underlying-data CSVs") {
 		t.Errorf("under-1 own years: %+v", u1[0])
 	}
 	if u1[1].Verdict != Close || u1[1].Years != "2018-2022" || math.Abs(u1[1].Computed-0.064) > 0.002 {
@@ -298,11 +319,16 @@ func TestVintageHook(t *testing.T) {
 	}
 	asked := ""
 	rs, _ = Evaluator{Calc: latest, ForVintage: func(v string) (*rates.Calculator, error) { asked = v; return latest, nil }}.Evaluate(c)
-	if asked != VintageAsPublished || rs[0].Vintage != VintageAsPublished || rs[0].Explanation != "Reproduced exactly with the population estimate DfE published at the time." {
+	if asked != VintageAsPublished || rs[0].Vintage != VintageAsPublished || !strings.HasPrefix(rs[0].Explanation, "Reproduced exactly with the population estimate DfE published at the time") {
 		t.Errorf("hook: asked %q, %+v", asked, rs[0])
 	}
-	rs, _ = Evaluator{Calc: latest, ForVintage: func(string) (*rates.Calculator, error) { return other, nil }}.Evaluate(c)
-	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "the data do not have for 2025") {
+	rs, _ = Evaluator{Calc: latest, ForVintage: func(v string) (*rates.Calculator, error) {
+		if v == VintageLatest {
+			return latest, nil
+		}
+		return other, nil
+	}}.Evaluate(c)
+	if rs[0].Vintage != VintageLatest || rs[0].Verdict != Reproduced || rs[0].Computed != 5.0 || !contains(rs[0].Explanation, "DfE's population estimate of the time for 2025 (the ONS mid-2024 estimate as first published), which no file in the data prints (the data hold none of DfE's own population estimates)") {
 		t.Errorf("fallback: %+v", rs[0])
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/divergence"
+	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/spec"
 	"github.com/cscstats/cscstats/pkg/stats"
@@ -57,25 +58,56 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	if !ok {
 		return notCheckable(r, "no data at all for "+c.Measure), nil
 	}
+	// Years with counts but no denominator are left out and named; the
+	// verdict rests on the first and last years that have rates.
+	asked := fmt.Sprintf("%d-%d", from, to)
+	withRates, noRates := RateYears(ev.Calc, c.Measure, from, to)
+	var left []string
+	if len(noRates) > 0 {
+		left = append(left, NoDenominatorText(ev.Calc, noRates))
+	}
+	if len(withRates) < 2 {
+		r.Years = asked
+		why := fmt.Sprintf("fewer than two years with %s rates in %s", c.Measure, asked)
+		if miss := missingYears(ev.Calc, c.Measure, from, to); len(miss) == to-from+1 {
+			why = noData(c, c.Measure, miss) // no data at all: that says it
+		} else if len(miss) > 0 {
+			why += "; " + noData(c, c.Measure, miss)
+		}
+		if len(left) > 0 {
+			why += "; " + left[0]
+		}
+		return notCheckable(r, why), nil
+	}
+	if withRates[0] != from || withRates[len(withRates)-1] != to {
+		if miss := missingYears(ev.Calc, c.Measure, from, withRates[0]-1); len(miss) > 0 {
+			left = append(left, noData(c, c.Measure, miss))
+		}
+		if miss := missingYears(ev.Calc, c.Measure, withRates[len(withRates)-1]+1, to); len(miss) > 0 {
+			left = append(left, noData(c, c.Measure, miss))
+		}
+		from, to = withRates[0], withRates[len(withRates)-1]
+	}
 	r.Years = fmt.Sprintf("%d-%d", from, to)
 	miss := missingYears(ev.Calc, c.Measure, from, to)
-	if len(miss) > 0 && (miss[0] == from || miss[len(miss)-1] == to) {
-		return notCheckable(r, noData(c, c.Measure, miss)), nil
-	}
 	gap := map[int]bool{}
 	for _, y := range miss {
+		gap[y] = true
+	}
+	for _, y := range noRates {
 		gap[y] = true
 	}
 	var cvs, nets []string
 	peak, peakCV := 0, math.Inf(-1)
 	for y := from; y <= to; y++ {
 		if gap[y] {
-			cvs, nets = append(cvs, fmt.Sprintf("%d no data", y)), append(nets, fmt.Sprintf("%d no data", y))
+			cvs, nets = append(cvs, fmt.Sprintf("%d no rate", y)), append(nets, fmt.Sprintf("%d no rate", y))
 			continue
 		}
 		s, err := SpreadYears(ev.Calc, c.Measure, y)
 		if err != nil {
-			return notCheckable(r, fmt.Sprintf("%s %d: %v", c.Measure, y, err)), nil
+			cvs, nets = append(cvs, fmt.Sprintf("%d none (%v)", y, err)), append(nets, fmt.Sprintf("%d none", y))
+			continue
 		}
 		cvs = append(cvs, fmt.Sprintf("%d %.3f", y, s.Spread.CV))
 		nets = append(nets, fmt.Sprintf("%d %.3f", y, s.Net))
@@ -105,15 +137,15 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	}
 	cv, net, sd, iqr := get("cv"), get("net_spread"), get("sd"), get("iqr")
 	r.Computed = cv.Change
-	r.Detail = fmt.Sprintf("coefficient of variation (sample SD ÷ mean) of councils' rates each year: %s (highest in %d); net of Poisson noise (τ ÷ England's rate): %s. Over the %d councils with a rate in both %d and %d the CV changed by %+.3f (95%% paired bootstrap interval %.3f to %.3f, %d resamples, seed %d); SD %+.2f, IQR %+.2f per 10,000; net spread %.3f to %.3f",
+	r.Detail = fmt.Sprintf("coefficient of variation (sample SD ÷ mean) of councils' rates each year: %s (highest in %d); net of Poisson noise (τ ÷ England's rate): %s. Over the %d councils with a rate in both %d and %d the CV changed by %+.3f (95%% paired bootstrap interval %.3f to %.3f, %d resamples, seed %d); SD %+.2f, IQR %+.2f per 10,000; over those councils the net spread went from %.3f to %.3f",
 		strings.Join(cvs, ", "), peak, strings.Join(nets, ", "), len(p.Units), from, to, cv.Change, cv.Lower, cv.Upper, Bootstrap, seed, sd.Change, iqr.Change, net.First, net.Last)
 	switch {
 	case cv.Lower > 0:
 		r.Verdict = Reproduced
-		r.Explanation = fmt.Sprintf("Councils moved apart relative to the average: the CV rose and the paired bootstrap interval excludes no change. Net of Poisson noise the spread went from %.3f to %.3f of England's rate.", net.First, net.Last)
+		r.Explanation = fmt.Sprintf("Councils moved apart relative to the average: the CV rose and the paired bootstrap interval excludes no change. Over the same councils, net of Poisson noise, the spread went from %.3f to %.3f of England's rate.", net.First, net.Last)
 	case cv.Change > 0:
 		r.Verdict = Close
-		r.Explanation = fmt.Sprintf("The CV rose, but the paired bootstrap interval (%.3f to %.3f) includes no change, so this could be chance; net of Poisson noise the spread went from %.3f to %.3f of England's rate.", cv.Lower, cv.Upper, net.First, net.Last)
+		r.Explanation = fmt.Sprintf("The CV rose, but the paired bootstrap interval (%.3f to %.3f) includes no change, so this could be chance; over the same councils, net of Poisson noise, the spread went from %.3f to %.3f of England's rate.", cv.Lower, cv.Upper, net.First, net.Last)
 	default:
 		r.Verdict = Differs
 		r.Explanation = fmt.Sprintf("The CV did not rise over these councils (change %+.3f, interval %.3f to %.3f).", cv.Change, cv.Lower, cv.Upper)
@@ -121,9 +153,10 @@ func (ev Evaluator) spread(c Claim, row string) (Result, error) {
 	if sd.Change < 0 && iqr.Change < 0 && cv.Change > 0 {
 		r.Explanation += " The absolute spread (SD and IQR) fell; the CV rose because the average fell faster."
 	}
-	if c.Note != "" {
-		r.Explanation += " " + c.Note
+	if len(left) > 0 {
+		r.Explanation = fmt.Sprintf("Evaluated on %s, the years of %s with rates: %s. ", r.Years, asked, strings.Join(left, "; ")) + r.Explanation
 	}
+	r.addShared(c.Note)
 	return r, nil
 }
 
@@ -207,11 +240,27 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 			all = append(all, miss...)
 		}
 	}
+	// and each measure needs rates (a denominator) in both end years
+	if len(why) == 0 {
+		for _, s := range []spec.Spec{xs, ys} {
+			_, without := RateYears(ev.Calc, s.Measure, from, to)
+			var ends []int
+			for _, y := range without {
+				if s.Stat == spec.Slope || y == from || y == to {
+					ends = append(ends, y)
+				}
+			}
+			if len(ends) > 0 {
+				why = append(why, s.Measure+": "+NoDenominatorText(ev.Calc, ends))
+			}
+		}
+	}
 	if len(why) > 0 {
 		reason := strings.Join(why, "; ") + needsText(c, all)
 		r = notCheckable(r, reason)
 		if c.Design != "" {
-			r.Explanation += " With the data, the design would still differ: " + c.Design
+			r.Explanation += " Even with those years, the test would be of a different design."
+			r.addShared(c.Design)
 		}
 		return r, nil
 	}
@@ -239,7 +288,8 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 	}
 	if c.Design != "" {
 		r.Verdict = DifferentDesign
-		r.Explanation = fmt.Sprintf("%s The nearest test the council figures allow is %s here; it neither confirms nor refutes the original finding.", c.Design, direction)
+		r.addShared(c.Design)
+		r.Explanation += fmt.Sprintf(" The nearest test the council figures allow is %s here; it neither confirms nor refutes the original finding.", direction)
 		return r, nil
 	}
 	switch {
@@ -253,4 +303,60 @@ func (ev Evaluator) correlation(c Claim, row string) (Result, error) {
 		r.Explanation = "The correlation is not positive."
 	}
 	return r, nil
+}
+
+// RateYears splits the years from..to (0: no bound) that the data have a
+// measure's counts for into those with England's rate — a population
+// estimate in calc's vintage to divide by — and those with counts only.
+// A council's rate needs the same denominator series, so a year without
+// England's has no council rates either.
+func RateYears(calc *rates.Calculator, measure string, from, to int) (with, without []int) {
+	for _, y := range calc.Years(measure) {
+		if (from != 0 && y < from) || (to != 0 && y > to) {
+			continue
+		}
+		if e := calc.Get(measure, rates.England(), y); e.Count.OK() && !e.OK() {
+			without = append(without, y)
+			continue
+		}
+		with = append(with, y)
+	}
+	return with, without
+}
+
+// NoDenominatorText says why years have counts but no rates and how to
+// get them: "2010-2012 have counts but no population estimate for
+// children aged 0-17 in the latest vintage (mid-2009 to mid-2011 are
+// missing); `cscstats fetch population` asks Nomis for mid-2009 onwards".
+func NoDenominatorText(calc *rates.Calculator, years []int) string {
+	if len(years) == 0 {
+		return ""
+	}
+	mids := make([]int, len(years))
+	for i, y := range years {
+		mids[i] = population.MidYearFor(y)
+	}
+	verb := "have"
+	if len(years) == 1 {
+		verb = "has"
+	}
+	v := calc.Vintage
+	if v == "" {
+		v = population.Latest
+	}
+	s := fmt.Sprintf("%s %s counts but no population estimate for %s in the %s vintage (estimates for %s are not in the data)", yearsText(years), verb, calc.Band().Label(), v, population.MidYearsText(mids))
+	if v == population.AsPublished {
+		return s + ", as no DfE release in the data prints its estimate for them; the latest vintage (`--population latest`) may have them"
+	}
+	return s + "; `cscstats fetch population` asks Nomis for the ONS estimates from mid-2009"
+}
+
+// PairOn pairs the councils for a correlation claim on the years
+// from-to (a change from the first to the last).
+func PairOn(calc *rates.Calculator, c Claim, from, to int) (*spec.Paired, error) {
+	xs, ys, err := specsFor(c, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Pair(calc, xs, ys, nil, spec.Options{})
 }

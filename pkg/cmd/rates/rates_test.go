@@ -264,7 +264,7 @@ func TestRatesPerUnder1(t *testing.T) {
 			t.Errorf("notes should name the under-1 denominator:\n%s", md)
 		}
 		// Bournemouth (2019) has a count but no population: named on stderr.
-		if !strings.Contains(stderr, "Bournemouth (E06000028) 2019") {
+		if !strings.Contains(stderr, "Bournemouth (E06000028) lacks a denominator for 2019") {
 			t.Errorf("--per %s: stderr should name Bournemouth as lacking a denominator:\n%s", c.per, stderr)
 		}
 	}
