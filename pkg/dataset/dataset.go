@@ -222,8 +222,9 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
 	var all [][]Observation // per file, not concatenated: they can be large
 	total := 0
+	in := newInterner()
 	for _, p := range paths {
-		rep, obs, pop, err := ReadFile(p)
+		rep, obs, pop, err := readFile(p, in, true)
 		if err != nil {
 			return nil, err
 		}
@@ -253,7 +254,22 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 // it. A file that is not EES, or that no catalogued measure reads, comes
 // back with FileReport.Ignored set and no error.
 func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
-	if rep, obs, pop, ok, err := readSFR(path); ok {
+	return readFile(path, newInterner(), true)
+}
+
+// InspectFile is ReadFile without the figures: it streams the file once
+// and keeps only the report, so its memory does not grow with the file.
+func InspectFile(path string) (FileReport, error) {
+	rep, _, _, err := readFile(path, nil, false)
+	return rep, err
+}
+
+// readFile reads one file; keep=false counts what would be extracted
+// without keeping it. in interns the text kept (codes and names), so
+// that equal strings of every file share one copy and no kept string
+// holds on to the line it was read from.
+func readFile(path string, in *interner, keep bool) (FileReport, []Observation, []PopulationRow, error) {
+	if rep, obs, pop, ok, err := readSFR(path, in, keep); ok {
 		return rep, obs, pop, err
 	}
 	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
@@ -270,40 +286,63 @@ func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
 	}
 	defer closer.Close()
 	rep.HasMeta = r.Meta() != nil
-	return read(r, rep)
+	return read(r, rep, in, keep)
 }
 
 // Read recognises and extracts from an already opened reader.
 func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 	rep := FileReport{Path: r.Name(), Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}, HasMeta: r.Meta() != nil}
-	return read(r, rep)
+	return read(r, rep, newInterner(), true)
 }
 
-func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []PopulationRow, error) {
-	cands := measures.Candidates(r.Has)
-	popSources := []struct {
-		src  measures.Source
-		from PopulationSource
-		band string
-	}{
-		{measures.PopulationChildren, ONS, "0-17"},
-		{measures.PopulationUnder1, ONS, "under 1"},
-		{measures.PopulationUnder5, ONS, "under 5"},
-		{measures.DfEPopulation, DfE, "0-17"},
-		{measures.DfEPopulation2022, DfE, "0-17"},
+// popSources are the population estimates read from EES files.
+var popSources = []struct {
+	src  measures.Source
+	from PopulationSource
+	band string
+}{
+	{measures.PopulationChildren, ONS, "0-17"},
+	{measures.PopulationUnder1, ONS, "under 1"},
+	{measures.PopulationUnder5, ONS, "under 5"},
+	{measures.DfEPopulation, DfE, "0-17"},
+	{measures.DfEPopulation2022, DfE, "0-17"},
+}
+
+// compiled is a catalogue source resolved against one file's header.
+type compiled struct {
+	measures.Matcher
+	cand measures.Candidate
+}
+
+type compiledPop struct {
+	measures.Matcher
+	from PopulationSource
+	band string
+}
+
+// read extracts a file's figures. Columns and filters are resolved once
+// (measures.Source.Compile); each row is matched by position, and only a
+// row that feeds a measure or a population estimate is turned into an
+// Observation or PopulationRow, its text interned.
+func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, []Observation, []PopulationRow, error) {
+	var cands []compiled
+	for _, c := range measures.Candidates(r.Has) {
+		if m, ok := c.Source.Compile(r.Index); ok {
+			cands = append(cands, compiled{m, c})
+		}
 	}
-	isPop := map[int]bool{}
-	for i, p := range popSources {
-		isPop[i] = hasAll(r, p.src.Columns())
+	var pops []compiledPop
+	for _, p := range popSources {
+		if m, ok := p.src.Compile(r.Index); ok {
+			pops = append(pops, compiledPop{m, p.from, p.band})
+		}
 	}
-	anyPop := false
-	for _, ok := range isPop {
-		anyPop = anyPop || ok
-	}
-	if len(cands) == 0 && !anyPop {
+	if len(cands) == 0 && len(pops) == 0 {
 		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
 		return rep, nil, nil, nil
 	}
+	geoCols := r.GeoColumns()
+	timeCol := r.Index("time_period")
 	var obs []Observation
 	var pop []PopulationRow
 	years := map[int]bool{}
@@ -318,30 +357,40 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 			return rep, nil, nil, err
 		}
 		rep.Rows++
-		level := row.Text("geographic_level")
-		rep.Levels[level]++
+		level := row.Field(geoCols.Level)
+		if n, ok := rep.Levels[level]; ok {
+			rep.Levels[level] = n + 1
+		} else {
+			rep.Levels[strings.Clone(level)] = 1
+		}
 		var year int
 		yearParsed := false
-		parseYear := func() error {
-			if yearParsed {
-				return nil
+		var geo ees.Geography
+		geoRead := false
+		prepare := func() error {
+			if !yearParsed {
+				yearParsed = true
+				y, err := ParseTimePeriod(row.Field(timeCol))
+				if err != nil {
+					return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Field(timeCol), "EES files for children's social care use reporting years")
+				}
+				year = y
 			}
-			yearParsed = true
-			y, err := ParseTimePeriod(row.Text("time_period"))
-			if err != nil {
-				return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Text("time_period"), "EES files for children's social care use reporting years")
+			if keep && !geoRead {
+				geoRead = true
+				geo = in.geo(row.GeographyAt(geoCols))
 			}
-			year = y
 			return nil
 		}
-		for _, c := range cands {
-			if !c.Source.Match(row.Text) {
+		for i := range cands {
+			c := &cands[i]
+			if !c.Match(row.Field) {
 				continue
 			}
-			if err := parseYear(); err != nil {
+			if err := prepare(); err != nil {
 				return rep, nil, nil, err
 			}
-			v, err := row.Value(c.Source.Indicator)
+			v, err := row.ValueAt(c.Indicator)
 			if err != nil {
 				return rep, nil, nil, err
 			}
@@ -349,19 +398,22 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 				rep.Symbols[v.Symbol]++
 			}
 			years[year] = true
-			found[c.Measure.ID] = true
-			matchedKind[c.Measure.FileKind] = true
-			obs = append(obs, Observation{Measure: c.Measure.ID, Year: year, Geo: row.Geography(), Count: v,
-				File: r.Name(), Line: row.Line(), priority: c.Priority})
+			found[c.cand.Measure.ID] = true
+			matchedKind[c.cand.Measure.FileKind] = true
+			if keep {
+				obs = append(obs, Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
+					File: r.Name(), Line: row.Line(), priority: c.cand.Priority})
+			}
 		}
-		for i, p := range popSources {
-			if !isPop[i] || !p.src.Match(row.Text) {
+		for i := range pops {
+			p := &pops[i]
+			if !p.Match(row.Field) {
 				continue
 			}
-			if err := parseYear(); err != nil {
+			if err := prepare(); err != nil {
 				return rep, nil, nil, err
 			}
-			v, err := row.Value(p.src.Indicator)
+			v, err := row.ValueAt(p.Indicator)
 			if err != nil {
 				return rep, nil, nil, err
 			}
@@ -372,8 +424,10 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 					rep.Symbols[v.Symbol]++
 				}
 			}
-			pop = append(pop, PopulationRow{Source: p.from, AgeBand: p.band, Year: year, Geo: row.Geography(), Value: v,
-				File: r.Name(), Line: row.Line()})
+			if keep {
+				pop = append(pop, PopulationRow{Source: p.from, AgeBand: p.band, Year: year, Geo: geo, Value: v,
+					File: r.Name(), Line: row.Line()})
+			}
 		}
 	}
 	rep.Years = sortedKeys(years)
@@ -394,6 +448,30 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 	return rep, obs, pop, nil
 }
 
+// interner keeps one copy of each distinct string kept from the files
+// (authority codes and names, region names): a kept figure then holds a
+// few shared strings instead of substrings of its whole CSV line.
+type interner struct{ m map[string]string }
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	in.m[c] = c
+	return c
+}
+
+func (in *interner) geo(g ees.Geography) ees.Geography {
+	return ees.Geography{Level: in.str(g.Level), RegionCode: in.str(g.RegionCode), RegionName: in.str(g.RegionName),
+		OldLACode: in.str(g.OldLACode), NewLACode: in.str(g.NewLACode), LAName: in.str(g.LAName)}
+}
+
 // ParseTimePeriod reads an EES time_period for a reporting year: four
 // digits, or six digits for a two-year span (the later year is returned,
 // since CIN and CLA years end on 31 March of the later year).
@@ -410,15 +488,6 @@ func ParseTimePeriod(s string) (int, error) {
 		return first + 1, nil
 	}
 	return 0, fmt.Errorf("bad time_period %q", s)
-}
-
-func hasAll(r *ees.Reader, cols []string) bool {
-	for _, c := range cols {
-		if !r.Has(c) {
-			return false
-		}
-	}
-	return true
 }
 
 func catalogueIndex(id string) int {

@@ -170,6 +170,17 @@ func (r *Reader) Header() []string { return r.header }
 // Has reports whether the file has a column of that name.
 func (r *Reader) Has(col string) bool { _, ok := r.index[col]; return ok }
 
+// Index returns the position of a column in the header (the first, when a
+// name repeats), or -1 when the file lacks it. Resolving columns once per
+// file and reading rows by position (Row.Field, Row.ValueAt) saves a name
+// look-up per cell.
+func (r *Reader) Index(col string) int {
+	if i, ok := r.index[col]; ok {
+		return i
+	}
+	return -1
+}
+
 // Meta returns the companion .meta.csv description, if one was attached.
 func (r *Reader) Meta() *Meta { return r.meta }
 
@@ -214,6 +225,33 @@ func (row Row) Text(col string) string {
 	return strings.TrimSpace(row.fields[i])
 }
 
+// Field returns the trimmed text of the column at position i (see
+// Reader.Index), or "" when i is -1. The text shares memory with the
+// row's line: copy it (strings.Clone) to keep it past the next Read
+// without keeping the line alive.
+func (row Row) Field(i int) string {
+	if i < 0 || i >= len(row.fields) {
+		return ""
+	}
+	return strings.TrimSpace(row.fields[i])
+}
+
+// ValueAt parses the indicator column at position i, like Value.
+func (row Row) ValueAt(i int) (Value, error) {
+	if i < 0 || i >= len(row.fields) {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: 0,
+			Expected: fmt.Sprintf("an indicator column at position %d", i+1), Hint: "the file does not have this indicator"}
+	}
+	v, ok := ParseValue(row.fields[i])
+	if !ok {
+		_, colPos := row.r.csv.FieldPos(i)
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: colPos, Field: row.r.header[i],
+			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
+			Hint: "fix or remove the cell, or download the file again"}
+	}
+	return v, nil
+}
+
 // Value parses an indicator column. A cell that is neither a number nor an
 // EES symbol gives a *ParseError naming the file, line and column.
 func (row Row) Value(col string) (Value, error) {
@@ -240,6 +278,31 @@ type Geography struct {
 	OldLACode  string // DfE 3-digit code
 	NewLACode  string // ONS 9-character code
 	LAName     string
+}
+
+// GeoColumns are the positions of a file's geography columns (-1 when
+// absent), resolved once per file for Row.GeographyAt.
+type GeoColumns struct {
+	Level, RegionCode, RegionName, OldLACode, NewLACode, LAName int
+}
+
+// GeoColumns resolves the geography columns of the file.
+func (r *Reader) GeoColumns() GeoColumns {
+	return GeoColumns{Level: r.Index("geographic_level"), RegionCode: r.Index("region_code"), RegionName: r.Index("region_name"),
+		OldLACode: r.Index("old_la_code"), NewLACode: r.Index("new_la_code"), LAName: r.Index("la_name")}
+}
+
+// GeographyAt reads the geography columns at the given positions; it
+// gives what Geography gives.
+func (row Row) GeographyAt(c GeoColumns) Geography {
+	return Geography{
+		Level:      row.Field(c.Level),
+		RegionCode: row.Field(c.RegionCode),
+		RegionName: row.Field(c.RegionName),
+		OldLACode:  row.Field(c.OldLACode),
+		NewLACode:  row.Field(c.NewLACode),
+		LAName:     row.Field(c.LAName),
+	}
 }
 
 // Geography reads the EES geography columns of the row.
