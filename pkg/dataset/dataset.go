@@ -123,6 +123,31 @@ type Store struct {
 	Population []PopulationRow
 	byMeasure  map[string][]Observation
 	revisions  []Revision
+	// Per measure, computed once the figures are resolved (index):
+	// the years, releases and source files, ascending.
+	years, releases map[string][]int
+	sources         map[string][]string
+}
+
+// index computes the per-measure lists the accessors return, so that
+// they do not rescan the observations on every call.
+func (s *Store) index() {
+	s.years, s.releases, s.sources = map[string][]int{}, map[string][]int{}, map[string][]string{}
+	for m, obs := range s.byMeasure {
+		years, releases, files := map[int]bool{}, map[int]bool{}, map[string]bool{}
+		for _, o := range obs {
+			years[o.Year] = true
+			releases[o.Release] = true
+			files[filepath.Base(o.File)] = true
+		}
+		s.years[m], s.releases[m] = sortedKeys(years), sortedKeys(releases)
+		out := make([]string, 0, len(files))
+		for f := range files {
+			out = append(out, f)
+		}
+		sort.Strings(out)
+		s.sources[m] = out
+	}
 }
 
 // Observations returns the counts for one measure, one per year and
@@ -132,11 +157,7 @@ func (s *Store) Observations(measure string) []Observation { return s.byMeasure[
 // Years returns the reporting years with at least one observation of the
 // measure, ascending.
 func (s *Store) Years(measure string) []int {
-	seen := map[int]bool{}
-	for _, o := range s.byMeasure[measure] {
-		seen[o.Year] = true
-	}
-	return sortedKeys(seen)
+	return append(make([]int, 0, len(s.years[measure])), s.years[measure]...)
 }
 
 // Recognised returns the reports of the files that were used.
@@ -153,16 +174,7 @@ func (s *Store) Recognised() []FileReport {
 // SourceFiles lists the base names of the files that gave a measure's
 // values: what charts and tables cite.
 func (s *Store) SourceFiles(measure string) []string {
-	seen := map[string]bool{}
-	for _, o := range s.byMeasure[measure] {
-		seen[filepath.Base(o.File)] = true
-	}
-	out := make([]string, 0, len(seen))
-	for f := range seen {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
+	return append(make([]string, 0, len(s.sources[measure])), s.sources[measure]...)
 }
 
 // NoDataError says a data directory holds nothing cscstats can use.
@@ -247,6 +259,7 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 	if err := s.resolve(all, total, codes); err != nil {
 		return nil, err
 	}
+	s.index()
 	return s, nil
 }
 

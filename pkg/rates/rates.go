@@ -73,7 +73,11 @@ type Calculator struct {
 	// Vintage chooses the denominators (population.Latest when empty).
 	Vintage population.Vintage
 	index   map[string]map[obsKey]dataset.Observation
-	per     population.Band // denominator age band; "" means population.Children
+	// areas lists, per measure and year, the regions and authorities
+	// with a row, in the order Year gives them (built by New).
+	areas map[string]map[int][]obsKey
+	las   map[string]*la.Authority // Registry.All by code
+	per   population.Band          // denominator age band; "" means population.Children
 }
 
 // Per returns a calculator sharing c's data whose rates divide by the
@@ -148,7 +152,44 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		}
 		c.index[m.ID] = idx
 	}
+	c.indexAreas()
 	return c
+}
+
+// indexAreas lists each measure's areas per year, regions in
+// Registry.Regions order and authorities in Registry.All order, so that
+// Year visits the rows there are instead of every area for every year.
+func (c *Calculator) indexAreas() {
+	rank := map[obsKey]int{}
+	c.las = map[string]*la.Authority{}
+	for i, rc := range c.Registry.Regions() {
+		rank[obsKey{level: Regional, code: rc}] = i
+	}
+	for i, a := range c.Registry.All() {
+		k := obsKey{level: LocalAuthority, code: a.Code}
+		if _, dup := rank[k]; !dup {
+			rank[k] = i
+			c.las[a.Code] = a
+		}
+	}
+	c.areas = map[string]map[int][]obsKey{}
+	for m, idx := range c.index {
+		by := map[int][]obsKey{}
+		for k := range idx {
+			if _, ok := rank[obsKey{level: k.level, code: k.code}]; ok {
+				by[k.year] = append(by[k.year], k)
+			}
+		}
+		for _, ks := range by {
+			sort.Slice(ks, func(i, j int) bool {
+				if ks[i].level != ks[j].level {
+					return ks[i].level == Regional
+				}
+				return rank[obsKey{level: ks[i].level, code: ks[i].code}] < rank[obsKey{level: ks[j].level, code: ks[j].code}]
+			})
+		}
+		c.areas[m] = by
+	}
 }
 
 func (c *Calculator) areaCode(g ees.Geography) string {
@@ -228,16 +269,15 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 // local authority with a row in the data, in that order (authorities by
 // name).
 func (c *Calculator) Year(measure string, year int) []Rate {
-	out := []Rate{c.Get(measure, England(), year)}
-	for _, rc := range c.Registry.Regions() {
-		if _, ok := c.index[measure][obsKey{Regional, rc, year}]; ok {
-			out = append(out, c.Get(measure, c.RegionArea(rc), year))
+	keys := c.areas[measure][year]
+	out := make([]Rate, 0, 1+len(keys))
+	out = append(out, c.Get(measure, England(), year))
+	for _, k := range keys {
+		if k.level == Regional {
+			out = append(out, c.Get(measure, c.RegionArea(k.code), year))
+			continue
 		}
-	}
-	for _, a := range c.Registry.All() {
-		if _, ok := c.index[measure][obsKey{LocalAuthority, a.Code, year}]; ok {
-			out = append(out, c.Get(measure, LAArea(a), year))
-		}
+		out = append(out, c.Get(measure, LAArea(c.las[k.code]), year))
 	}
 	return out
 }
