@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
@@ -118,7 +119,11 @@ func Load(dir string) (*Calculator, error) {
 
 // New builds the registry and population table for a store.
 func New(st *dataset.Store, changes la.Changes) *Calculator {
-	var seen []la.Sighting
+	n := len(st.Population)
+	for _, m := range measures.Catalogue {
+		n += len(st.Observations(m.ID))
+	}
+	seen := make([]la.Sighting, 0, n)
 	for _, m := range measures.Catalogue {
 		for _, o := range st.Observations(m.ID) {
 			seen = append(seen, la.Sighting{Geo: o.Geo, Year: o.Year})
@@ -160,35 +165,42 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 // Registry.Regions order and authorities in Registry.All order, so that
 // Year visits the rows there are instead of every area for every year.
 func (c *Calculator) indexAreas() {
-	rank := map[obsKey]int{}
+	type area struct{ level, code string }
+	rank := map[area]int{}
 	c.las = map[string]*la.Authority{}
 	for i, rc := range c.Registry.Regions() {
-		rank[obsKey{level: Regional, code: rc}] = i
+		rank[area{Regional, rc}] = i // regions before authorities
 	}
+	base := len(rank)
 	for i, a := range c.Registry.All() {
-		k := obsKey{level: LocalAuthority, code: a.Code}
+		k := area{LocalAuthority, a.Code}
 		if _, dup := rank[k]; !dup {
-			rank[k] = i
+			rank[k] = base + i
 			c.las[a.Code] = a
 		}
 	}
+	type ranked struct {
+		rank int
+		key  obsKey
+	}
 	c.areas = map[string]map[int][]obsKey{}
 	for m, idx := range c.index {
-		by := map[int][]obsKey{}
+		by := map[int][]ranked{}
 		for k := range idx {
-			if _, ok := rank[obsKey{level: k.level, code: k.code}]; ok {
-				by[k.year] = append(by[k.year], k)
+			if r, ok := rank[area{k.level, k.code}]; ok {
+				by[k.year] = append(by[k.year], ranked{r, k})
 			}
 		}
-		for _, ks := range by {
-			sort.Slice(ks, func(i, j int) bool {
-				if ks[i].level != ks[j].level {
-					return ks[i].level == Regional
-				}
-				return rank[obsKey{level: ks[i].level, code: ks[i].code}] < rank[obsKey{level: ks[j].level, code: ks[j].code}]
-			})
+		out := make(map[int][]obsKey, len(by))
+		for y, rs := range by {
+			sort.Slice(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
+			keys := make([]obsKey, len(rs))
+			for i, r := range rs {
+				keys[i] = r.key
+			}
+			out[y] = keys
 		}
-		c.areas[m] = by
+		c.areas[m] = out
 	}
 }
 
@@ -239,7 +251,7 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 		return r
 	}
 	r.Count = o.Count
-	r.Sources = []string{fmt.Sprintf("%s:%d", o.File, o.Line)}
+	r.Sources = []string{o.File + ":" + strconv.Itoa(o.Line)}
 	r.Provenance = o.Provenance()
 	if area.Level == LocalAuthority && area.Name == "" {
 		r.Area.Name = o.Geo.LAName
@@ -416,14 +428,27 @@ func SortBy(rs []Rate, key string) error {
 	if less == nil {
 		return fmt.Errorf("unknown sort %q; use rate, name or count", key)
 	}
-	rank := map[string]int{National: 0, Regional: 1, LocalAuthority: 2}
 	sort.SliceStable(rs, func(i, j int) bool {
-		if rank[rs[i].Area.Level] != rank[rs[j].Area.Level] {
-			return rank[rs[i].Area.Level] < rank[rs[j].Area.Level]
+		if a, b := levelRank(rs[i].Area.Level), levelRank(rs[j].Area.Level); a != b {
+			return a < b
 		}
 		return less(rs[i], rs[j])
 	})
 	return nil
+}
+
+// levelRank orders England, then regions, then authorities (any other
+// level with England, as before).
+func levelRank(level string) int {
+	switch level {
+	case National:
+		return 0
+	case Regional:
+		return 1
+	case LocalAuthority:
+		return 2
+	}
+	return 0
 }
 
 func higher(a, b float64, aok, bok bool) bool {
