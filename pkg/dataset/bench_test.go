@@ -2,7 +2,10 @@ package dataset_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
@@ -78,20 +81,74 @@ func benchCSV(b *testing.B, paths []string) {
 	b.SetBytes(size(b, paths))
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, p := range paths {
-			f, err := os.Open(p)
+		readCSV(b, paths)
+	}
+}
+
+func readCSV(b *testing.B, paths []string) {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := csv.NewReader(f)
+		r.FieldsPerRecord = -1
+		r.ReuseRecord = true
+		for {
+			if _, err := r.Read(); err != nil {
+				break
+			}
+		}
+		f.Close()
+	}
+}
+
+// BenchmarkLoadMostlyUnread loads a generated data directory of
+// $CSCSTATS_BENCH_MB megabytes (skipped when unset) in which one row in
+// 100 feeds a measure and the rest are breakdowns no measure reads,
+// paired with encoding/csv over the same files, with the peak resident
+// memory of each (peak-RSS-MB, Linux). Issue 13's target: about 1 GB
+// loads in ≤ 256 MB resident, memory following the figures kept rather
+// than the bytes read.
+//
+//	CSCSTATS_BENCH_MB=1024 go test -run XXX -bench MostlyUnread -benchtime 1x ./pkg/dataset/
+func BenchmarkLoadMostlyUnread(b *testing.B) {
+	mb := testfiles.LargeMB(0)
+	if mb == 0 {
+		b.Skip("set " + testfiles.EnvLarge + " (for example 1024) to generate and load a data directory that large")
+	}
+	dir := b.TempDir()
+	const files = 4
+	var paths []string
+	kept := 0
+	for i := 0; i < files; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("la_cla_who_started_to_be_looked_after_%d.csv", i))
+		kept += testfiles.WriteSyntheticCLAStarted(b, p, int64(mb)<<20/files, 100, i*100000)
+		paths = append(paths, p)
+	}
+	peak := func(b *testing.B, fn func()) {
+		runtime.GC()
+		testfiles.ResetPeakRSS()
+		for b.Loop() {
+			fn()
+		}
+		b.ReportMetric(float64(testfiles.PeakRSS())/(1<<20), "peak-RSS-MB")
+	}
+	b.Run("load", func(b *testing.B) {
+		b.SetBytes(size(b, paths))
+		peak(b, func() {
+			st, err := dataset.Load(dir)
 			if err != nil {
 				b.Fatal(err)
 			}
-			r := csv.NewReader(f)
-			r.FieldsPerRecord = -1
-			r.ReuseRecord = true
-			for {
-				if _, err := r.Read(); err != nil {
-					break
-				}
+			if n := len(st.Observations("under1_starts")); n != kept {
+				b.Fatalf("kept %d figures, wrote %d", n, kept)
 			}
-			f.Close()
-		}
-	}
+		})
+		b.ReportMetric(float64(kept), "figures-kept")
+	})
+	b.Run("encoding-csv", func(b *testing.B) {
+		b.SetBytes(size(b, paths))
+		peak(b, func() { readCSV(b, paths) })
+	})
 }
