@@ -73,7 +73,10 @@ type Calculator struct {
 	Pop      *population.Table
 	// Vintage chooses the denominators (population.Latest when empty).
 	Vintage population.Vintage
-	index   map[string]map[obsKey]dataset.Observation
+	// index finds a measure's figure by area and year; it points into
+	// the store's observations (read-only once loaded) rather than
+	// copying them.
+	index map[string]map[obsKey]*dataset.Observation
 	// areas lists, per measure and year, the regions and authorities
 	// with a row, in the order Year gives them (built by New).
 	areas map[string]map[int][]obsKey
@@ -137,14 +140,16 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
 	}
 	reg := la.New(seen, changes)
-	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]dataset.Observation{}}
+	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]*dataset.Observation{}}
 	// Two rows can reach the same canonical code and year when releases
 	// file an authority under different codes (Northumberland's E06000048
 	// and E06000057): the newer release wins, as in the store's own
 	// duplicate resolution.
 	for _, m := range measures.Catalogue {
-		idx := map[obsKey]dataset.Observation{}
-		for _, o := range st.Observations(m.ID) {
+		obs := st.Observations(m.ID)
+		idx := make(map[obsKey]*dataset.Observation, len(obs))
+		for i := range obs {
+			o := &obs[i]
 			code := c.areaCode(o.Geo)
 			if code == "" {
 				continue
