@@ -243,8 +243,8 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 			return nil, err
 		}
 		s.Files = append(s.Files, rep)
-		all = append(all, obs)
-		total += len(obs)
+		all = append(all, obs.c...)
+		total += obs.n
 		s.Population = append(s.Population, pop...)
 	}
 	if total == 0 && len(s.Population) == 0 {
@@ -269,7 +269,8 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 // it. A file that is not EES, or that no catalogued measure reads, comes
 // back with FileReport.Ignored set and no error.
 func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
-	return readFile(path, newInterner(), true)
+	rep, obs, pop, err := readFile(path, newInterner(), true)
+	return rep, obs.flat(), pop, err
 }
 
 // InspectFile is ReadFile without the figures: it streams the file once
@@ -283,7 +284,7 @@ func InspectFile(path string) (FileReport, error) {
 // without keeping it. in interns the text kept (codes and names), so
 // that equal strings of every file share one copy and no kept string
 // holds on to the line it was read from.
-func readFile(path string, in *interner, keep bool) (FileReport, []Observation, []PopulationRow, error) {
+func readFile(path string, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
 	if rep, obs, pop, ok, err := readSFR(path, in, keep); ok {
 		return rep, obs, pop, err
 	}
@@ -295,9 +296,9 @@ func readFile(path string, in *interner, keep bool) (FileReport, []Observation, 
 		// companion .meta.csv is an error about that file.
 		if errors.As(err, &pe) && pe.File == path && pe.Line <= 1 {
 			rep.Ignored = "not an EES open-data file: " + err.Error()
-			return rep, nil, nil, nil
+			return rep, chunks{}, nil, nil
 		}
-		return rep, nil, nil, err
+		return rep, chunks{}, nil, err
 	}
 	defer closer.Close()
 	rep.HasMeta = r.Meta() != nil
@@ -307,7 +308,44 @@ func readFile(path string, in *interner, keep bool) (FileReport, []Observation, 
 // Read recognises and extracts from an already opened reader.
 func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 	rep := FileReport{Path: r.Name(), Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}, HasMeta: r.Meta() != nil}
-	return read(r, rep, newInterner(), true)
+	rep, obs, pop, err := read(r, rep, newInterner(), true)
+	return rep, obs.flat(), pop, err
+}
+
+// chunks holds a file's observations in blocks that are never copied to
+// grow (a block is allocated full-size, the next one twice as big up to
+// maxChunk): appending to one slice copied every observation several
+// times as it grew. The blocks go to resolve as they are.
+type chunks struct {
+	c [][]Observation
+	n int
+}
+
+const minChunk, maxChunk = 64, 8192
+
+func (c *chunks) add(o Observation) {
+	if k := len(c.c); k == 0 || len(c.c[k-1]) == cap(c.c[k-1]) {
+		size := minChunk
+		if k > 0 {
+			size = min(2*cap(c.c[k-1]), maxChunk)
+		}
+		c.c = append(c.c, make([]Observation, 0, size))
+	}
+	last := &c.c[len(c.c)-1]
+	*last = append(*last, o)
+	c.n++
+}
+
+// flat returns the observations as one slice (nil when there are none).
+func (c chunks) flat() []Observation {
+	if c.n == 0 {
+		return nil
+	}
+	out := make([]Observation, 0, c.n)
+	for _, b := range c.c {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // popSources are the population estimates read from EES files.
@@ -339,7 +377,7 @@ type compiledPop struct {
 // (measures.Source.Compile); each row is matched by position, and only a
 // row that feeds a measure or a population estimate is turned into an
 // Observation or PopulationRow, its text interned.
-func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, []Observation, []PopulationRow, error) {
+func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
 	var cands []compiled
 	for _, c := range measures.Candidates(r.Has) {
 		if m, ok := c.Source.Compile(r.Index); ok {
@@ -354,30 +392,34 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, [
 	}
 	if len(cands) == 0 && len(pops) == 0 {
 		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
-		return rep, nil, nil, nil
+		return rep, chunks{}, nil, nil
 	}
 	geoCols := r.GeoColumns()
 	timeCol := r.Index("time_period")
-	var obs []Observation
+	var obs chunks
 	var pop []PopulationRow
+	var runLevel string // the level of the current run of rows
+	runRows := 0
 	years := map[int]bool{}
 	found := map[string]bool{}
 	matchedKind := map[string]bool{}
 	for {
 		row, err := r.Read()
 		if err == io.EOF {
+			countLevel(rep.Levels, runLevel, runRows)
 			break
 		}
 		if err != nil {
-			return rep, nil, nil, err
+			return rep, chunks{}, nil, err
 		}
 		rep.Rows++
-		level := row.Field(geoCols.Level)
-		if n, ok := rep.Levels[level]; ok {
-			rep.Levels[level] = n + 1
-		} else {
-			rep.Levels[strings.Clone(level)] = 1
+		// Rows come in runs of one level: count the run, add it at
+		// the next level (a map update per row was a tenth of a load).
+		if level := row.Field(geoCols.Level); level != runLevel || runRows == 0 {
+			countLevel(rep.Levels, runLevel, runRows)
+			runLevel, runRows = level, 0
 		}
+		runRows++
 		var year int
 		yearParsed := false
 		var geo ees.Geography
@@ -403,11 +445,11 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, [
 				continue
 			}
 			if err := prepare(); err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			v, err := row.ValueAt(c.Indicator)
 			if err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			if !v.OK() {
 				rep.Symbols[v.Symbol]++
@@ -416,7 +458,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, [
 			found[c.cand.Measure.ID] = true
 			matchedKind[c.cand.Measure.FileKind] = true
 			if keep {
-				obs = append(obs, Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
+				obs.add(Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
 					File: r.Name(), Line: row.Line(), priority: c.cand.Priority})
 			}
 		}
@@ -426,11 +468,11 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, [
 				continue
 			}
 			if err := prepare(); err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			v, err := row.ValueAt(p.Indicator)
 			if err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			if p.from == ONS {
 				years[year] = true
@@ -458,9 +500,22 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, [
 	}
 	if rep.Kind == "" {
 		rep.Ignored = "EES file with the columns of a catalogued measure, but no row has the filter values it selects"
-		return rep, nil, nil, nil
+		return rep, chunks{}, nil, nil
 	}
 	return rep, obs, pop, nil
+}
+
+// countLevel adds n rows to a level's count, copying the name the
+// first time (it is part of a CSV line).
+func countLevel(levels map[string]int, level string, n int) {
+	if n == 0 {
+		return
+	}
+	if m, ok := levels[level]; ok {
+		levels[level] = m + n
+		return
+	}
+	levels[strings.Clone(level)] = n
 }
 
 // interner keeps one copy of each distinct string kept from the files

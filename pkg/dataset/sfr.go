@@ -15,25 +15,25 @@ import (
 // readSFR reads path as a pre-2018 SFR underlying-data file. ok is false
 // when the file is not one (it may still be an EES file); an SFR file
 // whose year cannot be told comes back ignored, with the reason.
-func readSFR(path string, in *interner, keep bool) (rep FileReport, obs []Observation, pop []PopulationRow, ok bool, err error) {
+func readSFR(path string, in *interner, keep bool) (rep FileReport, obs chunks, pop []PopulationRow, ok bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return rep, nil, nil, false, nil // ees.Open reports it
+		return rep, chunks{}, nil, false, nil // ees.Open reports it
 	}
 	defer f.Close()
 	r, err := sfr.NewReader(f, path)
 	var notSFR *sfr.NotSFRError
 	if errors.As(err, &notSFR) {
-		return rep, nil, nil, false, nil
+		return rep, chunks{}, nil, false, nil
 	}
 	rep = FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
 	var yerr *sfr.YearError
 	if errors.As(err, &yerr) {
 		rep.Ignored = yerr.Error()
-		return rep, nil, nil, true, nil
+		return rep, chunks{}, nil, true, nil
 	}
 	if err != nil {
-		return rep, nil, nil, true, err
+		return rep, chunks{}, nil, true, err
 	}
 	year := r.Year()
 	if n := r.YearNote(); n != "" {
@@ -46,7 +46,7 @@ func readSFR(path string, in *interner, keep bool) (rep FileReport, obs []Observ
 			break
 		}
 		if err != nil {
-			return rep, nil, nil, true, err
+			return rep, chunks{}, nil, true, err
 		}
 		rep.Rows++
 		rep.Levels[row.Geo.Level]++
@@ -63,7 +63,7 @@ func readSFR(path string, in *interner, keep bool) (rep FileReport, obs []Observ
 			if !keep {
 				continue
 			}
-			obs = append(obs, Observation{Measure: v.Measure, Year: year, Geo: row.Geo, Count: v.Value,
+			obs.add(Observation{Measure: v.Measure, Year: year, Geo: row.Geo, Count: v.Value,
 				File: path, Line: row.Line, Note: v.Note, priority: v.Priority})
 		}
 		if r.HasPopulation() {
