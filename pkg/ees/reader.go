@@ -68,10 +68,15 @@ var RequiredColumns = []string{"time_period", "time_identifier", "geographic_lev
 // with commas are handled.
 type Reader struct {
 	name   string
+	br     *bufio.Reader // shared with csv: see Read
 	csv    *csv.Reader
 	header []string
 	index  map[string]int
 	meta   *Meta
+	// Lines consumed so far by csv and by the fast path (see Read),
+	// for line numbers.
+	csvLines, fastLines int
+	fields              []string // the fast path's record, reused
 }
 
 // NewReader reads the header of an EES file. name is used in errors (the
@@ -103,7 +108,8 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if err != nil {
 		return nil, csvError(name, err)
 	}
-	rd := &Reader{name: name, csv: cr, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	rd := &Reader{name: name, br: br, csv: cr, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	rd.countCSVLines(header)
 	for i, h := range rd.header {
 		h = strings.TrimSpace(h)
 		rd.header[i] = h
@@ -189,21 +195,94 @@ func (r *Reader) SetMeta(m *Meta) { r.meta = m }
 
 // Read returns the next row, or io.EOF at the end. The Row is only valid
 // until the next call to Read.
+//
+// A line that is whole in the read buffer and holds no quote and no
+// carriage return (but a final CRLF) is split on commas here, which is
+// what encoding/csv would make of it, without its per-byte work: nearly
+// every line of an EES file. Any other line (quoted fields, blank lines,
+// a line across a buffer refill, the last line without a line end) is
+// read by encoding/csv from the same buffer. Line and column numbers
+// count the lines of both.
 func (r *Reader) Read() (Row, error) {
+	if rec, line, ok := r.fastRecord(); ok {
+		if len(rec) != len(r.header) {
+			return Row{}, r.fieldCountError(&csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}, rec)
+		}
+		return Row{r: r, fields: rec, line: line, fast: true}, nil
+	}
 	rec, err := r.csv.Read()
 	if err != nil {
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
-		out := csvError(r.name, err)
-		if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
-			pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
-			pe.Got = fmt.Sprintf("%d fields", len(rec))
+		var cpe *csv.ParseError
+		if errors.As(err, &cpe) {
+			cpe.StartLine += r.fastLines
+			cpe.Line += r.fastLines
 		}
-		return Row{}, out
+		return Row{}, r.fieldCountError(err, rec)
 	}
 	line, _ := r.csv.FieldPos(0)
-	return Row{r: r, fields: rec, line: line}, nil
+	r.countCSVLines(rec)
+	return Row{r: r, fields: rec, line: line + r.fastLines}, nil
+}
+
+// fieldCountError converts a csv error, saying how many fields a ragged
+// row has.
+func (r *Reader) fieldCountError(err error, rec []string) error {
+	out := csvError(r.name, err)
+	if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
+		pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
+		pe.Got = fmt.Sprintf("%d fields", len(rec))
+	}
+	return out
+}
+
+// countCSVLines notes the lines csv has consumed up to the end of the
+// record it just returned: the record's first line plus the line breaks
+// inside its quoted fields (csv gives each as "\n").
+func (r *Reader) countCSVLines(rec []string) {
+	line, _ := r.csv.FieldPos(0)
+	for _, f := range rec {
+		line += strings.Count(f, "\n")
+	}
+	r.csvLines = line
+}
+
+// fastRecord splits the next line on commas when it can (see Read),
+// returning the fields and the line number.
+func (r *Reader) fastRecord() ([]string, int, bool) {
+	n := r.br.Buffered()
+	if n == 0 {
+		return nil, 0, false // csv fills the buffer (and meets any error)
+	}
+	buf, _ := r.br.Peek(n)
+	end := bytes.IndexByte(buf, '\n')
+	if end < 0 {
+		return nil, 0, false
+	}
+	b := buf[:end]
+	if k := len(b); k > 0 && b[k-1] == '\r' {
+		b = b[:k-1]
+	}
+	if len(b) == 0 || bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+		return nil, 0, false
+	}
+	str := string(b) // one string per record, as encoding/csv makes
+	r.br.Discard(end + 1)
+	r.fastLines++
+	rec := r.fields[:0]
+	for {
+		i := strings.IndexByte(str, ',')
+		if i < 0 {
+			rec = append(rec, str)
+			break
+		}
+		rec = append(rec, str[:i])
+		str = str[i+1:]
+	}
+	r.fields = rec
+	return rec, r.csvLines + r.fastLines, true
 }
 
 // Row is one data row.
@@ -211,6 +290,21 @@ type Row struct {
 	r      *Reader
 	fields []string
 	line   int
+	fast   bool // split by Reader.fastRecord, not by csv
+}
+
+// column is the 1-based byte column where field i starts, as
+// csv.Reader.FieldPos gives it.
+func (row Row) column(i int) int {
+	if !row.fast {
+		_, col := row.r.csv.FieldPos(i)
+		return col
+	}
+	col := 1
+	for _, f := range row.fields[:i] {
+		col += len(f) + 1
+	}
+	return col
 }
 
 // Line is the 1-based line number in the file where the row starts.
@@ -244,8 +338,7 @@ func (row Row) ValueAt(i int) (Value, error) {
 	}
 	v, ok := ParseValue(row.fields[i])
 	if !ok {
-		_, colPos := row.r.csv.FieldPos(i)
-		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: colPos, Field: row.r.header[i],
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: row.column(i), Field: row.r.header[i],
 			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
 			Hint: "fix or remove the cell, or download the file again"}
 	}
@@ -262,8 +355,7 @@ func (row Row) Value(col string) (Value, error) {
 	}
 	v, ok := ParseValue(row.fields[i])
 	if !ok {
-		_, colPos := row.r.csv.FieldPos(i)
-		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: colPos, Field: col,
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: row.column(i), Field: col,
 			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
 			Hint: "fix or remove the cell, or download the file again"}
 	}
@@ -321,7 +413,7 @@ func (row Row) Geography() Geography {
 func (row Row) Error(col, expected, got, hint string) *ParseError {
 	pe := &ParseError{File: row.r.name, Line: row.line, Field: col, Expected: expected, Got: got, Hint: hint}
 	if i, ok := row.r.index[col]; ok {
-		_, pe.Column = row.r.csv.FieldPos(i)
+		pe.Column = row.column(i)
 	}
 	return pe
 }
