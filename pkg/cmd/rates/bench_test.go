@@ -12,9 +12,11 @@ import (
 // BenchmarkRatesAll is `rates --measure all --year all --format csv` on
 // ../shared/ees in-process, from loading the data directory to the
 // written table: cold (the CSV files parsed, as with --no-cache) and warm
-// (the store read from the cache an earlier run wrote). The issue's
-// target is for the whole process, measured with /usr/bin/time (see
-// README, Performance).
+// (the store read from the cache an earlier run wrote). In one process
+// the exact intervals, once computed, are remembered across iterations,
+// so "cold" here times the parsing, not the interval computations a
+// fresh process makes; the issue's targets are for the whole process,
+// measured with /usr/bin/time (see README, Performance).
 func BenchmarkRatesAll(b *testing.B) {
 	dir := testfiles.SharedEES(b)
 	cacheDir := b.TempDir()
