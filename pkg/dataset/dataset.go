@@ -234,7 +234,7 @@ func Load(dir string) (*Store, error) {
 // get their ONS code, and duplicates are resolved (see resolve).
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
-	var all [][]Observation // per file, not concatenated: they can be large
+	var all [][]Observation // blocks of each file (see chunks), never concatenated: they can be large
 	total := 0
 	in := newInterner()
 	for _, p := range paths {
