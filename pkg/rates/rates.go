@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -81,7 +82,12 @@ type Calculator struct {
 	// with a row, in the order Year gives them (built by New).
 	areas map[string]map[int][]obsKey
 	las   map[string]*la.Authority // Registry.All by code
-	per   population.Band          // denominator age band; "" means population.Children
+	// described remembers Estimate.Describe per estimate: one estimate
+	// divides every measure's count for its area and year, and the
+	// text was a tenth of a table's time. A map (not sync.Map) so that
+	// the key type is checked as comparable when the code is compiled.
+	described *describedMemo
+	per       population.Band // denominator age band; "" means population.Children
 }
 
 // Per returns a calculator sharing c's data whose rates divide by the
@@ -163,7 +169,31 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		c.index[m.ID] = idx
 	}
 	c.indexAreas()
+	c.described = &describedMemo{m: map[population.Estimate]string{}}
 	return c
+}
+
+type describedMemo struct {
+	sync.RWMutex
+	m map[population.Estimate]string
+}
+
+// describe is pop.Describe(), remembered.
+func (c *Calculator) describe(pop population.Estimate) string {
+	if c.described == nil {
+		return pop.Describe()
+	}
+	c.described.RLock()
+	s, ok := c.described.m[pop]
+	c.described.RUnlock()
+	if ok {
+		return s
+	}
+	s = pop.Describe()
+	c.described.Lock()
+	c.described.m[pop] = s
+	c.described.Unlock()
+	return s
 }
 
 // indexAreas lists each measure's areas per year, regions in
@@ -263,7 +293,7 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 	}
 	pop, popOK, why := c.Pop.ForVintage(r.Vintage, area.Code, year, c.Band())
 	if popOK {
-		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, pop.Describe()
+		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, c.describe(pop)
 	}
 	switch {
 	case !o.Count.OK():
