@@ -190,7 +190,7 @@ type drawer func(draw.Canvas) error
 func newCanvas(format string, width, height vg.Length) (vg.CanvasWriterTo, error) {
 	switch strings.ToLower(strings.TrimPrefix(format, ".")) {
 	case "png":
-		return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))}, nil
+		return pngCanvas{vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))}, nil
 	case "svg":
 		return vgsvg.New(width, height), nil
 	case "pdf":

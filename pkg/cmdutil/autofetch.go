@@ -11,7 +11,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cscstats/cscstats/pkg/cache"
 	"github.com/cscstats/cscstats/pkg/dataset"
+	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -48,7 +50,7 @@ const NoDataAdvice = `To fix, do one of:
 // holds no CSV files at all, it first runs the Fetcher (saying so on
 // standard error), unless Offline is set or there is no Fetcher.
 func (f *Factory) loadCalculator() (*rates.Calculator, error) {
-	calc, err := rates.Load(f.DataDir)
+	calc, err := f.load()
 	var noData *dataset.NoDataError
 	if err == nil || !errors.As(err, &noData) || !DataDirEmpty(f.DataDir) {
 		return calc, err
@@ -66,7 +68,7 @@ func (f *Factory) loadCalculator() (*rates.Calculator, error) {
 	if ferr := f.Fetcher(ctx, f.DataDir); ferr != nil {
 		if ctx.Err() == nil {
 			// Part may have arrived: answer from it if it loads.
-			if calc, lerr := rates.Load(f.DataDir); lerr == nil {
+			if calc, lerr := f.load(); lerr == nil {
 				fmt.Fprintf(errOut, "warning: part of the download failed (%s); continuing with what arrived. Run `cscstats fetch` to complete it.\n", oneLine(ferr))
 				return calc, nil
 			}
@@ -78,7 +80,25 @@ func (f *Factory) loadCalculator() (*rates.Calculator, error) {
 		return nil, &NoDataError{Dir: f.DataDir, Reason: reason, Errs: []error{err, ferr}}
 	}
 	fmt.Fprintln(errOut, "Download complete; continuing.")
-	return rates.Load(f.DataDir)
+	return f.load()
+}
+
+// load reads the data directory, through the store cache unless it is
+// off (see CacheDir), and prepares the rates calculator.
+func (f *Factory) load() (*rates.Calculator, error) {
+	c := cache.Store{Dir: f.CacheDir, Version: f.Version}
+	if f.NoCache {
+		c.Dir = ""
+	}
+	st, _, err := c.Load(f.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := la.DefaultChanges()
+	if err != nil {
+		return nil, err
+	}
+	return rates.New(st, changes), nil
 }
 
 // oneLine keeps the first line of an error, for a message that adds advice.

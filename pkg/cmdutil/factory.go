@@ -36,6 +36,11 @@ type Factory struct {
 	// Population is --population: the population vintage of the
 	// denominators ("latest" or "as-published"; "" is latest).
 	Population string
+	// CacheDir is the folder of the loaded-store cache (pkg/cache); ""
+	// (as in unit tests) or NoCache (--no-cache) loads the CSV files
+	// every time. The root command sets it to cache.DefaultDir().
+	CacheDir string
+	NoCache  bool
 	// Fetcher, when set (the root command sets it), downloads the data
 	// when the data directory is absent or empty, before Calculator loads
 	// it; nil (as in unit tests) means no automatic download.

@@ -58,7 +58,9 @@ type Provenance struct {
 }
 
 func (p Provenance) String() string {
-	s := fmt.Sprintf("%s:%d (release %d)", filepath.Base(p.File), p.Line, p.Release)
+	// "file.csv:12 (release 2025)"; built without fmt, since tables call
+	// it for every row.
+	s := filepath.Base(p.File) + ":" + strconv.Itoa(p.Line) + " (release " + strconv.Itoa(p.Release) + ")"
 	if p.Note != "" {
 		s += "; " + p.Note
 	}
@@ -134,6 +136,31 @@ type Store struct {
 	Population []PopulationRow
 	byMeasure  map[string][]Observation
 	revisions  []Revision
+	// Per measure, computed once the figures are resolved (index):
+	// the years, releases and source files, ascending.
+	years, releases map[string][]int
+	sources         map[string][]string
+}
+
+// index computes the per-measure lists the accessors return, so that
+// they do not rescan the observations on every call.
+func (s *Store) index() {
+	s.years, s.releases, s.sources = map[string][]int{}, map[string][]int{}, map[string][]string{}
+	for m, obs := range s.byMeasure {
+		years, releases, files := map[int]bool{}, map[int]bool{}, map[string]bool{}
+		for _, o := range obs {
+			years[o.Year] = true
+			releases[o.Release] = true
+			files[filepath.Base(o.File)] = true
+		}
+		s.years[m], s.releases[m] = sortedKeys(years), sortedKeys(releases)
+		out := make([]string, 0, len(files))
+		for f := range files {
+			out = append(out, f)
+		}
+		sort.Strings(out)
+		s.sources[m] = out
+	}
 }
 
 // Observations returns the counts for one measure, one per year and
@@ -143,11 +170,7 @@ func (s *Store) Observations(measure string) []Observation { return s.byMeasure[
 // Years returns the reporting years with at least one observation of the
 // measure, ascending.
 func (s *Store) Years(measure string) []int {
-	seen := map[int]bool{}
-	for _, o := range s.byMeasure[measure] {
-		seen[o.Year] = true
-	}
-	return sortedKeys(seen)
+	return append(make([]int, 0, len(s.years[measure])), s.years[measure]...)
 }
 
 // Recognised returns the reports of the files that were used.
@@ -164,16 +187,7 @@ func (s *Store) Recognised() []FileReport {
 // SourceFiles lists the base names of the files that gave a measure's
 // values: what charts and tables cite.
 func (s *Store) SourceFiles(measure string) []string {
-	seen := map[string]bool{}
-	for _, o := range s.byMeasure[measure] {
-		seen[filepath.Base(o.File)] = true
-	}
-	out := make([]string, 0, len(seen))
-	for f := range seen {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
+	return append(make([]string, 0, len(s.sources[measure])), s.sources[measure]...)
 }
 
 // NoDataError says a data directory holds nothing cscstats can use.
@@ -264,16 +278,17 @@ func Load(dir string) (*Store, error) {
 // get their ONS code, and duplicates are resolved (see resolve).
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
-	var all [][]Observation // per file, not concatenated: they can be large
+	var all [][]Observation // blocks of each file (see chunks), never concatenated: they can be large
 	total := 0
+	in := newInterner()
 	for _, p := range paths {
-		rep, obs, pop, err := ReadFile(p)
+		rep, obs, pop, err := readFile(p, in, true)
 		if err != nil {
 			return nil, err
 		}
 		s.Files = append(s.Files, rep)
-		all = append(all, obs)
-		total += len(obs)
+		all = append(all, obs.c...)
+		total += obs.n
 		s.Population = append(s.Population, pop...)
 	}
 	if total == 0 && len(s.Population) == 0 {
@@ -290,6 +305,7 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 	if err := s.resolve(all, total, codes); err != nil {
 		return nil, err
 	}
+	s.index()
 	return s, nil
 }
 
@@ -297,7 +313,23 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 // it. A file that is not EES, or that no catalogued measure reads, comes
 // back with FileReport.Ignored set and no error.
 func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
-	if rep, obs, pop, ok, err := readSFR(path); ok {
+	rep, obs, pop, err := readFile(path, newInterner(), true)
+	return rep, obs.flat(), pop, err
+}
+
+// InspectFile is ReadFile without the figures: it streams the file once
+// and keeps only the report, so its memory does not grow with the file.
+func InspectFile(path string) (FileReport, error) {
+	rep, _, _, err := readFile(path, nil, false)
+	return rep, err
+}
+
+// readFile reads one file; keep=false counts what would be extracted
+// without keeping it. in interns the text kept (codes and names), so
+// that equal strings of every file share one copy and no kept string
+// holds on to the line it was read from.
+func readFile(path string, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
+	if rep, obs, pop, ok, err := readSFR(path, in, keep); ok {
 		return rep, obs, pop, err
 	}
 	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
@@ -308,50 +340,108 @@ func ReadFile(path string) (FileReport, []Observation, []PopulationRow, error) {
 		// companion .meta.csv is an error about that file.
 		if errors.As(err, &pe) && pe.File == path && pe.Line <= 1 {
 			rep.Ignored, rep.Suspect = notEESReason(path, err)
-			return rep, nil, nil, nil
+			return rep, chunks{}, nil, nil
 		}
 		// The data file itself cannot be opened (permissions, a FIFO, gone
 		// since the walk): one such file must not stop every command.
 		var pathErr *fs.PathError
 		if pe == nil && (errors.Is(err, safefile.ErrNotRegular) || (errors.As(err, &pathErr) && pathErr.Path == path)) {
 			rep.Ignored, rep.Suspect = "cannot be read: "+err.Error(), true
-			return rep, nil, nil, nil
+			return rep, chunks{}, nil, nil
 		}
-		return rep, nil, nil, err
+		return rep, chunks{}, nil, err
 	}
 	defer closer.Close()
 	rep.HasMeta = r.Meta() != nil
-	return read(r, rep)
+	return read(r, rep, in, keep)
 }
 
 // Read recognises and extracts from an already opened reader.
 func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 	rep := FileReport{Path: r.Name(), Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}, HasMeta: r.Meta() != nil}
-	return read(r, rep)
+	rep, obs, pop, err := read(r, rep, newInterner(), true)
+	return rep, obs.flat(), pop, err
 }
 
-func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []PopulationRow, error) {
-	cands := measures.Candidates(r.Has)
-	popSources := []struct {
-		src  measures.Source
-		from PopulationSource
-		band string
-	}{
-		{measures.PopulationChildren, ONS, "0-17"},
-		{measures.PopulationUnder1, ONS, "under 1"},
-		{measures.PopulationUnder5, ONS, "under 5"},
-		{measures.DfEPopulation, DfE, "0-17"},
-		{measures.DfEPopulation2022, DfE, "0-17"},
+// chunks holds a file's observations in blocks that are never copied to
+// grow (a block is allocated full-size, the next one twice as big up to
+// maxChunk): appending to one slice copied every observation several
+// times as it grew. The blocks go to resolve as they are.
+type chunks struct {
+	c [][]Observation
+	n int
+}
+
+const minChunk, maxChunk = 64, 8192
+
+func (c *chunks) add(o Observation) {
+	if k := len(c.c); k == 0 || len(c.c[k-1]) == cap(c.c[k-1]) {
+		size := minChunk
+		if k > 0 {
+			size = min(2*cap(c.c[k-1]), maxChunk)
+		}
+		c.c = append(c.c, make([]Observation, 0, size))
 	}
-	isPop := map[int]bool{}
-	for i, p := range popSources {
-		isPop[i] = hasAll(r, p.src.Columns())
+	last := &c.c[len(c.c)-1]
+	*last = append(*last, o)
+	c.n++
+}
+
+// flat returns the observations as one slice (nil when there are none).
+func (c chunks) flat() []Observation {
+	if c.n == 0 {
+		return nil
 	}
-	anyPop := false
-	for _, ok := range isPop {
-		anyPop = anyPop || ok
+	out := make([]Observation, 0, c.n)
+	for _, b := range c.c {
+		out = append(out, b...)
 	}
-	if len(cands) == 0 && !anyPop {
+	return out
+}
+
+// popSources are the population estimates read from EES files.
+var popSources = []struct {
+	src  measures.Source
+	from PopulationSource
+	band string
+}{
+	{measures.PopulationChildren, ONS, "0-17"},
+	{measures.PopulationUnder1, ONS, "under 1"},
+	{measures.PopulationUnder5, ONS, "under 5"},
+	{measures.DfEPopulation, DfE, "0-17"},
+	{measures.DfEPopulation2022, DfE, "0-17"},
+}
+
+// compiled is a catalogue source resolved against one file's header.
+type compiled struct {
+	measures.Matcher
+	cand measures.Candidate
+}
+
+type compiledPop struct {
+	measures.Matcher
+	from PopulationSource
+	band string
+}
+
+// read extracts a file's figures. Columns and filters are resolved once
+// (measures.Source.Compile); each row is matched by position, and only a
+// row that feeds a measure or a population estimate is turned into an
+// Observation or PopulationRow, its text interned.
+func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
+	var cands []compiled
+	for _, c := range measures.Candidates(r.Has) {
+		if m, ok := c.Source.Compile(r.Index); ok {
+			cands = append(cands, compiled{m, c})
+		}
+	}
+	var pops []compiledPop
+	for _, p := range popSources {
+		if m, ok := p.src.Compile(r.Index); ok {
+			pops = append(pops, compiledPop{m, p.from, p.band})
+		}
+	}
+	if len(cands) == 0 && len(pops) == 0 {
 		rep.NearMisses = nearMisses(r.Has, r.Header())
 		if len(rep.NearMisses) > 0 {
 			var parts []string
@@ -360,71 +450,90 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 			}
 			rep.Ignored = "EES file, but no catalogued measure reads it: " + strings.Join(parts, "; ")
 			rep.Suspect = true
-			return rep, nil, nil, nil
+			return rep, chunks{}, nil, nil
 		}
 		rep.Ignored = "EES file, but no catalogued measure reads it (columns: " + abbreviate(r.Header()) + ")"
-		return rep, nil, nil, nil
+		return rep, chunks{}, nil, nil
 	}
-	var obs []Observation
+	geoCols := r.GeoColumns()
+	timeCol := r.Index("time_period")
+	var obs chunks
 	var pop []PopulationRow
+	var runLevel string // the level of the current run of rows
+	runRows := 0
 	years := map[int]bool{}
 	found := map[string]bool{}
 	matchedKind := map[string]bool{}
 	for {
 		row, err := r.Read()
 		if err == io.EOF {
+			countLevel(rep.Levels, runLevel, runRows)
 			break
 		}
 		if err != nil {
-			return rep, nil, nil, err
+			return rep, chunks{}, nil, err
 		}
 		rep.Rows++
-		level := row.Text("geographic_level")
-		rep.Levels[level]++
+		// Rows come in runs of one level: count the run, add it at
+		// the next level (a map update per row was a tenth of a load).
+		if level := row.Field(geoCols.Level); level != runLevel || runRows == 0 {
+			countLevel(rep.Levels, runLevel, runRows)
+			runLevel, runRows = level, 0
+		}
+		runRows++
 		var year int
 		yearParsed := false
-		parseYear := func() error {
-			if yearParsed {
-				return nil
+		var geo ees.Geography
+		geoRead := false
+		prepare := func() error {
+			if !yearParsed {
+				yearParsed = true
+				y, err := ParseTimePeriod(row.Field(timeCol))
+				if err != nil {
+					return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Field(timeCol), "EES files for children's social care use reporting years")
+				}
+				year = y
 			}
-			yearParsed = true
-			y, err := ParseTimePeriod(row.Text("time_period"))
-			if err != nil {
-				return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Text("time_period"), "EES files for children's social care use reporting years")
+			if keep && !geoRead {
+				geoRead = true
+				geo = in.geo(row.GeographyAt(geoCols))
 			}
-			year = y
 			return nil
 		}
-		for _, c := range cands {
-			if !c.Source.Match(row.Text) {
+		for i := range cands {
+			c := &cands[i]
+			if !c.Match(row.Field) {
 				continue
 			}
-			if err := parseYear(); err != nil {
-				return rep, nil, nil, err
+			if err := prepare(); err != nil {
+				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCount(row, c.Source.Indicator)
+			v, err := wholeCountAt(r, row, c.Indicator)
 			if err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			if !v.OK() {
 				rep.Symbols[v.Symbol]++
 			}
 			years[year] = true
-			found[c.Measure.ID] = true
-			matchedKind[c.Measure.FileKind] = true
-			obs = append(obs, Observation{Measure: c.Measure.ID, Year: year, Geo: row.Geography(), Count: v,
-				File: r.Name(), Line: row.Line(), priority: c.Priority})
+			found[c.cand.Measure.ID] = true
+			matchedKind[c.cand.Measure.FileKind] = true
+			if keep {
+				obs.add(Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
+					File: r.Name(), Line: row.Line(), priority: c.cand.Priority})
+			}
 		}
-		for i, p := range popSources {
-			if !isPop[i] || !p.src.Match(row.Text) {
+		for i := range pops {
+			p := &pops[i]
+			if !p.Match(row.Field) {
 				continue
 			}
-			if err := parseYear(); err != nil {
-				return rep, nil, nil, err
+			if err := prepare(); err != nil {
+				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCount(row, p.src.Indicator)
+			v, err := wholeCountAt(r, row, p.Indicator)
 			if err != nil {
-				return rep, nil, nil, err
+				return rep, chunks{}, nil, err
 			}
 			if p.from == ONS {
 				years[year] = true
@@ -433,8 +542,10 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 					rep.Symbols[v.Symbol]++
 				}
 			}
-			pop = append(pop, PopulationRow{Source: p.from, AgeBand: p.band, Year: year, Geo: row.Geography(), Value: v,
-				File: r.Name(), Line: row.Line()})
+			if keep {
+				pop = append(pop, PopulationRow{Source: p.from, AgeBand: p.band, Year: year, Geo: geo, Value: v,
+					File: r.Name(), Line: row.Line()})
+			}
 		}
 	}
 	rep.Years = sortedKeys(years)
@@ -450,24 +561,62 @@ func read(r *ees.Reader, rep FileReport) (FileReport, []Observation, []Populatio
 	}
 	if rep.Kind == "" {
 		rep.Ignored = "EES file with the columns of a catalogued measure, but no row has the filter values it selects"
-		return rep, nil, nil, nil
+		return rep, chunks{}, nil, nil
 	}
 	return rep, obs, pop, nil
 }
 
-// wholeCount reads an indicator that counts children, events or people:
-// a number must be whole and not negative (a negative count would print as
-// a negative rate; a fractional one is not a count).
-func wholeCount(row ees.Row, col string) (ees.Value, error) {
-	v, err := row.Value(col)
+// wholeCountAt reads the indicator at position i, a count of children,
+// events or people: a number must be whole and not negative (a negative
+// count would print as a negative rate; a fractional one is not a count).
+func wholeCountAt(r *ees.Reader, row ees.Row, i int) (ees.Value, error) {
+	v, err := row.ValueAt(i)
 	if err != nil || !v.OK() {
 		return v, err
 	}
 	if v.Number < 0 || v.Number != math.Trunc(v.Number) {
-		return ees.Value{}, row.Error(col, "a whole number of at least 0 (a count)", row.Text(col),
+		col := r.Header()[i]
+		return ees.Value{}, row.Error(col, "a whole number of at least 0 (a count)", row.Field(i),
 			"counts cannot be negative or fractional: the file is damaged or edited; download it again")
 	}
 	return v, nil
+}
+
+// countLevel adds n rows to a level's count, copying the name the
+// first time (it is part of a CSV line).
+func countLevel(levels map[string]int, level string, n int) {
+	if n == 0 {
+		return
+	}
+	if m, ok := levels[level]; ok {
+		levels[level] = m + n
+		return
+	}
+	levels[strings.Clone(level)] = n
+}
+
+// interner keeps one copy of each distinct string kept from the files
+// (authority codes and names, region names): a kept figure then holds a
+// few shared strings instead of substrings of its whole CSV line.
+type interner struct{ m map[string]string }
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	in.m[c] = c
+	return c
+}
+
+func (in *interner) geo(g ees.Geography) ees.Geography {
+	return ees.Geography{Level: in.str(g.Level), RegionCode: in.str(g.RegionCode), RegionName: in.str(g.RegionName),
+		OldLACode: in.str(g.OldLACode), NewLACode: in.str(g.NewLACode), LAName: in.str(g.LAName)}
 }
 
 // ParseTimePeriod reads an EES time_period for a reporting year: four
@@ -486,15 +635,6 @@ func ParseTimePeriod(s string) (int, error) {
 		return first + 1, nil
 	}
 	return 0, fmt.Errorf("bad time_period %q", s)
-}
-
-func hasAll(r *ees.Reader, cols []string) bool {
-	for _, c := range cols {
-		if !r.Has(c) {
-			return false
-		}
-	}
-	return true
 }
 
 func catalogueIndex(id string) int {

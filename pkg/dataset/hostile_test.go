@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -151,6 +152,19 @@ func TestIgnoredReasons(t *testing.T) {
 		` almost matched: measure icpc needs column "ICPC" (closest match: "ICPC_count")` + "\nrun `cscstats measures` to see what is there, or `cscstats fetch`"
 	if err.Error() != wantMsg {
 		t.Errorf("NoDataFor:\n%s\nwant\n%s", err, wantMsg)
+	}
+	// The warm-start cache keeps the reasons, near misses and the
+	// suspect flag: a cached run reports the same unused files.
+	b, err := st.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back dataset.Store
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Ignored(), st.Ignored()) {
+		t.Errorf("ignored files after a cache round trip:\n%+v\nwant\n%+v", back.Ignored(), st.Ignored())
 	}
 }
 

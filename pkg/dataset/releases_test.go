@@ -1,10 +1,8 @@
 package dataset_test
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -310,72 +308,6 @@ func TestNewestReleaseWinsAndRevisionsMatchHandDiff(t *testing.T) {
 		}
 		if o := kept[c.k]; o.Count.String() != c.now {
 			t.Errorf("%+v: kept %v (%s), want the newer release's %s", c.k, o.Count, o.Provenance(), c.now)
-		}
-	}
-}
-
-// BenchmarkLoadLongSeries loads ../shared/ees and ../shared/ees-archive as
-// one data directory (every release side by side, 2010 onwards), walk and
-// resolve included. Run:
-// go test -run XXX -bench LoadLongSeries -benchmem ./pkg/dataset/
-func BenchmarkLoadLongSeries(b *testing.B) {
-	dir := testfiles.LongSeriesDir(b)
-	st, err := dataset.Load(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var total int64
-	for _, f := range st.Files {
-		if fi, err := os.Stat(f.Path); err == nil {
-			total += fi.Size()
-		}
-	}
-	b.SetBytes(total)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := dataset.Load(dir); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkCSVLongSeries is the limit BenchmarkLoadLongSeries is measured
-// against (issue 13: loading within 1.5× of plain parsing): plain
-// encoding/csv over the same recognised files, doing nothing with the
-// fields.
-func BenchmarkCSVLongSeries(b *testing.B) {
-	dir := testfiles.LongSeriesDir(b)
-	st, err := dataset.Load(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var paths []string
-	var total int64
-	for _, f := range st.Files {
-		if fi, err := os.Stat(f.Path); err == nil {
-			total += fi.Size()
-			paths = append(paths, f.Path)
-		}
-	}
-	b.SetBytes(total)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		for _, p := range paths {
-			f, err := os.Open(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			r := csv.NewReader(f)
-			r.FieldsPerRecord = -1
-			r.ReuseRecord = true
-			for {
-				if _, err := r.Read(); err != nil {
-					break
-				}
-			}
-			f.Close()
 		}
 	}
 }

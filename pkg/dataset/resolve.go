@@ -14,6 +14,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
 )
 
 // manifestName is the file fetch writes at the root of a data directory
@@ -281,65 +282,89 @@ func areaName(g ees.Geography) string {
 //     rows with different values are a *ConflictError naming both.
 func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
 	type key struct {
-		measure string
+		measure int // catalogue index
 		year    int
 		area    areaKey
 	}
-	// Per key, the best observation of each release, by release.
-	type perRelease struct {
+	// Per key, the best observation of each release, ascending by
+	// release. Observations are referred to by position (file, index)
+	// rather than copied: most keys have one release, kept inline.
+	type ref struct {
 		release int
-		obs     Observation
+		file    int32
+		index   int32
 	}
-	entries := make(map[key][]perRelease, total)
+	type slot struct {
+		first ref
+		more  []ref // further releases, when the key has several
+	}
+	entries := make(map[key]int32, total)
+	slots := make([]slot, 0, total)
 	order := make([]key, 0, total)
+	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
 	superseded := map[string]int{}
 	duplicates := map[string]int{}
-	for _, obs := range files {
-		for _, o := range obs {
-			k := key{o.Measure, o.Year, codes.key(o.Geo)}
-			rs, seen := entries[k]
+	for fi, obs := range files {
+		for oi := range obs {
+			o := &obs[oi]
+			k := key{catalogueIndex(o.Measure), o.Year, codes.key(o.Geo)}
+			r := ref{o.Release, int32(fi), int32(oi)}
+			si, seen := entries[k]
 			if !seen {
+				entries[k] = int32(len(slots))
+				slots = append(slots, slot{first: r})
 				order = append(order, k)
-			}
-			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
-			if i == len(rs) || rs[i].release != o.Release {
-				rs = append(rs, perRelease{})
-				copy(rs[i+1:], rs[i:])
-				rs[i] = perRelease{o.Release, o}
-				entries[k] = rs
 				continue
 			}
-			cur := rs[i].obs
+			sl := &slots[si]
+			rs := append([]ref{sl.first}, sl.more...)
+			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
+			if i == len(rs) || rs[i].release != o.Release {
+				rs = append(rs, ref{})
+				copy(rs[i+1:], rs[i:])
+				rs[i] = r
+				sl.first, sl.more = rs[0], rs[1:]
+				continue
+			}
+			cur := obsOf(rs[i])
 			switch {
 			case o.priority < cur.priority:
 				superseded[cur.File]++
-				rs[i].obs = o
+				rs[i] = r
+				sl.first, sl.more = rs[0], rs[1:]
 			case o.priority > cur.priority:
 				superseded[o.File]++
 			case o.Count == cur.Count:
 				duplicates[o.File]++
 			default:
-				return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: cur, B: o}
+				return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}
 			}
 		}
 	}
-	perMeasure := map[string]int{}
+	perMeasure := map[int]int{}
 	for _, k := range order {
 		perMeasure[k.measure]++
 	}
 	for m, n := range perMeasure {
-		s.byMeasure[m] = make([]Observation, 0, n)
+		s.byMeasure[measures.Catalogue[m].ID] = make([]Observation, 0, n)
 	}
 	s.revisions = nil
-	for _, k := range order {
-		rs := entries[k]
-		win := rs[len(rs)-1].obs
-		s.byMeasure[k.measure] = append(s.byMeasure[k.measure], win)
-		for i := 0; i+1 < len(rs); i++ {
-			superseded[rs[i].obs.File]++
-			if rs[i].obs.Count != rs[i+1].obs.Count {
-				s.revisions = append(s.revisions, Revision{Measure: k.measure, Year: k.year, Geo: rs[i+1].obs.Geo, Old: rs[i].obs, New: rs[i+1].obs})
+	for si, k := range order {
+		sl := slots[si]
+		id := measures.Catalogue[k.measure].ID
+		last := sl.first
+		if n := len(sl.more); n > 0 {
+			last = sl.more[n-1]
+		}
+		s.byMeasure[id] = append(s.byMeasure[id], *obsOf(last))
+		prev := sl.first
+		for _, next := range sl.more {
+			old, cur := obsOf(prev), obsOf(next)
+			superseded[old.File]++
+			if old.Count != cur.Count {
+				s.revisions = append(s.revisions, Revision{Measure: id, Year: k.year, Geo: cur.Geo, Old: *old, New: *cur})
 			}
+			prev = next
 		}
 	}
 	sort.SliceStable(s.revisions, func(i, j int) bool {
@@ -365,9 +390,5 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 // Releases lists the releases the kept figures of a measure come from,
 // ascending.
 func (s *Store) Releases(measure string) []int {
-	seen := map[int]bool{}
-	for _, o := range s.byMeasure[measure] {
-		seen[o.Release] = true
-	}
-	return sortedKeys(seen)
+	return append(make([]int, 0, len(s.releases[measure])), s.releases[measure]...)
 }

@@ -15,25 +15,25 @@ import (
 // readSFR reads path as a pre-2018 SFR underlying-data file. ok is false
 // when the file is not one (it may still be an EES file); an SFR file
 // whose year cannot be told comes back ignored, with the reason.
-func readSFR(path string) (rep FileReport, obs []Observation, pop []PopulationRow, ok bool, err error) {
+func readSFR(path string, in *interner, keep bool) (rep FileReport, obs chunks, pop []PopulationRow, ok bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return rep, nil, nil, false, nil // ees.Open reports it
+		return rep, chunks{}, nil, false, nil // ees.Open reports it
 	}
 	defer f.Close()
 	r, err := sfr.NewReader(f, path)
 	var notSFR *sfr.NotSFRError
 	if errors.As(err, &notSFR) {
-		return rep, nil, nil, false, nil
+		return rep, chunks{}, nil, false, nil
 	}
 	rep = FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
 	var yerr *sfr.YearError
 	if errors.As(err, &yerr) {
 		rep.Ignored = yerr.Error()
-		return rep, nil, nil, true, nil
+		return rep, chunks{}, nil, true, nil
 	}
 	if err != nil {
-		return rep, nil, nil, true, err
+		return rep, chunks{}, nil, true, err
 	}
 	year := r.Year()
 	if n := r.YearNote(); n != "" {
@@ -46,10 +46,13 @@ func readSFR(path string) (rep FileReport, obs []Observation, pop []PopulationRo
 			break
 		}
 		if err != nil {
-			return rep, nil, nil, true, err
+			return rep, chunks{}, nil, true, err
 		}
 		rep.Rows++
 		rep.Levels[row.Geo.Level]++
+		if keep {
+			row.Geo = in.geo(row.Geo)
+		}
 		for _, v := range row.Values {
 			for _, p := range v.Parts {
 				if !p.OK() {
@@ -57,12 +60,18 @@ func readSFR(path string) (rep FileReport, obs []Observation, pop []PopulationRo
 				}
 			}
 			found[v.Measure] = true
-			obs = append(obs, Observation{Measure: v.Measure, Year: year, Geo: row.Geo, Count: v.Value,
+			if !keep {
+				continue
+			}
+			obs.add(Observation{Measure: v.Measure, Year: year, Geo: row.Geo, Count: v.Value,
 				File: path, Line: row.Line, Note: v.Note, priority: v.Priority})
 		}
 		if r.HasPopulation() {
 			if !row.Population.OK() {
 				rep.Symbols[row.Population.Symbol]++
+			}
+			if !keep {
+				continue
 			}
 			pop = append(pop, PopulationRow{Source: DfE, AgeBand: "0-17", Year: year, Geo: row.Geo, Value: row.Population,
 				File: path, Line: row.Line, Column: "Mid" + strconv.Itoa(row.PopulationMidYear) + "Pop0-17"})

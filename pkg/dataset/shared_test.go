@@ -122,31 +122,3 @@ func TestLoadSharedEES(t *testing.T) {
 		t.Error("no DfE population_estimate rows read from the CLA file")
 	}
 }
-
-// BenchmarkLoadSharedEES loads every recognised file of ../shared/ees.
-// Run: go test -run XXX -bench LoadSharedEES -benchmem ./pkg/dataset/
-func BenchmarkLoadSharedEES(b *testing.B) {
-	dir := testfiles.SharedEES(b)
-	st, err := dataset.Load(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var paths []string
-	var total int64
-	for _, f := range st.Recognised() {
-		fi, err := os.Stat(f.Path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		paths = append(paths, f.Path)
-		total += fi.Size()
-	}
-	b.SetBytes(total)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := dataset.LoadFiles(dir, paths); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -89,12 +89,17 @@ var ErrLimit = errors.New("input exceeds a reader limit")
 // with commas are handled.
 type Reader struct {
 	name   string
-	csv    *csv.Reader
+	br     *bufio.Reader // shared with csv: see Read
 	lim    *limitReader
 	limits Limits
+	csv    *csv.Reader
 	header []string
 	index  map[string]int
 	meta   *Meta
+	// Lines consumed so far by csv and by the fast path (see Read),
+	// for line numbers.
+	csvLines, fastLines int
+	fields              []string // the fast path's record, reused
 }
 
 // NewReader reads the header of an EES file with DefaultLimits. name is
@@ -138,8 +143,9 @@ func NewReaderLimits(r io.Reader, name string, lim Limits) (*Reader, error) {
 		return nil, &ParseError{File: name, Line: 1, Expected: fmt.Sprintf("at most %d columns", lim.MaxColumns), Got: fmt.Sprintf("%d columns", len(header)),
 			Err: ErrLimit, Hint: "no EES file is this wide; check this is the right file"}
 	}
-	rd := &Reader{name: name, csv: cr, lim: lr, limits: lim, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
-	if err := rd.checkFields(header, 1); err != nil {
+	rd := &Reader{name: name, br: br, csv: cr, lim: lr, limits: lim, header: append([]string(nil), header...), index: make(map[string]int, len(header))}
+	rd.countCSVLines(header)
+	if err := rd.checkFields(Row{r: rd, fields: header, line: 1}); err != nil {
 		return nil, err
 	}
 	lr.startRecord()
@@ -209,6 +215,17 @@ func (r *Reader) Header() []string { return r.header }
 // Has reports whether the file has a column of that name.
 func (r *Reader) Has(col string) bool { _, ok := r.index[col]; return ok }
 
+// Index returns the position of a column in the header (the first, when a
+// name repeats), or -1 when the file lacks it. Resolving columns once per
+// file and reading rows by position (Row.Field, Row.ValueAt) saves a name
+// look-up per cell.
+func (r *Reader) Index(col string) int {
+	if i, ok := r.index[col]; ok {
+		return i
+	}
+	return -1
+}
+
 // Meta returns the companion .meta.csv description, if one was attached.
 func (r *Reader) Meta() *Meta { return r.meta }
 
@@ -217,25 +234,241 @@ func (r *Reader) SetMeta(m *Meta) { r.meta = m }
 
 // Read returns the next row, or io.EOF at the end. The Row is only valid
 // until the next call to Read.
+//
+// A line that is whole in the read buffer and holds no quote and no
+// carriage return (but a final CRLF) is split on commas here, which is
+// what encoding/csv would make of it, without its per-byte work: nearly
+// every line of an EES file. Any other line (quoted fields, blank lines,
+// a line across a buffer refill, the last line without a line end) is
+// read by encoding/csv from the same buffer. Line and column numbers
+// count the lines of both.
 func (r *Reader) Read() (Row, error) {
+	r.lim.startRecord()
+	if rec, line, plain, ok := r.fastRecord(); ok {
+		if len(rec) != len(r.header) {
+			return Row{}, r.fieldCountError(&csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}, rec)
+		}
+		row := Row{r: r, fields: rec, line: line, fast: true}
+		if !plain {
+			if err := r.checkFields(row); err != nil {
+				return Row{}, err
+			}
+		}
+		return row, nil
+	}
 	rec, err := r.csv.Read()
 	if err != nil {
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
-		out := r.lim.error(r.name, err)
-		if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
-			pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
-			pe.Got = fmt.Sprintf("%d fields", len(rec))
+		var cpe *csv.ParseError
+		if errors.As(err, &cpe) {
+			cpe.StartLine += r.fastLines
+			cpe.Line += r.fastLines
 		}
-		return Row{}, out
+		return Row{}, r.fieldCountError(err, rec)
 	}
-	r.lim.startRecord()
 	line, _ := r.csv.FieldPos(0)
-	if err := r.checkFields(rec, line); err != nil {
+	r.countCSVLines(rec)
+	row := Row{r: r, fields: rec, line: line + r.fastLines}
+	if err := r.checkFields(row); err != nil {
 		return Row{}, err
 	}
-	return Row{r: r, fields: rec, line: line}, nil
+	return row, nil
+}
+
+// fieldCountError converts a csv error, saying how many fields a ragged
+// row has.
+func (r *Reader) fieldCountError(err error, rec []string) error {
+	out := r.lim.error(r.name, err)
+	if pe, ok := out.(*ParseError); ok && errors.Is(err, csv.ErrFieldCount) {
+		pe.Expected = fmt.Sprintf("%d fields, as in the header", len(r.header))
+		pe.Got = fmt.Sprintf("%d fields", len(rec))
+	}
+	return out
+}
+
+// countCSVLines notes the lines csv has consumed up to the end of the
+// record it just returned: the record's first line plus the line breaks
+// inside its quoted fields (csv gives each as "\n").
+func (r *Reader) countCSVLines(rec []string) {
+	line, _ := r.csv.FieldPos(0)
+	for _, f := range rec {
+		line += strings.Count(f, "\n")
+	}
+	r.csvLines = line
+}
+
+// fastRecord splits the next line on commas when it can (see Read),
+// returning the fields and the line number, and whether the line is
+// plain: printable ASCII no longer than a field may be, which needs no
+// further check (see checkFields).
+func (r *Reader) fastRecord() (rec []string, line int, plain, ok bool) {
+	n := r.br.Buffered()
+	if n == 0 {
+		return nil, 0, false, false // csv fills the buffer (and meets any error)
+	}
+	buf, _ := r.br.Peek(n)
+	end := bytes.IndexByte(buf, '\n')
+	if end < 0 {
+		return nil, 0, false, false
+	}
+	b := buf[:end]
+	if k := len(b); k > 0 && b[k-1] == '\r' {
+		b = b[:k-1]
+	}
+	if len(b) == 0 || bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+		return nil, 0, false, false
+	}
+	plain = len(b) <= r.limits.MaxFieldBytes && printableASCII(b)
+	str := string(b) // one string per record, as encoding/csv makes
+	r.br.Discard(end + 1)
+	r.fastLines++
+	rec = r.fields[:0]
+	for {
+		i := strings.IndexByte(str, ',')
+		if i < 0 {
+			rec = append(rec, str)
+			break
+		}
+		rec = append(rec, str[:i])
+		str = str[i+1:]
+	}
+	r.fields = rec
+	return rec, r.csvLines + r.fastLines, plain, true
+}
+
+// Row is one data row.
+type Row struct {
+	r      *Reader
+	fields []string
+	line   int
+	fast   bool // split by Reader.fastRecord, not by csv
+}
+
+// column is the 1-based byte column where field i starts, as
+// csv.Reader.FieldPos gives it.
+func (row Row) column(i int) int {
+	if !row.fast {
+		_, col := row.r.csv.FieldPos(i)
+		return col
+	}
+	col := 1
+	for _, f := range row.fields[:i] {
+		col += len(f) + 1
+	}
+	return col
+}
+
+// Line is the 1-based line number in the file where the row starts.
+func (row Row) Line() int { return row.line }
+
+// Text returns the trimmed text of a column, or "" if the file lacks it.
+func (row Row) Text(col string) string {
+	i, ok := row.r.index[col]
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(row.fields[i])
+}
+
+// Field returns the trimmed text of the column at position i (see
+// Reader.Index), or "" when i is -1. The text shares memory with the
+// row's line: copy it (strings.Clone) to keep it past the next Read
+// without keeping the line alive.
+func (row Row) Field(i int) string {
+	if i < 0 || i >= len(row.fields) {
+		return ""
+	}
+	return strings.TrimSpace(row.fields[i])
+}
+
+// ValueAt parses the indicator column at position i, like Value.
+func (row Row) ValueAt(i int) (Value, error) {
+	if i < 0 || i >= len(row.fields) {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: 0,
+			Expected: fmt.Sprintf("an indicator column at position %d", i+1), Hint: "the file does not have this indicator"}
+	}
+	v, ok := ParseValue(row.fields[i])
+	if !ok {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: row.column(i), Field: row.r.header[i],
+			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
+			Hint: "fix or remove the cell, or download the file again"}
+	}
+	return v, nil
+}
+
+// Value parses an indicator column. A cell that is neither a number nor an
+// EES symbol gives a *ParseError naming the file, line and column.
+func (row Row) Value(col string) (Value, error) {
+	i, ok := row.r.index[col]
+	if !ok {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Field: col,
+			Expected: fmt.Sprintf("a column named %q", col), Hint: "the file does not have this indicator"}
+	}
+	v, ok := ParseValue(row.fields[i])
+	if !ok {
+		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: row.column(i), Field: col,
+			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
+			Hint: "fix or remove the cell, or download the file again"}
+	}
+	return v, nil
+}
+
+// Geography identifies where a row's figures are for.
+type Geography struct {
+	Level      string // "National", "Regional", "Local authority", ...
+	RegionCode string
+	RegionName string
+	OldLACode  string // DfE 3-digit code
+	NewLACode  string // ONS 9-character code
+	LAName     string
+}
+
+// GeoColumns are the positions of a file's geography columns (-1 when
+// absent), resolved once per file for Row.GeographyAt.
+type GeoColumns struct {
+	Level, RegionCode, RegionName, OldLACode, NewLACode, LAName int
+}
+
+// GeoColumns resolves the geography columns of the file.
+func (r *Reader) GeoColumns() GeoColumns {
+	return GeoColumns{Level: r.Index("geographic_level"), RegionCode: r.Index("region_code"), RegionName: r.Index("region_name"),
+		OldLACode: r.Index("old_la_code"), NewLACode: r.Index("new_la_code"), LAName: r.Index("la_name")}
+}
+
+// GeographyAt reads the geography columns at the given positions; it
+// gives what Geography gives.
+func (row Row) GeographyAt(c GeoColumns) Geography {
+	return Geography{
+		Level:      row.Field(c.Level),
+		RegionCode: row.Field(c.RegionCode),
+		RegionName: row.Field(c.RegionName),
+		OldLACode:  row.Field(c.OldLACode),
+		NewLACode:  row.Field(c.NewLACode),
+		LAName:     row.Field(c.LAName),
+	}
+}
+
+// Geography reads the EES geography columns of the row.
+func (row Row) Geography() Geography {
+	return Geography{
+		Level:      row.Text("geographic_level"),
+		RegionCode: row.Text("region_code"),
+		RegionName: row.Text("region_name"),
+		OldLACode:  row.Text("old_la_code"),
+		NewLACode:  row.Text("new_la_code"),
+		LAName:     row.Text("la_name"),
+	}
+}
+
+// Error builds a *ParseError positioned at this row and column.
+func (row Row) Error(col, expected, got, hint string) *ParseError {
+	pe := &ParseError{File: row.r.name, Line: row.line, Field: col, Expected: expected, Got: got, Hint: hint}
+	if i, ok := row.r.index[col]; ok {
+		pe.Column = row.column(i)
+	}
+	return pe
 }
 
 // checkFields refuses fields over the size limit, fields that are not
@@ -245,25 +478,25 @@ func (r *Reader) Read() (Row, error) {
 // return; DEL; C1): no DfE file has them, and in a name they can rewrite a
 // terminal or shift a table's columns. A line feed inside a quoted field is
 // standard CSV and allowed; every output shows it safely.
-func (r *Reader) checkFields(rec []string, line int) error {
-	for i, f := range rec {
+func (r *Reader) checkFields(row Row) error {
+	for i, f := range row.fields {
 		col := ""
 		if i < len(r.header) {
 			col = r.header[i]
 		}
 		if len(f) > r.limits.MaxFieldBytes {
-			_, pos := r.csv.FieldPos(i)
-			return &ParseError{File: r.name, Line: line, Column: pos, Field: col, Expected: fmt.Sprintf("a field of at most %d bytes", r.limits.MaxFieldBytes),
+			_, pos := row.pos(i)
+			return &ParseError{File: r.name, Line: row.line, Column: pos, Field: col, Expected: fmt.Sprintf("a field of at most %d bytes", r.limits.MaxFieldBytes),
 				Got: fmt.Sprintf("%d bytes", len(f)), Err: ErrLimit, Hint: "the file is damaged or not an EES file (an unclosed quote makes one field of the rest of the file)"}
 		}
 		if !utf8.ValidString(f) {
-			fl, pos := r.csv.FieldPos(i)
+			fl, pos := row.pos(i)
 			return &ParseError{File: r.name, Line: fl, Column: pos, Field: col, Expected: "UTF-8 text",
 				Got:  truncateRunes(strings.ToValidUTF8(f, "\ufffd"), 60),
 				Hint: "EES files are UTF-8; this one may have been saved as Latin-1 or Windows-1252: save it as \"CSV UTF-8\" or download it again"}
 		}
 		if c, _, bad := safetext.HasControl(strings.ReplaceAll(f, "\n", " ")); bad {
-			fl, pos := r.csv.FieldPos(i)
+			fl, pos := row.pos(i)
 			return &ParseError{File: r.name, Line: fl, Column: pos, Field: col, Expected: "text without control characters",
 				Got: truncateRunes(f, 60), Err: fmt.Errorf("control character %U", c),
 				Hint: "no DfE file has these; the file is damaged or was made to mislead: remove the character or download the file again"}
@@ -294,6 +527,26 @@ func (l Limits) withDefaults() Limits {
 		l.MaxColumns = d.MaxColumns
 	}
 	return l
+}
+
+// printableASCII reports whether b holds only printable ASCII (space to
+// tilde): no control character and nothing that could be invalid UTF-8.
+func printableASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// pos is the line and 1-based byte column where field i starts.
+func (row Row) pos(i int) (int, int) {
+	if row.fast {
+		return row.line, row.column(i)
+	}
+	l, c := row.r.csv.FieldPos(i)
+	return l + row.r.fastLines, c
 }
 
 // limitReader fails a read that would make a line longer than maxLine, or
@@ -364,72 +617,4 @@ func (l *limitReader) error(name string, err error) error {
 			Got: "a longer " + le.what, Err: ErrLimit, Hint: "no EES file has lines this long; the file is damaged or not an EES file"}
 	}
 	return csvError(name, err)
-}
-
-// Row is one data row.
-type Row struct {
-	r      *Reader
-	fields []string
-	line   int
-}
-
-// Line is the 1-based line number in the file where the row starts.
-func (row Row) Line() int { return row.line }
-
-// Text returns the trimmed text of a column, or "" if the file lacks it.
-func (row Row) Text(col string) string {
-	i, ok := row.r.index[col]
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(row.fields[i])
-}
-
-// Value parses an indicator column. A cell that is neither a number nor an
-// EES symbol gives a *ParseError naming the file, line and column.
-func (row Row) Value(col string) (Value, error) {
-	i, ok := row.r.index[col]
-	if !ok {
-		return Value{}, &ParseError{File: row.r.name, Line: row.line, Field: col,
-			Expected: fmt.Sprintf("a column named %q", col), Hint: "the file does not have this indicator"}
-	}
-	v, ok := ParseValue(row.fields[i])
-	if !ok {
-		_, colPos := row.r.csv.FieldPos(i)
-		return Value{}, &ParseError{File: row.r.name, Line: row.line, Column: colPos, Field: col,
-			Expected: "a number or an EES symbol (c, x, z, low, k, u, :)", Got: row.fields[i],
-			Hint: "fix or remove the cell, or download the file again"}
-	}
-	return v, nil
-}
-
-// Geography identifies where a row's figures are for.
-type Geography struct {
-	Level      string // "National", "Regional", "Local authority", ...
-	RegionCode string
-	RegionName string
-	OldLACode  string // DfE 3-digit code
-	NewLACode  string // ONS 9-character code
-	LAName     string
-}
-
-// Geography reads the EES geography columns of the row.
-func (row Row) Geography() Geography {
-	return Geography{
-		Level:      row.Text("geographic_level"),
-		RegionCode: row.Text("region_code"),
-		RegionName: row.Text("region_name"),
-		OldLACode:  row.Text("old_la_code"),
-		NewLACode:  row.Text("new_la_code"),
-		LAName:     row.Text("la_name"),
-	}
-}
-
-// Error builds a *ParseError positioned at this row and column.
-func (row Row) Error(col, expected, got, hint string) *ParseError {
-	pe := &ParseError{File: row.r.name, Line: row.line, Field: col, Expected: expected, Got: got, Hint: hint}
-	if i, ok := row.r.index[col]; ok {
-		_, pe.Column = row.r.csv.FieldPos(i)
-	}
-	return pe
 }

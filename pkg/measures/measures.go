@@ -210,3 +210,45 @@ func (s Source) Columns() []string {
 	sort.Strings(cols[1:])
 	return cols
 }
+
+// Matcher is a Source resolved against one file's header: the indicator
+// and filter columns by position, so that matching a row compares a few
+// cells instead of looking columns up by name.
+type Matcher struct {
+	Indicator int // position of the indicator column
+	filters   []filterAt
+}
+
+type filterAt struct {
+	index int
+	want  string
+}
+
+// Compile resolves the source's columns with index (a column's position,
+// -1 when the file lacks it). ok is false when any column is missing.
+// Filters are kept in column order, so matching is the same whatever
+// order the map gives.
+func (s Source) Compile(index func(col string) int) (m Matcher, ok bool) {
+	if m.Indicator = index(s.Indicator); m.Indicator < 0 {
+		return Matcher{}, false
+	}
+	for _, col := range s.Columns()[1:] {
+		i := index(col)
+		if i < 0 {
+			return Matcher{}, false
+		}
+		m.filters = append(m.filters, filterAt{i, s.Filters[col]})
+	}
+	return m, true
+}
+
+// Match reports whether a row selects the source, given the trimmed text
+// of the cell at a position (as Source.Match, compared case-insensitively).
+func (m Matcher) Match(field func(i int) string) bool {
+	for _, f := range m.filters {
+		if !strings.EqualFold(field(f.index), f.want) {
+			return false
+		}
+	}
+	return true
+}

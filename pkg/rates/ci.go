@@ -5,6 +5,8 @@ package rates
 
 import (
 	"math"
+	"sort"
+	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -25,11 +27,35 @@ func PerTenThousand(count, population float64) float64 {
 // used for rates in Public Health England's "Technical guide: confidence
 // intervals" (2018) for small counts. Non-integer counts (sums of rounded
 // figures never are, but weighted ones may be) are used as they are.
+//
+// Each distinct (k, level) is computed once per process and remembered
+// (the same count recurs across areas, years and measures), and the
+// intervals of a data directory's counts can be carried between runs
+// (Intervals, Remember): every value is the quantile computation's own
+// result, never an approximation of it.
 func PoissonCI(k, level float64) (lower, upper float64) {
-	alpha := 1 - level
 	if k < 0 || math.IsNaN(k) {
 		return math.NaN(), math.NaN()
 	}
+	key := ciKey{k, level}
+	ciMemo.RLock()
+	b, ok := ciMemo.m[key]
+	ciMemo.RUnlock()
+	if ok {
+		return b[0], b[1]
+	}
+	lower, upper = garwood(k, level)
+	ciMemo.Lock()
+	if len(ciMemo.m) < maxMemo {
+		ciMemo.m[key] = [2]float64{lower, upper}
+	}
+	ciMemo.Unlock()
+	return lower, upper
+}
+
+// garwood computes PoissonCI's interval from the chi-square quantiles.
+func garwood(k, level float64) (lower, upper float64) {
+	alpha := 1 - level
 	if k > 0 {
 		lower = distuv.ChiSquared{K: 2 * k}.Quantile(alpha/2) / 2
 	}
@@ -44,4 +70,57 @@ func PoissonCI(k, level float64) (lower, upper float64) {
 func RateCI(count, population float64) (rate, lower, upper float64) {
 	lo, hi := PoissonCI(count, 0.95)
 	return PerTenThousand(count, population), PerTenThousand(lo, population), PerTenThousand(hi, population)
+}
+
+type ciKey struct{ k, level float64 }
+
+// maxMemo bounds the remembered intervals (a few MB at most).
+const maxMemo = 1 << 18
+
+var ciMemo = struct {
+	sync.RWMutex
+	m map[ciKey][2]float64
+}{m: map[ciKey][2]float64{}}
+
+// Interval is one exact Poisson interval: the count, the level and the
+// limits PoissonCI gives.
+type Interval struct {
+	K, Level     float64
+	Lower, Upper float64
+}
+
+// Intervals computes (or recalls) the 95% intervals of the given counts,
+// one per distinct count in ascending order, for a cache to carry to the
+// next run (see Remember).
+func Intervals(counts []float64) []Interval {
+	seen := map[float64]bool{}
+	var out []Interval
+	for _, k := range counts {
+		if k < 0 || math.IsNaN(k) || seen[k] {
+			continue
+		}
+		seen[k] = true
+		lo, hi := PoissonCI(k, 0.95)
+		out = append(out, Interval{K: k, Level: 0.95, Lower: lo, Upper: hi})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].K < out[j].K })
+	return out
+}
+
+// Remember makes PoissonCI return these intervals without computing
+// them: intervals Intervals gave in an earlier run of the same build
+// (the cache that carries them is keyed by the build, so a change to the
+// computation invalidates it).
+func Remember(ivs []Interval) {
+	ciMemo.Lock()
+	defer ciMemo.Unlock()
+	for _, iv := range ivs {
+		if len(ciMemo.m) >= maxMemo {
+			return
+		}
+		if iv.K < 0 || math.IsNaN(iv.K) {
+			continue
+		}
+		ciMemo.m[ciKey{iv.K, iv.Level}] = [2]float64{iv.Lower, iv.Upper}
+	}
 }

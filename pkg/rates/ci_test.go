@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cscstats/cscstats/pkg/rates"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // poissonCDF is P(X <= k) for X ~ Poisson(mu), summed term by term: an
@@ -125,4 +126,51 @@ func rel(got, want float64) float64 {
 		return math.Abs(got)
 	}
 	return math.Abs(got-want) / math.Abs(want)
+}
+
+// garwoodGonum is PoissonCI's formula written out here with gonum's
+// chi-square quantiles, uncached: the reference the remembered intervals
+// must equal exactly.
+func garwoodGonum(k, level float64) (lower, upper float64) {
+	alpha := 1 - level
+	if k > 0 {
+		lower = distuv.ChiSquared{K: 2 * k}.Quantile(alpha/2) / 2
+	}
+	return lower, distuv.ChiSquared{K: 2*k + 2}.Quantile(1-alpha/2) / 2
+}
+
+// Remembering intervals (per process, and across runs through Intervals
+// and Remember) must give bit for bit what the quantiles give.
+func TestPoissonCIRememberedEqualsComputed(t *testing.T) {
+	var counts []float64
+	for k := 0; k <= 3000; k++ {
+		counts = append(counts, float64(k))
+	}
+	counts = append(counts, 12345, 98765, 250000, 712345, 2.5, 17.25)
+	for pass := 0; pass < 2; pass++ { // computed, then recalled
+		for _, k := range counts {
+			for _, level := range []float64{0.95, 0.99, 0.998} {
+				lo, hi := rates.PoissonCI(k, level)
+				wlo, whi := garwoodGonum(k, level)
+				if lo != wlo || hi != whi {
+					t.Fatalf("pass %d: PoissonCI(%v, %v) = (%v, %v), gonum gives (%v, %v)", pass, k, level, lo, hi, wlo, whi)
+				}
+			}
+		}
+	}
+	ivs := rates.Intervals([]float64{5, 3, 5, -1, math.NaN(), 100000})
+	if len(ivs) != 3 || ivs[0].K != 3 || ivs[1].K != 5 || ivs[2].K != 100000 {
+		t.Fatalf("Intervals: want one per distinct valid count, ascending, got %+v", ivs)
+	}
+	for _, iv := range ivs {
+		wlo, whi := garwoodGonum(iv.K, 0.95)
+		if iv.Level != 0.95 || iv.Lower != wlo || iv.Upper != whi {
+			t.Errorf("Intervals: %+v, gonum gives (%v, %v)", iv, wlo, whi)
+		}
+	}
+	// Remembered intervals are what PoissonCI then returns.
+	rates.Remember([]rates.Interval{{K: 4242.5, Level: 0.95, Lower: 1, Upper: 2}})
+	if lo, hi := rates.PoissonCI(4242.5, 0.95); lo != 1 || hi != 2 {
+		t.Errorf("Remember: PoissonCI gives (%v, %v), want the remembered (1, 2)", lo, hi)
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -72,8 +74,20 @@ type Calculator struct {
 	Pop      *population.Table
 	// Vintage chooses the denominators (population.Latest when empty).
 	Vintage population.Vintage
-	index   map[string]map[obsKey]dataset.Observation
-	per     population.Band // denominator age band; "" means population.Children
+	// index finds a measure's figure by area and year; it points into
+	// the store's observations (read-only once loaded) rather than
+	// copying them.
+	index map[string]map[obsKey]*dataset.Observation
+	// areas lists, per measure and year, the regions and authorities
+	// with a row, in the order Year gives them (built by New).
+	areas map[string]map[int][]obsKey
+	las   map[string]*la.Authority // Registry.All by code
+	// described remembers Estimate.Describe per estimate: one estimate
+	// divides every measure's count for its area and year, and the
+	// text was a tenth of a table's time. A map (not sync.Map) so that
+	// the key type is checked as comparable when the code is compiled.
+	described *describedMemo
+	per       population.Band // denominator age band; "" means population.Children
 }
 
 // Per returns a calculator sharing c's data whose rates divide by the
@@ -122,7 +136,11 @@ func Load(dir string) (*Calculator, error) {
 
 // New builds the registry and population table for a store.
 func New(st *dataset.Store, changes la.Changes) *Calculator {
-	var seen []la.Sighting
+	n := len(st.Population)
+	for _, m := range measures.Catalogue {
+		n += len(st.Observations(m.ID))
+	}
+	seen := make([]la.Sighting, 0, n)
 	for _, m := range measures.Catalogue {
 		for _, o := range st.Observations(m.ID) {
 			seen = append(seen, la.Sighting{Geo: o.Geo, Year: o.Year})
@@ -136,14 +154,16 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
 	}
 	reg := la.New(seen, changes)
-	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]dataset.Observation{}}
+	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]*dataset.Observation{}}
 	// Two rows can reach the same canonical code and year when releases
 	// file an authority under different codes (Northumberland's E06000048
 	// and E06000057): the newer release wins, as in the store's own
 	// duplicate resolution.
 	for _, m := range measures.Catalogue {
-		idx := map[obsKey]dataset.Observation{}
-		for _, o := range st.Observations(m.ID) {
+		obs := st.Observations(m.ID)
+		idx := make(map[obsKey]*dataset.Observation, len(obs))
+		for i := range obs {
+			o := &obs[i]
 			code := c.areaCode(o.Geo)
 			if code == "" {
 				continue
@@ -156,7 +176,75 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		}
 		c.index[m.ID] = idx
 	}
+	c.indexAreas()
+	c.described = &describedMemo{m: map[population.Estimate]string{}}
 	return c
+}
+
+type describedMemo struct {
+	sync.RWMutex
+	m map[population.Estimate]string
+}
+
+// describe is pop.Describe(), remembered.
+func (c *Calculator) describe(pop population.Estimate) string {
+	if c.described == nil {
+		return pop.Describe()
+	}
+	c.described.RLock()
+	s, ok := c.described.m[pop]
+	c.described.RUnlock()
+	if ok {
+		return s
+	}
+	s = pop.Describe()
+	c.described.Lock()
+	c.described.m[pop] = s
+	c.described.Unlock()
+	return s
+}
+
+// indexAreas lists each measure's areas per year, regions in
+// Registry.Regions order and authorities in Registry.All order, so that
+// Year visits the rows there are instead of every area for every year.
+func (c *Calculator) indexAreas() {
+	type area struct{ level, code string }
+	rank := map[area]int{}
+	c.las = map[string]*la.Authority{}
+	for i, rc := range c.Registry.Regions() {
+		rank[area{Regional, rc}] = i // regions before authorities
+	}
+	base := len(rank)
+	for i, a := range c.Registry.All() {
+		k := area{LocalAuthority, a.Code}
+		if _, dup := rank[k]; !dup {
+			rank[k] = base + i
+			c.las[a.Code] = a
+		}
+	}
+	type ranked struct {
+		rank int
+		key  obsKey
+	}
+	c.areas = map[string]map[int][]obsKey{}
+	for m, idx := range c.index {
+		by := map[int][]ranked{}
+		for k := range idx {
+			if r, ok := rank[area{k.level, k.code}]; ok {
+				by[k.year] = append(by[k.year], ranked{r, k})
+			}
+		}
+		out := make(map[int][]obsKey, len(by))
+		for y, rs := range by {
+			sort.Slice(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
+			keys := make([]obsKey, len(rs))
+			for i, r := range rs {
+				keys[i] = r.key
+			}
+			out[y] = keys
+		}
+		c.areas[m] = out
+	}
 }
 
 func (c *Calculator) areaCode(g ees.Geography) string {
@@ -206,14 +294,14 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 		return r
 	}
 	r.Count = o.Count
-	r.Sources = []string{fmt.Sprintf("%s:%d", o.File, o.Line)}
+	r.Sources = []string{o.File + ":" + strconv.Itoa(o.Line)}
 	r.Provenance = o.Provenance()
 	if area.Level == LocalAuthority && area.Name == "" {
 		r.Area.Name = o.Geo.LAName
 	}
 	pop, popOK, why := c.Pop.ForVintage(r.Vintage, area.Code, year, c.Band())
 	if popOK {
-		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, pop.Describe()
+		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, c.describe(pop)
 	}
 	switch {
 	case !o.Count.OK():
@@ -236,16 +324,15 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 // local authority with a row in the data, in that order (authorities by
 // name).
 func (c *Calculator) Year(measure string, year int) []Rate {
-	out := []Rate{c.Get(measure, England(), year)}
-	for _, rc := range c.Registry.Regions() {
-		if _, ok := c.index[measure][obsKey{Regional, rc, year}]; ok {
-			out = append(out, c.Get(measure, c.RegionArea(rc), year))
+	keys := c.areas[measure][year]
+	out := make([]Rate, 0, 1+len(keys))
+	out = append(out, c.Get(measure, England(), year))
+	for _, k := range keys {
+		if k.level == Regional {
+			out = append(out, c.Get(measure, c.RegionArea(k.code), year))
+			continue
 		}
-	}
-	for _, a := range c.Registry.All() {
-		if _, ok := c.index[measure][obsKey{LocalAuthority, a.Code, year}]; ok {
-			out = append(out, c.Get(measure, LAArea(a), year))
-		}
+		out = append(out, c.Get(measure, LAArea(c.las[k.code]), year))
 	}
 	return out
 }
@@ -384,14 +471,27 @@ func SortBy(rs []Rate, key string) error {
 	if less == nil {
 		return fmt.Errorf("unknown sort %q; use rate, name or count", key)
 	}
-	rank := map[string]int{National: 0, Regional: 1, LocalAuthority: 2}
 	sort.SliceStable(rs, func(i, j int) bool {
-		if rank[rs[i].Area.Level] != rank[rs[j].Area.Level] {
-			return rank[rs[i].Area.Level] < rank[rs[j].Area.Level]
+		if a, b := levelRank(rs[i].Area.Level), levelRank(rs[j].Area.Level); a != b {
+			return a < b
 		}
 		return less(rs[i], rs[j])
 	})
 	return nil
+}
+
+// levelRank orders England, then regions, then authorities (any other
+// level with England, as before).
+func levelRank(level string) int {
+	switch level {
+	case National:
+		return 0
+	case Regional:
+		return 1
+	case LocalAuthority:
+		return 2
+	}
+	return 0
 }
 
 func higher(a, b float64, aok, bok bool) bool {

@@ -39,6 +39,9 @@ var JSONColumns = []export.Column{
 // JSONColumns).
 func Section(name, title string, rs []Rate) export.Section {
 	s := export.Section{Name: name, Title: title, Columns: Columns, JSONOnly: JSONColumns}
+	if len(rs) > 0 {
+		s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
+	}
 	for _, r := range rs {
 		count := export.MissingCell(r.Count.String())
 		if r.Count.OK() {

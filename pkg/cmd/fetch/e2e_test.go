@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/cache"
 	fetchcmd "github.com/cscstats/cscstats/pkg/cmd/fetch"
 	"github.com/cscstats/cscstats/pkg/cmd/root"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
@@ -18,6 +19,7 @@ import (
 // command wires the automatic fetch).
 func cscstats(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	t.Setenv(cache.DirEnv, t.TempDir()) // not the user's cache folder
 	ios, _, out, errOut := iostreams.Test()
 	code = root.Main(&cmdutil.Factory{IOStreams: ios, Version: "test"}, args)
 	return code, out.String(), errOut.String()

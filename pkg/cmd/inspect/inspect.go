@@ -53,7 +53,7 @@ func inspectRun(opts *Options) error {
 		reports = st.Files
 	} else {
 		for _, p := range opts.Files {
-			rep, _, _, err := dataset.ReadFile(p)
+			rep, err := dataset.InspectFile(p)
 			if err != nil {
 				return err
 			}

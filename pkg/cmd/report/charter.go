@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/charts"
@@ -18,14 +20,19 @@ import (
 // makes.
 type charter struct{}
 
-// render draws a chart at the size `cscstats plot` gives it by default.
+// render draws a chart at the size `cscstats plot` gives it by default,
+// the SVG and the PNG at the same time (rasterising and encoding the PNG
+// is most of the work; the two drawings share nothing but the chart's
+// data, which drawing only reads).
 func render(name, caption string, c charts.Chart, data export.Section) (report.Chart, error) {
 	width, height := chartdata.DefaultSize(c)
 	var svg, png bytes.Buffer
-	if err := c.Render(&svg, "svg", width, height); err != nil {
-		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
-	}
-	if err := c.Render(&png, "png", width, height); err != nil {
+	var svgErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { svgErr = c.Render(&svg, "svg", width, height) })
+	pngErr := c.Render(&png, "png", width, height)
+	wg.Wait()
+	if err := cmp.Or(svgErr, pngErr); err != nil {
 		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
 	}
 	data.Name = name

@@ -2,12 +2,17 @@ package root
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/safetext"
 )
+
+// gcPercent is the collector's target for a run (see Main); GOGC, when
+// set, wins.
+const gcPercent = 400
 
 // Exit codes.
 const (
@@ -19,6 +24,12 @@ const (
 // Main runs the command line and returns the exit status. Errors are
 // printed once, to standard error; usage mistakes also show how to get help.
 func Main(f *cmdutil.Factory, args []string) int {
+	if os.Getenv("GOGC") == "" {
+		// A run is short and its live heap small (the figures kept, not
+		// the bytes read): collecting at 4× the live heap instead of 2×
+		// spends far less of the run in the collector for a few MB more.
+		debug.SetGCPercent(gcPercent)
+	}
 	if f.Version == "dev" || f.Version == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			f.Version = bi.Main.Version

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cscstats/cscstats/pkg/cache"
 	"github.com/cscstats/cscstats/pkg/cmd/cascade"
 	"github.com/cscstats/cscstats/pkg/cmd/compare"
 	"github.com/cscstats/cscstats/pkg/cmd/correlate"
@@ -72,6 +73,10 @@ Data: files from "Explore education statistics" in the data directory
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkPersistentFlagDirname("data")
 	cmd.PersistentFlags().BoolVar(&f.Offline, "offline", f.Offline, "never download: without data, fail with advice instead of fetching it (env "+cmdutil.OfflineEnv+"=1)")
+	if f.CacheDir == "" {
+		f.CacheDir = cache.DefaultDir()
+	}
+	cmd.PersistentFlags().BoolVar(&f.NoCache, "no-cache", f.NoCache, "read the data files again instead of the store an earlier run cached (in the user cache folder, or "+cache.DirEnv+")")
 	cmdutil.AddPopulationFlag(cmd.PersistentFlags(), f)
 	_ = cmd.RegisterFlagCompletionFunc("population", cmdutil.CompletePopulation)
 	if f.Fetcher == nil {
