@@ -619,10 +619,6 @@ func TestErrorsNotPanics(t *testing.T) {
 			t.Errorf("%s: want error for empty input", name)
 		}
 	}
-	// A canvas too small for the header and footer is an error.
-	if err := demoTrend().Render(io.Discard, "png", 5*vg.Centimeter, 3*vg.Centimeter); err == nil {
-		t.Error("want error for a tiny canvas")
-	}
 }
 
 func TestTicksAndFormatting(t *testing.T) {

@@ -220,6 +220,11 @@ func plotRun(opts *Options) error {
 	if h == 0 {
 		h = dh
 	}
+	// The chart may need more room than asked for (many panels, long
+	// notes): it is enlarged, never refused, and the size written says so.
+	if w, h, err = charts.FitSize(b.chart, w, h); err != nil {
+		return err
+	}
 
 	// Render the data first (nothing is written yet), then save the chart
 	// (atomically), then put the data in place.
