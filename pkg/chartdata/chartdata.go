@@ -331,7 +331,7 @@ func existed(calc *rates.Calculator, code string, year int) bool {
 func resolveHighlight(reg *la.Registry, queries []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, q := range queries {
-		a, err := reg.Lookup(q)
+		a, _, err := reg.Resolve(q)
 		if err != nil {
 			return nil, fmt.Errorf("--highlight: %w", err)
 		}

@@ -741,3 +741,22 @@ func TestTrendNeighbours(t *testing.T) {
 		t.Errorf("highlighting abolished Cumbria in 2024: %v", err)
 	}
 }
+
+// A council formed in 2023 has the same gap, for the same reason, in every
+// panel: the note says so once (issue 12 item 7).
+func TestSmallMultiplesBoundaryNoteOnce(t *testing.T) {
+	c := calc(t)
+	areas := []rates.Area{lookup(t, c, "Cumberland"), rates.England()}
+	sm, _, err := SmallMultiples(c, []string{"s47", "icpc", "cpp_31march", "cla_31march"}, areas, 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(sm.Labels.Notes, "\n")
+	const want = "No comparable figure, so not plotted (lines are broken there): Cumberland 2013-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
+	if !strings.Contains(notes, want) {
+		t.Errorf("notes lack %q:\n%s", want, notes)
+	}
+	if n := strings.Count(notes, "Cumberland began"); n != 1 {
+		t.Errorf("the boundary note appears %d times:\n%s", n, notes)
+	}
+}

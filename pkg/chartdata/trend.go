@@ -267,6 +267,7 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 	var allRows [][]rates.Rate
 	var years []int
 	var notes []string
+	var perPanel [][][]rates.Rate
 	for _, id := range measureIDs {
 		m, err := lookupMeasure(id)
 		if err != nil {
@@ -288,10 +289,9 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 		allSeries = append(allSeries, series...)
 		allRows = append(allRows, rows...)
 		notes = append(notes, emptyNotes(m.ID, rows)...)
-		for _, n := range seriesNotes(rows[:len(areas)]) {
-			notes = append(notes, m.Label+": "+lowerFirst(n))
-		}
+		perPanel = append(perPanel, rows[:len(areas)])
 	}
+	notes = append(notes, panelNotes(panels, perPanel)...)
 	var labels []string
 	for _, p := range panels {
 		labels = append(labels, strings.ToLower(p.Labels.Title[:1])+p.Labels.Title[1:])
@@ -396,6 +396,83 @@ func seriesNotesNoGaps(rows [][]rates.Rate) []string {
 	for _, n := range seriesNotes(rows) {
 		if strings.HasPrefix(n, "Across") {
 			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// panelNotes is seriesNotes for small multiples: a gap or harmonisation
+// with the same cause in several panels (a council that began in 2023 has
+// no figure before 2024 in any of them) is noted once, over the widest
+// span of years, naming the panels only when not all are affected.
+func panelNotes(panels []charts.Trend, rows [][][]rates.Rate) []string {
+	type group struct {
+		name, text string
+		from, to   int
+		panels     []string
+	}
+	kinds := []struct {
+		lead, format string
+		f            func(rates.Rate) (string, bool)
+	}{
+		{"No comparable figure, so not plotted (lines are broken there): ", "%s\x00%s\x00%s", func(r rates.Rate) (string, bool) {
+			if r.OK() {
+				return "", false
+			}
+			return reason(r), true
+		}},
+		{"Across a boundary change: ", "%s\x00%s\x00is the %s", func(r rates.Rate) (string, bool) {
+			if !r.OK() || r.Basis != rates.Harmonised {
+				return "", false
+			}
+			n := strings.TrimPrefix(r.Note, "harmonised: ")
+			return strings.TrimSuffix(n, " (boundary change)"), true
+		}},
+	}
+	var out []string
+	for _, k := range kinds {
+		var gs []*group
+		index := map[[2]string]*group{}
+		for i, panel := range rows {
+			for _, rs := range panel {
+				for _, g := range groupYears(rs, k.format, k.f) {
+					parts := strings.SplitN(g, "\x00", 3)
+					var from, to int
+					if n, _ := fmt.Sscanf(parts[1], "%d-%d", &from, &to); n == 1 {
+						to = from
+					}
+					key := [2]string{parts[0], parts[2]}
+					grp, ok := index[key]
+					if !ok {
+						grp = &group{name: parts[0], text: parts[2], from: from, to: to}
+						index[key] = grp
+						gs = append(gs, grp)
+					}
+					grp.from, grp.to = min(grp.from, from), max(grp.to, to)
+					if t := panels[i].Labels.Title; !contains(grp.panels, t) {
+						grp.panels = append(grp.panels, t)
+					}
+				}
+			}
+		}
+		var parts []string
+		for _, g := range gs {
+			yrs := fmt.Sprint(g.from)
+			if g.to != g.from {
+				yrs = fmt.Sprintf("%d-%d", g.from, g.to)
+			}
+			where := ""
+			if len(panels) > 1 && len(g.panels) < len(panels) {
+				where = " (" + joinAnd(g.panels) + ")"
+			}
+			sep := ": "
+			if strings.HasPrefix(g.text, "is the ") {
+				sep = " "
+			}
+			parts = append(parts, fmt.Sprintf("%s %s%s%s%s", g.name, yrs, where, sep, g.text))
+		}
+		if len(parts) > 0 {
+			out = append(out, k.lead+strings.Join(parts, "; ")+".")
 		}
 	}
 	return out

@@ -316,9 +316,9 @@ func build(calc *rates.Calculator, opts *Options) (built, error) {
 
 // areas resolves --la to the authorities, their regions and England, or
 // def when there is no --la.
-func areas(calc *rates.Calculator, las []string, def []rates.Area) ([]rates.Area, error) {
+func areas(calc *rates.Calculator, las []string, def []rates.Area) ([]rates.Area, []string, error) {
 	if len(las) == 0 {
-		return def, nil
+		return def, nil, nil
 	}
 	return cmdutil.AreasFor(calc, las)
 }
@@ -332,7 +332,7 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	as, err := areas(calc, opts.LAs, []rates.Area{rates.England()})
+	as, lookupNotes, err := areas(calc, opts.LAs, []rates.Area{rates.England()})
 	if err != nil {
 		return built{}, err
 	}
@@ -341,7 +341,7 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 		if err != nil {
 			return built{}, err
 		}
-		return built{chart: t, labels: t.Labels, section: sec}, nil
+		return built{chart: t, labels: t.Labels, section: sec, extra: lookupNotes}, nil
 	}
 	ids := make([]string, len(ms))
 	for i, m := range ms {
@@ -351,7 +351,7 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: sm, labels: sm.Labels, section: sec}, nil
+	return built{chart: sm, labels: sm.Labels, section: sec, extra: lookupNotes}, nil
 }
 
 // oneMeasure returns the single --measure of a one-measure chart.
@@ -413,7 +413,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	if to == 0 {
 		to = have[len(have)-1]
 	}
-	as, err := areas(calc, opts.LAs, nil)
+	as, lookupNotes, err := areas(calc, opts.LAs, nil)
 	if err != nil {
 		return built{}, err
 	}
@@ -421,7 +421,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: s, labels: s.Labels, section: sec}, nil
+	return built{chart: s, labels: s.Labels, section: sec, extra: lookupNotes}, nil
 }
 
 // buildScatter pairs the two specs as `cscstats correlate` does (pkg/spec)

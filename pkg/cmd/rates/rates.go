@@ -71,13 +71,9 @@ func ratesRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var picked []*la.Authority
-	for _, q := range opts.LAs {
-		a, err := calc.Registry.Lookup(q)
-		if err != nil {
-			return err
-		}
-		picked = append(picked, a)
+	picked, lookupNotes, err := cmdutil.LookupLAs(calc.Registry, opts.LAs)
+	if err != nil {
+		return err
 	}
 	regionCode := ""
 	if opts.Region != "" {
@@ -102,7 +98,7 @@ func ratesRun(opts *Options) error {
 		}
 	}
 	title := fmt.Sprintf("%s per 10,000 children aged 0-17, %s", labels(ms), timeperiod.Span(yearsUsed))
-	notes := cmdutil.MeasureNotes(calc, ms, yearsUsed)
+	notes := append(lookupNotes, cmdutil.MeasureNotes(calc, ms, yearsUsed)...)
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}

@@ -69,7 +69,7 @@ func trendRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	areas, err := cmdutil.AreasFor(calc, opts.LAs)
+	areas, lookupNotes, err := cmdutil.AreasFor(calc, opts.LAs)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func trendRun(opts *Options) error {
 		names = append(names, a.Name)
 	}
 	title := fmt.Sprintf("%s: rates per 10,000 children aged 0-17, %s", strings.Join(names, ", "), timeperiod.Span(years))
-	allNotes := append(cmdutil.MeasureNotes(calc, ms, years), notes...)
+	allNotes := append(append(lookupNotes, cmdutil.MeasureNotes(calc, ms, years)...), notes...)
 	if n := cmdutil.MissingNote(rows); n != "" {
 		allNotes = append(allNotes, n)
 	}
