@@ -752,7 +752,16 @@ func TestSmallMultiplesBoundaryNoteOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(sm.Labels.Notes, "\n")
-	const want = "No comparable figure, so not plotted (lines are broken there): Cumberland 2013-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
+	// Two panels with the same years say them once.
+	sm2, _, err := SmallMultiples(c, []string{"s47", "icpc"}, areas, 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want2 = "No comparable figure, so not plotted (lines are broken there): Cumberland 2013-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
+	if got := strings.Join(sm2.Labels.Notes, "\n"); !strings.Contains(got, want2) {
+		t.Errorf("notes lack %q:\n%s", want2, got)
+	}
+	const want = "No comparable figure, so not plotted (lines are broken there): Cumberland in Section 47 enquiries 2013-2023; Initial child protection conferences 2013-2023; Child protection plans at 31 March 2013-2023; Children looked after at 31 March 2021-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
 	if !strings.Contains(notes, want) {
 		t.Errorf("notes lack %q:\n%s", want, notes)
 	}

@@ -408,8 +408,8 @@ func seriesNotesNoGaps(rows [][]rates.Rate) []string {
 func panelNotes(panels []charts.Trend, rows [][][]rates.Rate) []string {
 	type group struct {
 		name, text string
-		from, to   int
 		panels     []string
+		years      map[string][]int // by panel
 	}
 	kinds := []struct {
 		lead, format string
@@ -444,26 +444,39 @@ func panelNotes(panels []charts.Trend, rows [][][]rates.Rate) []string {
 					key := [2]string{parts[0], parts[2]}
 					grp, ok := index[key]
 					if !ok {
-						grp = &group{name: parts[0], text: parts[2], from: from, to: to}
+						grp = &group{name: parts[0], text: parts[2], years: map[string][]int{}}
 						index[key] = grp
 						gs = append(gs, grp)
 					}
-					grp.from, grp.to = min(grp.from, from), max(grp.to, to)
-					if t := panels[i].Labels.Title; !contains(grp.panels, t) {
+					t := panels[i].Labels.Title
+					if !contains(grp.panels, t) {
 						grp.panels = append(grp.panels, t)
+					}
+					for y := from; y <= to; y++ {
+						grp.years[t] = timeperiod.Append(grp.years[t], y)
 					}
 				}
 			}
 		}
 		var parts []string
 		for _, g := range gs {
-			yrs := fmt.Sprint(g.from)
-			if g.to != g.from {
-				yrs = fmt.Sprintf("%d-%d", g.from, g.to)
+			yrs := yearRuns(g.years[g.panels[0]])
+			same := true
+			for _, t := range g.panels[1:] {
+				same = same && yearRuns(g.years[t]) == yrs
 			}
 			where := ""
 			if len(panels) > 1 && len(g.panels) < len(panels) {
 				where = " (" + joinAnd(g.panels) + ")"
+			}
+			if !same {
+				// The same cause in different years: name the years
+				// panel by panel.
+				var each []string
+				for _, t := range g.panels {
+					each = append(each, t+" "+yearRuns(g.years[t]))
+				}
+				yrs, where = "in "+strings.Join(each, "; "), ""
 			}
 			sep := ": "
 			if strings.HasPrefix(g.text, "is the ") {
@@ -476,4 +489,22 @@ func panelNotes(panels []charts.Trend, rows [][][]rates.Rate) []string {
 		}
 	}
 	return out
+}
+
+// yearRuns writes sorted years as runs: "2013-2016, 2019, 2021-2025".
+func yearRuns(years []int) string {
+	var parts []string
+	for i := 0; i < len(years); {
+		j := i
+		for j+1 < len(years) && years[j+1] == years[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(years[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", years[i], years[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }

@@ -48,6 +48,10 @@ type Trend struct {
 	// LabelNeighbours labels each neighbour line; by default the
 	// neighbours share one grey "Statistical neighbours" label.
 	LabelNeighbours bool
+
+	// maxYearLabels caps the labelled years (set by SmallMultiples for
+	// narrow panels).
+	maxYearLabels int
 }
 
 var _ Chart = (*Trend)(nil)
@@ -144,7 +148,9 @@ func styles(ss []Series) []seriesStyle {
 
 // yearTicks labels every step-th year counting back from the last year
 // (so the latest year is always labelled), with minor ticks on the rest.
-func yearTicks(label func(int) string, bare bool) plot.Ticker {
+// maxLabels (0: no limit) caps how many years are labelled, for narrow
+// panels.
+func yearTicks(label func(int) string, bare bool, maxLabels int) plot.Ticker {
 	return plot.TickerFunc(func(min, max float64) []plot.Tick {
 		lo, hi := int(math.Ceil(min-1e-9)), int(math.Floor(max+1e-9))
 		span := hi - lo
@@ -156,6 +162,14 @@ func yearTicks(label func(int) string, bare bool) plot.Ticker {
 			step = 5
 		case span > 7:
 			step = 2
+		}
+		for _, wider := range []int{2, 3, 4, 5, 10, 20} {
+			if maxLabels <= 0 || span/step+1 <= maxLabels {
+				break
+			}
+			if wider > step {
+				step = wider
+			}
 		}
 		var ts []plot.Tick
 		for y := lo; y <= hi; y++ {
@@ -310,7 +324,7 @@ func (t *Trend) buildPlot(xmin, xmax int, bareX bool, maxLabel vg.Length) (*plot
 	if xmin == xmax {
 		p.X.Min, p.X.Max = float64(xmin)-0.5, float64(xmax)+0.5
 	}
-	p.X.Tick.Marker = yearTicks(t.YearLabel, bareX)
+	p.X.Tick.Marker = yearTicks(t.YearLabel, bareX, t.maxYearLabels)
 	if !bareX {
 		p.X.Label.Text = t.Labels.XLabel
 	}
@@ -546,11 +560,13 @@ func (m *SmallMultiples) Draw(c draw.Canvas) error {
 		plots[r] = make([]*plot.Plot, cols)
 	}
 	var right vg.Length
+	var titles []string
 	for i := range m.Panels {
 		pn := &m.Panels[i]
 		r, k := i/cols, i%cols
-		bottom := i+cols >= n // nothing below it in its column
-		p, w, err := pn.buildPlot(lo, hi, !bottom, panelW*0.4)
+		bottom := i+cols >= n                         // nothing below it in its column
+		pn.maxYearLabels = max(2, int(panelW*0.6/32)) // a label is about 25 pt wide
+		p, w, err := pn.buildPlot(lo, hi, !bottom, panelW*0.45)
 		if err != nil {
 			return err
 		}
@@ -561,8 +577,9 @@ func (m *SmallMultiples) Draw(c draw.Canvas) error {
 		if pn.Labels.YLabel != "" {
 			title += " (" + pn.Labels.YLabel + ")"
 		}
-		tsty := textStyle(sizeBody+0.5, true, colBlack, draw.XCenter, draw.YTop)
-		p.Title.Text = elide(tsty, title, panelW)
+		tsty := textStyle(sizeBody+0.5, true, colBlack, draw.XLeft, draw.YTop)
+		titles = append(titles, title)
+		p.Title.Text = " " // reserves the title's height; drawn below, left-aligned
 		switch {
 		case panelH < 70:
 			p.Y.Tick.Marker = niceTicks{n: 2} // very short panels: two labels, not touching
@@ -581,6 +598,14 @@ func (m *SmallMultiples) Draw(c draw.Canvas) error {
 				plots[r][k].Draw(cs[r][k])
 			}
 		}
+	}
+	// Panel titles run left-aligned from the panel's left edge over its
+	// plot and line labels, shortened if they would reach the next panel.
+	tsty := textStyle(sizeBody+0.5, true, colBlack, draw.XLeft, draw.YTop)
+	for i, title := range titles {
+		cv := cs[i/cols][i%cols]
+		w := cv.Max.X - cv.Min.X + right
+		c.FillText(tsty, vg.Point{X: cv.Min.X, Y: cv.Max.Y}, elide(tsty, title, w))
 	}
 	return nil
 }

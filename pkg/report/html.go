@@ -36,6 +36,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict-close { color: #8a5a00; font-weight: bold; }
 .verdict-differs { color: #b10e1e; font-weight: bold; }
 a.data { font-size: .85rem; }
+.headlines { background: #f3f2f1; border-left: 6px solid #1d70b8; padding: .5rem 1.25rem .75rem; margin: 1.5rem 0; }
+.headlines h2 { margin-top: .5rem; border: 0; font-size: 1.2rem; }
+.headlines li { margin: .4rem 0; font-size: 1.05rem; }
+.up { margin: 0; font-size: .9rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav, a.data { display: none; }
@@ -46,9 +50,12 @@ a.data { font-size: .85rem; }
 </head>
 <body>
 <header>
+{{with .Up}}<p class="up"><a href="{{.}}">All councils</a></p>{{end}}
 <h1>{{.Title}}</h1>
 {{with .Subtitle}}<p class="subtitle">{{.}}</p>{{end}}
 </header>
+{{with .Headlines}}<section class="headlines" aria-label="Key findings"><h2>Key findings</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul></section>
+{{end}}
 {{range .Intro}}<p>{{.}}</p>
 {{end}}
 <nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>

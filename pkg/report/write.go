@@ -172,6 +172,12 @@ func renderMarkdown(w io.Writer, doc Document) error {
 	if doc.Subtitle != "" {
 		fmt.Fprintf(w, "_%s_\n\n", doc.Subtitle)
 	}
+	for _, h := range doc.Headlines {
+		fmt.Fprintf(w, "- **%s**\n", h)
+	}
+	if len(doc.Headlines) > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(w, "%s\n\n", p)
 	}

@@ -263,7 +263,7 @@ func TestCouncilReport(t *testing.T) {
 	if _, err := build(t, out, "leeds", false); err != nil {
 		t.Fatal(err)
 	}
-	p := checkPage(t, out, []string{"Against England, the region and the neighbours", "Trends", "Methods and sources"})
+	p := checkPage(t, out, []string{"Key findings", "At a glance", "Trends", "Statistical neighbours", "All the figures", "Methods and sources"})
 	if !strings.Contains(p.title, "Leeds") {
 		t.Errorf("title %q", p.title)
 	}

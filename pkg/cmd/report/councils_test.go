@@ -1,0 +1,140 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/neighbours"
+	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
+)
+
+// BenchmarkCouncilProfile is the cost of one council's profile (figures,
+// charts as SVG and PNG, tables): `report councils` builds 153 of them,
+// and should take well under a minute.
+func BenchmarkCouncilProfile(b *testing.B) {
+	dir := testfiles.SharedEES(b)
+	calc, err := rates.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nbrs, err := neighbours.Find(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	opts := &Options{Factory: &cmdutil.Factory{IOStreams: ios, DataDir: dir}, Now: time.Now}
+	councils := calc.Registry.Current()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := councilDoc(opts, calc, nbrs, councils[i%len(councils)], nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// checkChartFiles checks that every chart of a profile is a PNG that
+// decodes and an SVG that parses as XML, with a data CSV beside it.
+func checkChartFiles(t *testing.T, dir string) int {
+	t.Helper()
+	svgs, _ := filepath.Glob(filepath.Join(dir, "charts", "*.svg"))
+	for _, s := range svgs {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := xml.NewDecoder(bytes.NewReader(b))
+		for {
+			_, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s is not valid XML: %v", s, err)
+				break
+			}
+		}
+		stem := strings.TrimSuffix(s, ".svg")
+		f, err := os.Open(stem + ".png")
+		if err != nil {
+			t.Errorf("%s has no PNG", s)
+			continue
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("%s.png does not decode: %v", stem, err)
+		} else if img.Bounds().Dx() < 500 || img.Bounds().Dy() < 300 {
+			t.Errorf("%s.png is only %v", stem, img.Bounds())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "data", filepath.Base(stem)+".csv")); err != nil {
+			t.Errorf("%s has no data CSV", s)
+		}
+	}
+	return len(svgs)
+}
+
+// TestEveryCouncilProfile builds `report councils` on the real data: every
+// current council's profile must build, every chart file must be valid,
+// and the index must list and link every council under its region.
+func TestEveryCouncilProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 153 profiles (about a minute of CPU); skipped with -short")
+	}
+	dir := testfiles.SharedEES(t)
+	calc, err := rates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "councils")
+	ios, _, stdout, _ := iostreams.Test()
+	opts := &Options{Factory: &cmdutil.Factory{IOStreams: ios, DataDir: dir, Format: "table"}, Out: out, AllCouncils: true, Now: time.Now}
+	if err := reportRun(opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), filepath.Join(out, "index.html")) {
+		t.Errorf("stdout %q does not name the index", stdout.String())
+	}
+	idx := parse(t, filepath.Join(out, "index.html"))
+	profiles := map[string]bool{}
+	for _, l := range idx.links {
+		if strings.HasSuffix(l, "/index.html") {
+			profiles[l] = true
+		}
+	}
+	councils := calc.Registry.Current()
+	if len(profiles) != len(councils) {
+		t.Errorf("the index links %d profiles; the data have %d current councils", len(profiles), len(councils))
+	}
+	// Nine regions, each a heading.
+	if got := len(idx.headings); got < 10 { // "Regions" and nine regions
+		t.Errorf("index headings %q", idx.headings)
+	}
+	for l := range profiles {
+		pdir := filepath.Join(out, filepath.Dir(l))
+		p := parse(t, filepath.Join(pdir, "index.html"))
+		if n := checkChartFiles(t, pdir); n != 2 {
+			t.Errorf("%s: %d charts, want the spine and the trends", l, n)
+		}
+		if len(p.figures) != 2 {
+			t.Errorf("%s: %d figures on the page", l, len(p.figures))
+		}
+		md, err := os.ReadFile(filepath.Join(pdir, "report.md"))
+		if err != nil || !strings.Contains(string(md), "- **") {
+			t.Errorf("%s: no key findings", l)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".cscstats-report")); err != nil {
+		t.Error("the councils folder has no marker, so a rebuild would be refused")
+	}
+}

@@ -1,0 +1,227 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/cscstats/cscstats/pkg/cmd/compare"
+	"github.com/cscstats/cscstats/pkg/export"
+	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/neighbours"
+	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/report"
+)
+
+// DefaultCouncilsOut is where `report councils` writes.
+const DefaultCouncilsOut = "reports/councils"
+
+// noNeighbourFile is said on a profile when the data directory has no
+// statistical neighbour file: the page promises no neighbours it lacks.
+const noNeighbourFile = "Statistical neighbours are not shown: the data directory has no DfE statistical neighbour file (sn_model_2025_wide.csv, or the April 2021 groupings). Put one anywhere in the data directory, or import it with `cscstats fetch --from DIR`, and build the profile again."
+
+// Profile computes a council's profile figures as `cscstats compare CODE
+// --measure all --neighbours` does (without neighbours when nbrs is empty
+// or has no row for the council, saying why).
+func Profile(calc *rates.Calculator, dataDir string, nbrs neighbours.Sets, a *la.Authority) (report.CouncilProfile, error) {
+	p := report.CouncilProfile{Authority: a}
+	copts := &compare.Options{Names: []string{a.Code}, Measures: []string{"all"}, Neighbours: len(nbrs) > 0}
+	if copts.Neighbours {
+		if _, err := nbrs.For(calc.Registry, a); err != nil {
+			var nn *neighbours.NoNeighboursError
+			if !errors.As(err, &nn) {
+				return p, err
+			}
+			copts.Neighbours = false
+			p.NeighboursSource = fmt.Sprintf("Statistical neighbours are not shown: %s.", err)
+		}
+	} else {
+		p.NeighboursSource = noNeighbourFile
+	}
+	res, notes, err := compare.Compute(calc, dataDir, copts)
+	if err != nil {
+		return p, err
+	}
+	p.Comparison = readableMeasures(res.Document(calc, "markdown", notes))
+	if len(res.Councils) == 1 && res.Councils[0].Group != nil {
+		g := res.Councils[0].Group
+		p.HasNeighbours = true
+		p.NeighboursSource = g.Source()
+		for _, m := range g.Members {
+			if m.Authority != nil {
+				p.NeighbourNames = append(p.NeighbourNames, m.Authority.Name)
+			} else {
+				p.NeighbourNames = append(p.NeighbourNames, "DfE code "+m.OldCode)
+			}
+		}
+	}
+	for _, row := range res.Rows {
+		f := report.CouncilFigure{Measure: row.Measure, Year: row.Year, Rate: row.Rate, England: row.England, Region: row.Region,
+			Rank: row.Rank, RankedOf: row.RankedOf, Verdict: row.FunnelOD, VerdictOK: row.FunnelODOK,
+			Neighbours: row.NbrSpread, NeighboursOf: len(row.Neighbours)}
+		for _, y := range res.Years {
+			if y.Measure.ID != row.Measure.ID {
+				continue
+			}
+			for _, r := range y.All {
+				if r.OK() {
+					f.Councils = append(f.Councils, r.Value)
+				}
+			}
+		}
+		p.Figures = append(p.Figures, f)
+	}
+	return p, nil
+}
+
+// councilDoc builds one council's profile document.
+func councilDoc(opts *Options, calc *rates.Calculator, nbrs neighbours.Sets, a *la.Authority, progress func(string)) (report.Document, error) {
+	p, err := Profile(calc, opts.Factory.DataDir, nbrs, a)
+	if err != nil {
+		return report.Document{}, err
+	}
+	return report.Council(calc, p, charter{}, progress)
+}
+
+// councilsRun builds every current council's profile and the index.
+func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
+	ios := opts.Factory.IOStreams
+	out := opts.Out
+	if out == "" {
+		out = DefaultCouncilsOut
+	}
+	nbrs, err := neighbours.Find(opts.Factory.DataDir)
+	if err != nil {
+		return err
+	}
+	councils := calc.Registry.Current()
+	bar := progressBar(ios.ErrOut, ios.ErrTTY, len(councils))
+	// Folder names: the council's slug, with its code when two share one.
+	folders := make([]string, len(councils))
+	used := map[string]bool{}
+	for i, a := range councils {
+		folders[i] = slug(a.Name)
+		if used[folders[i]] {
+			folders[i] += "_" + strings.ToLower(a.Code)
+		}
+		used[folders[i]] = true
+	}
+	entries := make([]report.IndexEntry, len(councils))
+	err = report.WriteSet(out, opts.Force, func(dir string) error {
+		// Profiles are independent and the data are only read, so they
+		// are built on every core; the progress bar counts finished ones.
+		jobs := make(chan int)
+		type result struct {
+			i   int
+			err error
+		}
+		results := make(chan result)
+		workers := max(1, runtime.GOMAXPROCS(0))
+		for range workers {
+			go func() {
+				for i := range jobs {
+					a := councils[i]
+					doc, err := councilDoc(opts, calc, nbrs, a, nil)
+					if err == nil {
+						doc.Up = "../index.html"
+						err = report.Write(doc, filepath.Join(dir, folders[i]), false, nil)
+					}
+					if err == nil {
+						headline := ""
+						if len(doc.Headlines) > 0 {
+							headline = doc.Headlines[0]
+						}
+						entries[i] = report.IndexEntry{Name: a.Name, Region: a.RegionName, Href: folders[i] + "/index.html", Headline: headline}
+					} else {
+						err = fmt.Errorf("%s: %w", a.Name, err)
+					}
+					results <- result{i, err}
+				}
+			}()
+		}
+		go func() {
+			defer close(jobs)
+			for i := range councils {
+				jobs <- i
+			}
+		}()
+		var firstErr error
+		for done := 0; done < len(councils); done++ {
+			r := <-results
+			if r.err != nil && firstErr == nil {
+				firstErr = r.err
+			}
+			bar(done+1, councils[r.i].Name)
+		}
+		if firstErr != nil {
+			return firstErr
+		}
+		page, err := report.RenderIndex(report.IndexPage{
+			Title: "Children's social care: council profiles",
+			Intro: []string{
+				fmt.Sprintf("A profile of each of England's %d councils with children's services, built by cscstats from DfE's open data: key findings, every measure against England and all councils, trends, statistical neighbours and the full figures.", len(entries)),
+				"Under each council is its strongest finding: “higher (lower) than expected” means outside the funnel plot's 95% limits around England's rate, widened for the usual spread between councils.",
+			},
+			Entries: entries,
+		})
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644)
+	})
+	if ios.ErrTTY {
+		fmt.Fprint(ios.ErrOut, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.ErrOut, "wrote %s (%d council profiles and index.html) in %.1fs\n", out, len(entries), opts.Now().Sub(start).Seconds())
+	fmt.Fprintf(ios.Out, "%s\n", filepath.Join(out, "index.html"))
+	return nil
+}
+
+// progressBar returns a function that shows "[#####.....] 45/153 Leeds"
+// on a terminal (and nothing otherwise).
+func progressBar(w io.Writer, tty bool, total int) func(done int, what string) {
+	return func(done int, what string) {
+		if !tty || total == 0 {
+			return
+		}
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(w, "\r\033[K  [%s%s] %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, what)
+	}
+}
+
+// readableMeasures replaces measure IDs in the tables' "measure" columns
+// with the measures' names, for readers of the profile (the CSV files
+// keep the same names; the IDs are in the at-a-glance data).
+func readableMeasures(doc export.Document) export.Document {
+	for i := range doc.Sections {
+		s := &doc.Sections[i]
+		col := -1
+		for j, c := range s.Columns {
+			if c.Name == "measure" {
+				col = j
+			}
+		}
+		if col < 0 {
+			continue
+		}
+		rows := make([][]export.Cell, len(s.Rows))
+		for r, row := range s.Rows {
+			rows[r] = append([]export.Cell(nil), row...)
+			if m, err := measures.Lookup(row[col].Text); err == nil && !row[col].IsNum {
+				rows[r][col] = export.Str(m.Label)
+			}
+		}
+		s.Rows = rows
+	}
+	return doc
+}
