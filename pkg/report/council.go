@@ -175,7 +175,7 @@ func Headlines(name string, figs []CouncilFigure) []string {
 			continue
 		}
 		if f.VerdictOK {
-			s := fmt.Sprintf("%s's rate of %s in %d, %s per 10,000 children, was within the range expected for a council of its size (England %s)", name, label, f.Year, v, e)
+			s := fmt.Sprintf("%s's rate of %s in %d was %s per 10,000 children, %s: within the range expected for a council of its size", name, label, f.Year, v, Ratio(f.Rate.Value, f.England.Value, e))
 			if rank != "" {
 				s += "; " + rank
 			}
@@ -235,6 +235,8 @@ func tally(name string, figs []CouncilFigure) string {
 		what string
 	}{{higher, "higher than expected for a council of its size"}, {within, "within the expected range"}, {lower, "lower than expected"}} {
 		switch {
+		case p.k == n && n == 2:
+			parts = append(parts, p.what+" on both")
 		case p.k == n:
 			parts = append(parts, fmt.Sprintf("%s on all %d", p.what, n))
 		case p.k > 0:

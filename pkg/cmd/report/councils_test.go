@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"errors"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/iostreams"
 	"github.com/cscstats/cscstats/pkg/neighbours"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/report"
 	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
@@ -137,4 +140,73 @@ func TestEveryCouncilProfile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, ".cscstats-report")); err != nil {
 		t.Error("the councils folder has no marker, so a rebuild would be refused")
 	}
+}
+
+// Blackpool's headline on children looked after is checked against the
+// CSV rows by hand: the CLA count at 31 March 2025 over ONS's mid-2024
+// estimate of children aged 0-17, for Blackpool and for England.
+func TestBlackpoolHeadlineFromCSV(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	var count, england float64
+	testfiles.EachRow(t, filepath.Join(dir, "cla", "cla_number_and_rate_per_10k_children.csv"), func(r map[string]string) {
+		if r["time_period"] != "2025" || r["population_type"] != "Children looked after on 31 March each year" {
+			return
+		}
+		switch {
+		case r["geographic_level"] == "Local authority" && r["la_name"] == "Blackpool":
+			count = mustFloat(t, r["children_count"])
+		case r["geographic_level"] == "National":
+			england = mustFloat(t, r["children_count"])
+		}
+	})
+	var pop, popEngland float64
+	testfiles.EachRow(t, filepath.Join(dir, "population", "ons_mid-year_population_estimates_2012_to_2024.csv"), func(r map[string]string) {
+		if r["time_period"] != "2024" {
+			return
+		}
+		switch {
+		case r["geographic_level"] == "Local authority" && r["la_name"] == "Blackpool":
+			pop = mustFloat(t, r["population_estimate"])
+		case r["geographic_level"] == "National":
+			popEngland = mustFloat(t, r["population_estimate"])
+		}
+	})
+	v, e := count/pop*10000, england/popEngland*10000
+	want := fmt.Sprintf("Blackpool's rate of children looked after at 31 March in 2025 was far higher than expected for a council of its size: %.1f per 10,000 children, %.1f times England's %.1f", v, v/e, e)
+	if want != "Blackpool's rate of children looked after at 31 March in 2025 was far higher than expected for a council of its size: 183.6 per 10,000 children, 2.7 times England's 67.1" {
+		t.Fatalf("hand computation gave %q", want)
+	}
+	calc, err := rates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nbrs, err := neighbours.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := calc.Registry.Lookup("Blackpool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Profile(calc, dir, nbrs, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := report.Headlines(a.Name, p.Figures)
+	found := false
+	for _, h := range hs {
+		found = found || strings.HasPrefix(h, want)
+	}
+	if !found {
+		t.Errorf("no headline starts %q:\n%s", want, strings.Join(hs, "\n"))
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return v
 }
