@@ -3,8 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
-	"fmt"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
