@@ -29,6 +29,10 @@ type Factory struct {
 	// DataDir is the data directory chosen by --data, CSCSTATS_DATA or the
 	// default; set by the root command before any subcommand runs.
 	DataDir string
+	// DataDirGiven is set when --data or CSCSTATS_DATA named DataDir: a
+	// folder the user named must exist (a typo is not a reason to
+	// download 11 MB into a new folder).
+	DataDirGiven bool
 	// Format is the --format value.
 	Format string
 	// Offline is --offline (or CSCSTATS_OFFLINE): never download data.

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -67,4 +68,24 @@ func AreasFor(calc *rates.Calculator, queries []string) (areas []rates.Area, not
 		}
 	}
 	return append(append(areas, regions...), rates.England()), notes, nil
+}
+
+// QuoteHint improves err, the failure to look up one of names, when the
+// names were one council's name split into words by the shell (compare
+// Isle of Wight): it says to put the name in quotes. Otherwise it returns
+// err unchanged.
+func QuoteHint(reg *la.Registry, names []string, err error) error {
+	if err == nil || len(names) < 2 {
+		return err
+	}
+	// The longest run of consecutive words that names one council.
+	for n := len(names); n >= 2; n-- {
+		for i := 0; i+n <= len(names); i++ {
+			joined := strings.Join(names[i:i+n], " ")
+			if a, _, lerr := reg.Resolve(joined); lerr == nil {
+				return fmt.Errorf("%w\n%q looks like one council's name (%s) split into words: put it in quotes, as in \"%s\"", err, joined, a.Name, joined)
+			}
+		}
+	}
+	return err
 }

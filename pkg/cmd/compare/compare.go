@@ -355,7 +355,7 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 	}
 	councils, notes, err := resolveCouncils(calc, opts.Names)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, cmdutil.QuoteHint(calc.Registry, opts.Names, err)
 	}
 	if opts.Neighbours {
 		sets, err := neighbours.Find(dataDir)

@@ -198,11 +198,13 @@ func fetchRun(opts *Options) error {
 		var err error
 		switch {
 		case t == TargetPopulation && r.opts.auto && !eesOK:
+			r.skipped = append(r.skipped, t)
 			continue // the DfE files failed: the denominators alone are no use
 		case t == TargetPopulation:
 			err = r.population(ctx)
 		case eesDown:
 			r.printf("%s: skipped, since Explore education statistics could not be reached\n", t)
+			r.skipped = append(r.skipped, t)
 			continue
 		default:
 			err = r.publication(ctx, t)
@@ -214,6 +216,7 @@ func fetchRun(opts *Options) error {
 				return fmt.Errorf("interrupted: %w (files already complete were kept; nothing half-written)", ctx.Err())
 			}
 			errs = append(errs, err)
+			r.failedSources = append(r.failedSources, t)
 		}
 	}
 	r.summary()
@@ -336,6 +339,8 @@ type runner struct {
 
 	downloaded, unchanged, failed int
 	bytes                         int64
+	skipped                       []string // sources not tried after an earlier failure
+	failedSources                 []string // sources whose download failed
 }
 
 func (r *runner) printf(format string, args ...any) { fmt.Fprintf(r.out, format, args...) }
@@ -343,6 +348,27 @@ func (r *runner) printf(format string, args ...any) { fmt.Fprintf(r.out, format,
 func (r *runner) summary() {
 	total := r.downloaded + r.unchanged
 	if total == 0 && r.failed == 0 {
+		return
+	}
+	if total == 0 {
+		// Nothing arrived: say so plainly, counting the sources that were
+		// never tried, rather than "1 failed".
+		verb := func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		}
+		r.printf("Nothing was downloaded to %s: ", r.dir)
+		if len(r.failedSources) > 0 {
+			r.printf("%s failed", strings.Join(r.failedSources, ", "))
+		} else {
+			r.printf("%d download(s) failed", r.failed)
+		}
+		if len(r.skipped) > 0 {
+			r.printf("; %s %s skipped", strings.Join(r.skipped, ", "), verb(len(r.skipped), "was", "were"))
+		}
+		r.printf(" (all %d sources).\n", len(r.failedSources)+len(r.skipped))
 		return
 	}
 	r.printf("%d file(s) in %s: %d downloaded (%s), %d unchanged", total, r.dir, r.downloaded, HumanBytes(r.bytes), r.unchanged)

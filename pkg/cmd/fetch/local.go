@@ -12,6 +12,8 @@ import (
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/export"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
+	"github.com/cscstats/cscstats/pkg/neighbours"
+	"github.com/cscstats/cscstats/pkg/spec"
 )
 
 // checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
@@ -72,6 +74,11 @@ func short(h string) string {
 	return h
 }
 
+// ReferencePublication is the folder `fetch --from` puts reference files
+// in (statistical neighbours, IMD): they belong to no DfE publication
+// that fetch downloads.
+const ReferencePublication = "reference"
+
 // importRun is `cscstats fetch --from DIR`: the CSV files below DIR that
 // cscstats recognises by content are copied into the data directory, with
 // manifest entries (source "local import").
@@ -90,6 +97,7 @@ func importRun(opts *Options) error {
 		out = nil
 	}
 	kinds := map[string]dataset.FileReport{}
+	refs := map[string]string{} // reference files (not DfE counts), by file name: what they are
 	why := map[string]string{}
 	recognise := func(p string) (string, bool) {
 		if !strings.EqualFold(filepath.Ext(p), ".csv") {
@@ -102,6 +110,17 @@ func importRun(opts *Options) error {
 			return "", false
 		}
 		if rep.Kind == "" {
+			// Reference files the analyses read beside the counts: DfE's
+			// statistical neighbours (compare --neighbours, report
+			// council) and the IMD 2019 summaries (--control imd:score).
+			switch {
+			case neighbours.IsNeighbourFile(p):
+				refs[filepath.Base(p)] = "DfE statistical neighbours"
+				return ReferencePublication, true
+			case spec.IsIMDFile(p):
+				refs[filepath.Base(p)] = "IMD 2019 local authority summaries"
+				return ReferencePublication, true
+			}
 			why[p] = rep.Ignored
 			return "", false
 		}
@@ -123,8 +142,11 @@ func importRun(opts *Options) error {
 	}
 	if out != nil {
 		for _, e := range rep.Imported {
-			k := byDest[e.FileName]
-			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), e.Path, describeReport(k))
+			what := refs[e.FileName]
+			if e.Publication != ReferencePublication || what == "" {
+				what = describeReport(byDest[e.FileName])
+			}
+			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), e.Path, what)
 		}
 		others := 0
 		for _, p := range rep.Unrecognised {

@@ -44,6 +44,10 @@ func measuresRun(opts *Options) error {
 	if err != nil && !errors.As(err, &noData) {
 		return err
 	}
+	// The catalogue is listed without data, but a download that was tried
+	// and failed is still a failure (exit status 1).
+	var failed *cmdutil.NoDataError
+	downloadFailed := errors.As(err, &failed) && len(failed.Errs) > 1
 	sec := export.Section{Name: "measures", Columns: []export.Column{
 		{Name: "id", Decimals: -1}, {Name: "label", Decimals: -1}, {Name: "years", Decimals: -1}, {Name: "file_kind", Decimals: -1},
 		{Name: "indicator", Decimals: -1}, {Name: "filters", Decimals: -1}, {Name: "unit", Decimals: -1}, {Name: "publication", Decimals: -1}, {Name: "denominator", Decimals: -1}}}
@@ -74,5 +78,11 @@ func measuresRun(opts *Options) error {
 		}
 	}
 	doc := export.Document{Title: "Measures (data: " + opts.Factory.DataDir + ")", Sections: []export.Section{sec}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {
+		return err
+	}
+	if downloadFailed {
+		return failed
+	}
+	return nil
 }

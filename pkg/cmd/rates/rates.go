@@ -37,8 +37,8 @@ func NewCmdRates(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 one row per local authority plus England (and the region when filtered by
 region or authority), with exact Poisson 95% confidence intervals.
 
---measure all and --year all give the full tidy table (every measure, year,
-authority, region and England) in the same columns.`,
+--measure all or --year all gives the full tidy table: every measure and/or
+year, with every authority, every region and England, in the same columns.`,
 		Example: `  cscstats rates --measure s47 --year 2021
   cscstats rates --measure s47 --year 2021 --la Leeds --la Camden
   cscstats rates --measure under1_starts --year 2022 --region "North East" --sort rate
@@ -81,6 +81,8 @@ func ratesRun(opts *Options) error {
 			return err
 		}
 	}
+	// The full tidy table has every region's rows too.
+	full := len(picked) == 0 && regionCode == "" && (isAll(opts.Measures) || isAll(opts.Years))
 	var all []rates.Rate
 	var yearsUsed []int
 	for _, m := range ms {
@@ -89,7 +91,7 @@ func ratesRun(opts *Options) error {
 			return err
 		}
 		for _, y := range years {
-			rows := filter(calc.Year(m.ID, y), picked, regionCode)
+			rows := filter(calc.Year(m.ID, y), picked, regionCode, full)
 			if err := rates.SortBy(rows, opts.Sort); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
@@ -106,9 +108,15 @@ func ratesRun(opts *Options) error {
 	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
 }
 
+// isAll reports whether a flag's values are the single word "all".
+func isAll(vals []string) bool {
+	return len(vals) == 1 && strings.EqualFold(strings.TrimSpace(vals[0]), "all")
+}
+
 // filter keeps England, then either the chosen authorities and their
-// regions, or one region and its authorities, or everything but regions.
-func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rates.Rate {
+// regions, or one region and its authorities, or every authority (and,
+// when allRegions is set, every region).
+func filter(rows []rates.Rate, picked []*la.Authority, regionCode string, allRegions bool) []rates.Rate {
 	want := map[string]bool{}
 	wantRegion := map[string]bool{}
 	for _, a := range picked {
@@ -124,7 +132,7 @@ func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rate
 		case rates.National:
 			out = append(out, r)
 		case rates.Regional:
-			if wantRegion[r.Area.Code] {
+			if allRegions || wantRegion[r.Area.Code] {
 				out = append(out, r)
 			}
 		default:

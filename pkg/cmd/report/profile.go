@@ -31,7 +31,18 @@ const noNeighbourFile = "Statistical neighbours are not shown: the data director
 // or has no row for the council, saying why).
 func Profile(calc *rates.Calculator, dataDir string, nbrs neighbours.Sets, a *la.Authority) (report.CouncilProfile, error) {
 	p := report.CouncilProfile{Authority: a}
-	copts := &compare.Options{Names: []string{a.Code}, Measures: []string{"all"}, Neighbours: len(nbrs) > 0}
+	// Every measure the data directory has (a folder with only the
+	// children-in-need files gives a profile of those).
+	var have []string
+	for _, m := range measures.Catalogue {
+		if len(calc.Years(m.ID)) > 0 {
+			have = append(have, m.ID)
+		}
+	}
+	if len(have) == 0 {
+		return p, fmt.Errorf("no measure has data in %s; run `cscstats measures` to see what is there, or `cscstats fetch`", dataDir)
+	}
+	copts := &compare.Options{Names: []string{a.Code}, Measures: have, Neighbours: len(nbrs) > 0}
 	if copts.Neighbours {
 		if _, err := nbrs.For(calc.Registry, a); err != nil {
 			var nn *neighbours.NoNeighboursError

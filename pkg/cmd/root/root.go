@@ -40,9 +40,11 @@ Data: files from "Explore education statistics" in the data directory
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("data") {
+			f.DataDirGiven = cmd.Flags().Changed("data")
+			if !f.DataDirGiven {
 				if env := os.Getenv(cmdutil.DataEnv); env != "" {
 					f.DataDir = env
+					f.DataDirGiven = true
 				}
 			}
 			if !cmd.Flags().Changed("offline") {
