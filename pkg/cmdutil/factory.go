@@ -35,6 +35,9 @@ type Factory struct {
 	DataDirGiven bool
 	// Format is the --format value.
 	Format string
+	// OutDir is --out-dir: with --format csv, every table of the output
+	// is written there as <table>.csv (see Print).
+	OutDir string
 	// Offline is --offline (or CSCSTATS_OFFLINE): never download data.
 	Offline bool
 	// Fetcher, when set (the root command sets it), downloads the data

@@ -9,11 +9,14 @@
 package export
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -39,6 +42,7 @@ type Cell struct {
 	Number  float64
 	IsNum   bool
 	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
+	IsBool  bool   // Text is "true" or "false"; JSON writes a boolean
 }
 
 // Str is a text cell.
@@ -59,7 +63,7 @@ func Int(i int) Cell { return Cell{Number: float64(i), IsNum: true} }
 func MissingCell(reason string) Cell { return Cell{Missing: reason} }
 
 // Bool is a true/false cell.
-func Bool(b bool) Cell { return Cell{Text: strconv.FormatBool(b)} }
+func Bool(b bool) Cell { return Cell{Text: strconv.FormatBool(b), IsBool: true} }
 
 // Column describes one column.
 type Column struct {
@@ -97,6 +101,13 @@ func Write(out, diag io.Writer, format string, d Document) error {
 			for _, n := range d.Notes {
 				fmt.Fprintln(diag, "note: "+n)
 			}
+			if len(d.Sections) > 1 {
+				var names []string
+				for _, s := range d.Sections[1:] {
+					names = append(names, s.Name)
+				}
+				fmt.Fprintf(diag, "note: this CSV is the %s table; the output also has %s: add --out-dir DIR to write every table as DIR/<table>.csv, or use --format json\n", d.Sections[0].Name, strings.Join(names, ", "))
+			}
 		}
 		return nil
 	case "json":
@@ -107,6 +118,46 @@ func Write(out, diag io.Writer, format string, d Document) error {
 		return writeTable(out, d)
 	}
 	return CheckFormat(format)
+}
+
+// WriteCSVDir writes every table of d as dir/<table name>.csv (each
+// written to a temporary file and renamed into place), and returns the
+// paths written. dir must exist.
+func WriteCSVDir(dir string, d Document) ([]string, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--out-dir %s: not a folder; create it first", dir)
+	}
+	var paths []string
+	for i, s := range d.Sections {
+		name := s.Name
+		if name == "" {
+			name = fmt.Sprintf("table_%d", i+1)
+		}
+		var b bytes.Buffer
+		if err := writeCSV(&b, s); err != nil {
+			return paths, err
+		}
+		p := filepath.Join(dir, filepath.Base(name)+".csv")
+		tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*.tmp")
+		if err != nil {
+			return paths, err
+		}
+		if _, err := tmp.Write(b.Bytes()); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		if err := os.Rename(tmp.Name(), p); err != nil {
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }
 
 func writeCSV(w io.Writer, s Section) error {
@@ -168,6 +219,8 @@ func writeJSON(w io.Writer, d Document) error {
 				switch {
 				case c.IsNum:
 					m[s.Columns[i].Name] = c.Number
+				case c.IsBool:
+					m[s.Columns[i].Name] = c.Text == "true"
 				case c.Text != "":
 					m[s.Columns[i].Name] = c.Text
 				default:

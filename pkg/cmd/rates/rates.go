@@ -104,8 +104,8 @@ func ratesRun(opts *Options) error {
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}
-	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", all)}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.TidySection("rates", "", all)}, Notes: notes}
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 // isAll reports whether a flag's values are the single word "all".

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,7 +39,7 @@ func TestRatesCSVHeaderAndLeeds2021(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(recs[0], ","), "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper"; got != want {
+	if got, want := strings.Join(recs[0], ","), "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper,old_la_code,note"; got != want {
 		t.Fatalf("header\n got %s\nwant %s", got, want)
 	}
 	// England, Yorkshire and The Humber, Leeds.
@@ -177,5 +179,39 @@ func TestRatesBadInput(t *testing.T) {
 	_, _, err = run(t, t.TempDir(), "table", Options{Measures: []string{"s47"}})
 	if err == nil || !strings.Contains(err.Error(), "cscstats fetch") || !strings.Contains(err.Error(), "--data") {
 		t.Errorf("empty data dir: want advice to fetch or use --data, got %v", err)
+	}
+}
+
+// Item 11: with only the children-in-need files there is no population:
+// every row keeps its count, has no rate and says why, and the notes say
+// there are no denominators instead of naming a DfE column that is not
+// there. Leeds s47 2020-21 is 1718 in the c4 file (read by hand below).
+func TestRatesWithoutPopulation(t *testing.T) {
+	src := testfiles.SharedFile(t, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv")
+	var leeds string
+	testfiles.EachRow(t, src, func(r map[string]string) {
+		if r["time_period"] == "2021" && r["la_name"] == "Leeds" {
+			leeds = r["Section47"]
+		}
+	})
+	dir := t.TempDir()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2021"}, LAs: []string{"Leeds"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "s47,2021,Local authority,E08000035,Leeds,Yorkshire and The Humber," + leeds + ",,,,,383,no rate: no population estimate for mid-2020\n"
+	if leeds != "1718" || !strings.Contains(out, want) {
+		t.Errorf("want the row\n%s in\n%s", want, out)
+	}
+	const note = "note: Years: 2021 (reporting years ending 31 March); denominators: none. The data directory has no population estimates (neither ONS's mid-year estimates nor DfE's CLA file with its population_estimate column), so no rate can be computed: add them with `cscstats fetch population` or `cscstats fetch --from DIR`.\n"
+	if !strings.Contains(stderr, note) || strings.Contains(stderr, "population_estimate column (no ONS") {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, note)
 	}
 }

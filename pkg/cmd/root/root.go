@@ -71,6 +71,8 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.PersistentFlags().StringVar(&f.DataDir, "data", f.DataDir, "data directory (env "+cmdutil.DataEnv+")")
 	cmd.PersistentFlags().StringVar(&f.Format, "format", f.Format, "output format for tables: table, csv, json or markdown")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
+	cmd.PersistentFlags().StringVar(&f.OutDir, "out-dir", "", "with --format csv: write every table as DIR/<table>.csv (stdout gets only the main table otherwise)")
+	_ = cmd.MarkPersistentFlagDirname("out-dir")
 	_ = cmd.MarkPersistentFlagDirname("data")
 	cmd.PersistentFlags().BoolVar(&f.Offline, "offline", f.Offline, "never download: without data, fail with advice instead of fetching it (env "+cmdutil.OfflineEnv+"=1)")
 	if f.Fetcher == nil {
