@@ -236,7 +236,7 @@ func showRun(opts *ShowOptions) error {
 		}
 	}
 	add("years_with_figures", timeperiod.Span(withFigures))
-	add("predecessors", describeCodes(reg, a.Predecessors))
+	add("predecessors", describeCodes(reg, a.FormedFrom))
 	add("successors", describeCodes(reg, a.Successors))
 	if c := a.Change; c != nil {
 		add("boundary_change", fmt.Sprintf("%s, %s (first reporting year under the new arrangement: %d). %s", c.Name, c.Effective, c.FirstReportingYear, c.Note))

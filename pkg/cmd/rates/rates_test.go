@@ -215,3 +215,28 @@ func TestRatesWithoutPopulation(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, note)
 	}
 }
+
+// Item 6: the former county is named distinctly from today's Dorset, and
+// its row says why it has no rate (ONS publishes no estimate for the old
+// areas: the population file has "x" for them). 854 is the c4 file's
+// Section47 for E10000009 in 2015, read by hand.
+func TestRatesFormerDorsetNamedDistinctly(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	var count string
+	testfiles.EachRow(t, filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"), func(r map[string]string) {
+		if r["time_period"] == "2015" && r["new_la_code"] == "E10000009" {
+			count = r["Section47"]
+		}
+	})
+	out, _, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2015"}, Region: "South West"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `s47,2015,Local authority,E10000009,"Dorset (county, to 2019)",South West,` + count + ",,,,,835,no rate: no population estimate for mid-2014\n"
+	if count != "854" || !strings.Contains(out, want) {
+		t.Errorf("want\n%s in\n%s", want, out)
+	}
+	if strings.Count(out, ",Dorset,") != 0 {
+		t.Errorf("an area is still called plain Dorset in 2015:\n%s", out)
+	}
+}

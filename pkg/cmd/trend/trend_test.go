@@ -190,3 +190,16 @@ func TestTrendExportsEveryTable(t *testing.T) {
 		t.Errorf("stderr does not say the changes table is left out:\n%s", errOut.String())
 	}
 }
+
+// Item 6: today's Dorset was formed from the former county alone (not
+// from Bournemouth and Poole, which went into BCP).
+func TestTrendDorsetPredecessor(t *testing.T) {
+	out, err := run(t, "table", Options{LAs: []string{"Dorset"}, Measures: []string{"s47"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "Note: Dorset s47 2013-2019: boundary break: Dorset began on 2019-04-01, formed from Dorset (county, to 2019); no comparable figure before 2020\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "formed from Bournemouth") {
+		t.Errorf("want %q in\n%s", want, out)
+	}
+}
