@@ -32,7 +32,7 @@ type Authority struct {
 	// it took (a subset of Predecessors when the change says so).
 	FormedFrom []string
 	Successors []string // canonical codes of authorities that replaced it
-	Change       *BoundaryChange
+	Change     *BoundaryChange
 }
 
 // Current reports whether the authority still exists (has no successors).
