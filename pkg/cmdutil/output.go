@@ -31,6 +31,9 @@ func Print(f *Factory, doc export.Document) error {
 		}
 		return nil
 	}
+	if (f.Format == "table" || f.Format == "") && ios.OutWidth > 0 {
+		return export.WriteTerminal(ios.Out, doc, ios.OutWidth)
+	}
 	return export.Write(ios.Out, ios.ErrOut, f.Format, doc)
 }
 

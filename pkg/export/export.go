@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 )
 
 // Formats lists the accepted --format values.
@@ -115,7 +114,7 @@ func Write(out, diag io.Writer, format string, d Document) error {
 	case "markdown":
 		return writeMarkdown(out, d)
 	case "table", "":
-		return writeTable(out, d)
+		return writeTableWidth(out, d, 0)
 	}
 	return CheckFormat(format)
 }
@@ -239,37 +238,6 @@ func writeJSON(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(obj)
-}
-
-func writeTable(w io.Writer, d Document) error {
-	if d.Title != "" {
-		fmt.Fprintln(w, d.Title)
-		fmt.Fprintln(w)
-	}
-	for i, s := range d.Sections {
-		if s.Title != "" && (i > 0 || d.Title == "") {
-			fmt.Fprintln(w, s.Title)
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, c := range s.Columns {
-			fmt.Fprint(tw, c.Name, "\t")
-		}
-		fmt.Fprintln(tw)
-		for _, row := range s.Rows {
-			for j, c := range row {
-				fmt.Fprint(tw, shownText(c, s.Columns[j]), "\t")
-			}
-			fmt.Fprintln(tw)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-	}
-	for _, n := range d.Notes {
-		fmt.Fprintln(w, "Note: "+n)
-	}
-	return nil
 }
 
 func writeMarkdown(w io.Writer, d Document) error {

@@ -83,7 +83,7 @@ every table.`,
 			return compareRun(opts)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated (see `cscstats measures`)")
+	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (list: cscstats measures)")
 	cmd.Flags().StringVarP(&opts.Year, "year", "y", "", "reporting year ending 31 March, as 2024 or 2023-24 (default: --to, else the latest)")
 	cmd.Flags().BoolVar(&opts.Neighbours, "neighbours", false, "compare with the council's DfE statistical neighbours")
 	cmd.Flags().BoolVar(&opts.Region, "region", false, "rank within the region and list the region's councils")

@@ -119,7 +119,7 @@ explore-education-statistics.service.gov.uk and import them with --from DIR.`,
 	fl.BoolVar(&opts.Zip, "zip", false, "download the whole-release zip and extract the data files from it")
 	fl.BoolVar(&opts.Force, "force", false, "download again even if the service says the files have not changed")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "log every request and decision to standard error")
+	fl.BoolVar(&opts.Verbose, "verbose", false, "log every request and decision to standard error (-v is --version)")
 	fl.BoolVar(&opts.Check, "check", false, "re-check the SHA-256 of every file in the manifest, offline")
 	fl.StringVar(&opts.From, "from", "", "import the CSV files in `DIR` (recognised by content) instead of downloading")
 	fl.StringVar(&opts.EESURL, "ees-url", "", "EES content API base URL (env "+EESURLEnv+")")

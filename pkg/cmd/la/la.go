@@ -137,7 +137,7 @@ func searchRun(opts *SearchOptions) error {
 	}
 	notes = append(notes, "Former district names: data/former_names.json (structural changes orders and ONS LTLA-UTLA lookups); boundary changes: data/boundary_changes.json.")
 	doc := export.Document{Title: fmt.Sprintf("Local authorities matching %q", opts.Query), Sections: []export.Section{sec}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 func yesNo(b bool) string {
@@ -290,5 +290,5 @@ func showRun(opts *ShowOptions) error {
 	} else {
 		doc.Sections = []export.Section{id, nb}
 	}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }

@@ -28,6 +28,17 @@ func NewCmdMeasures(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comman
 	return &cobra.Command{
 		Use:   "measures",
 		Short: "List the measures cscstats computes and the years found in the data",
+		Long: `List every measure cscstats computes: its ID (what --measure takes), label,
+the years found in the data directory, the kind of DfE file and the column
+and filter values it is read from, what it counts, the publication and the
+denominator. "none found" means the data directory has no file for it yet
+(run ` + "`cscstats fetch`" + `, or ` + "`cscstats fetch --from DIR`" + ` for files you have).
+
+Rates are per 10,000 children aged 0-17. under1_starts counts children
+starting care aged under 1: a proxy for removals at birth, not the same
+thing.`,
+		Example: `  cscstats measures
+  cscstats measures --format csv > measures.csv`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -78,7 +89,7 @@ func measuresRun(opts *Options) error {
 		}
 	}
 	doc := export.Document{Title: "Measures (data: " + opts.Factory.DataDir + ")", Sections: []export.Section{sec}, Notes: notes}
-	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {
+	if err := cmdutil.Print(opts.Factory, doc); err != nil {
 		return err
 	}
 	if downloadFailed {

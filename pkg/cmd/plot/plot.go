@@ -65,9 +65,13 @@ and a source line naming the DfE publication, the files and the ONS
 population estimates.
 
 The format follows the extension of -o: .png (150 dpi), .svg or .pdf.
-The default size is 16 × 10 cm (funnel plots 16 × 13 cm; small multiples
-grow 3.5 cm per panel beyond two); --width and --height take cm, mm, in,
-pt or px (PNG pixels at 150 dpi), e.g. --width 1200px --height 800px.
+The default size is 16 × 10 cm (funnel and scatter plots 16 × 13 cm; small
+multiples 6.5 cm plus 2.5 cm per panel); --width and --height take cm, mm,
+in, pt or px (PNG pixels at 150 dpi), e.g. --width 1200px --height 800px.
+A chart that needs more room than asked for (many panels, long notes) is
+made taller rather than refused; the size written is reported.
+
+Tables are not printed, so --format does not apply; --csv writes the data.
 
 A year with no comparable figure (suppressed, missing, or across a
 boundary change) is never drawn and lines are never joined across it.
@@ -126,6 +130,21 @@ the authorities, their regions and England.`,
 	return cmd
 }
 
+// hideFormat keeps the root's --format and --out-dir out of a plot
+// command's help: a chart has no table format.
+func hideFormat(cmd *cobra.Command) {
+	defaultHelp := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		for _, name := range []string{"format", "out-dir"} {
+			if fl := c.Root().PersistentFlags().Lookup(name); fl != nil {
+				fl.Hidden = true
+				defer func() { fl.Hidden = false }()
+			}
+		}
+		defaultHelp(c, args)
+	})
+}
+
 func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short, long, example string) *cobra.Command {
 	opts := &Options{Factory: f, Kind: kind}
 	cmd := &cobra.Command{
@@ -141,10 +160,18 @@ func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short,
 			return plotRun(opts)
 		},
 	}
+	hideFormat(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "", "chart file to write: .png, .svg or .pdf")
 	fl.StringVar(&opts.Width, "width", "", "chart width: cm, mm, in, pt or px (default 16cm)")
-	fl.StringVar(&opts.Height, "height", "", "chart height: cm, mm, in, pt or px (default 10cm)")
+	defHeight := "10cm"
+	switch kind {
+	case KindFunnel, KindScatter:
+		defHeight = "13cm"
+	case KindTrend:
+		defHeight = "10cm; with several measures 6.5cm + 2.5cm per panel"
+	}
+	fl.StringVar(&opts.Height, "height", "", "chart height: cm, mm, in, pt or px (default "+defHeight+"; taller if the chart needs it)")
 	fl.StringVar(&opts.DataCSV, "csv", "", "also write the data behind the chart to this CSV file")
 	_ = cmd.MarkFlagRequired("output")
 	_ = cmd.MarkFlagFilename("output", "png", "svg", "pdf")

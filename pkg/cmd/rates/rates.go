@@ -51,7 +51,7 @@ year, with every authority, every region and England, in the same columns.`,
 			return ratesRun(opts)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (see `cscstats measures`)")
+	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (list: cscstats measures)")
 	cmd.Flags().StringSliceVarP(&opts.Years, "year", "y", nil, "reporting year(s) ending 31 March, or all (default: the latest year of each measure)")
 	cmd.Flags().StringArrayVar(&opts.LAs, "la", nil, "local authority name or code (repeatable)")
 	cmd.Flags().StringVar(&opts.Region, "region", "", "only authorities in this region (name or code)")

@@ -35,7 +35,15 @@ child protection and children looked after, and computes per-authority rates
 per 10,000 children, trends, comparisons, correlations and charts.
 
 Data: files from "Explore education statistics" in the data directory
-(--data, CSCSTATS_DATA, default data/ees).`,
+(--data, CSCSTATS_DATA, default data/ees); the first command downloads
+them if the folder is missing or empty (or run cscstats fetch).`,
+		Example: `  cscstats report                                  # the page that checks "The Way Forward"
+  cscstats report council Leeds                    # one council's profile
+  cscstats report councils --out reports/councils  # every council, with an index
+  cscstats rates --measure s47 --year 2024 --la Leeds
+  cscstats compare Blackpool --measure all --neighbours
+  cscstats plot trend --measure s47,icpc --la Leeds -o leeds.png
+  cscstats measures                                # what can be computed, and for which years`,
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
