@@ -39,7 +39,7 @@ starting care aged under 1: a proxy for removals at birth, not the same
 thing.`,
 		Example: `  cscstats measures
   cscstats measures --format csv > measures.csv`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
