@@ -94,7 +94,8 @@ measure sharing the year axis.`,
   cscstats plot trend --measure s47,icpc,cpp_31march --la Leeds --from 2013 -o leeds.pdf`))
 	cmd.AddCommand(newKindCmd(f, runF, KindRank, "rank --measure ID [--year YEAR] [--highlight NAME ...] -o FILE",
 		"Every council ranked, with 95% confidence intervals and England",
-		`Every council's rate in one year (default: the latest), lowest to highest,
+		`Every council's rate in one year (default: the latest), from the highest
+(rank 1, as compare ranks) to the lowest,
 with its 95% confidence interval as a whisker and England as a line.
 --highlight colours and labels councils. The Isles of Scilly and the City
 of London are left out unless --include-small (a note says so).`,
@@ -232,6 +233,11 @@ func plotRun(opts *Options) error {
 	if opts.DataCSV != "" && !strings.EqualFold(filepath.Ext(opts.DataCSV), ".csv") {
 		return cmdutil.FlagErrorf("--csv %s: the data file must end in .csv", opts.DataCSV)
 	}
+	if opts.DataCSV != "" {
+		if err := cmdutil.CheckOutputFolder(opts.DataCSV); err != nil {
+			return err
+		}
+	}
 	calc, err := opts.Factory.Calculator()
 	if err != nil {
 		return err
@@ -297,6 +303,9 @@ func chartFormat(path string) (string, error) {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	switch ext {
 	case "png", "svg", "pdf":
+		if err := cmdutil.CheckOutputFolder(path); err != nil {
+			return "", err
+		}
 		return ext, nil
 	}
 	return "", cmdutil.FlagErrorf("-o %s: the file must end in .png, .svg or .pdf", path)
@@ -362,6 +371,11 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 	as, lookupNotes, err := areas(calc, opts.LAs, []rates.Area{rates.England()})
 	if err != nil {
 		return built{}, err
+	}
+	for _, m := range ms {
+		if n := cmdutil.RangeNote(m.ID, from, to, calc.Years(m.ID)); n != "" {
+			lookupNotes = append(lookupNotes, n)
+		}
 	}
 	if len(ms) == 1 {
 		t, sec, err := chartdata.Trend(calc, ms[0].ID, as, from, to, chartdata.Options{})
@@ -471,5 +485,5 @@ func buildScatter(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: s, labels: s.Labels, section: sec, extra: in.Notes}, nil
+	return built{chart: s, labels: s.Labels, section: sec}, nil
 }

@@ -61,6 +61,7 @@ them if the folder is missing or empty (or run cscstats fetch).`,
 					f.Offline = true
 				}
 			}
+			f.Format = strings.ToLower(strings.TrimSpace(f.Format)) // --format CSV, as --measure S47
 			if err := export.CheckFormat(f.Format); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}

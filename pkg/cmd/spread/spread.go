@@ -63,7 +63,7 @@ Quantiles are Hyndman & Fan type 7 (R's default); SD is the sample SD.`,
 			return spreadRun(opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Measure, "measure", "m", "", "measure ID (see `cscstats measures`)")
+	cmd.Flags().StringVarP(&opts.Measure, "measure", "m", "", "measure ID (list: cscstats measures)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "first reporting year (default: earliest available)")
 	cmd.Flags().StringVar(&opts.To, "to", "", "last reporting year (default: latest available)")
 	cmd.Flags().BoolVar(&opts.IncludeSmall, "include-small", false, "keep the Isles of Scilly and the City of London (left out by default)")

@@ -81,6 +81,9 @@ func trendRun(opts *Options) error {
 	var years []int
 	var notes []string
 	for _, m := range ms {
+		if n := cmdutil.RangeNote(m.ID, from, to, calc.Years(m.ID)); n != "" {
+			notes = append(notes, n)
+		}
 		for _, area := range areas {
 			series := calc.Series(m.ID, area, from, to)
 			if len(series) == 0 {
