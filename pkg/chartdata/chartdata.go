@@ -93,6 +93,11 @@ type Options struct {
 	Overdispersion bool
 	// Neighbours are drawn as thin grey lines under a trend's lines.
 	Neighbours []rates.Area
+	// Predecessors adds, to small multiples, a line for the former
+	// authority each council was formed from (Cumbria for Cumberland), up
+	// to the year before the council's first, so a council formed
+	// mid-series has a history. Only when it was formed from one.
+	Predecessors bool
 }
 
 // Labels returns the text around a chart of the given measures over the

@@ -280,6 +280,11 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 		for _, y := range ys {
 			years = timeperiod.Append(years, y)
 		}
+		if opts.Predecessors {
+			ps, prs := predecessorSeries(calc, m.ID, areas, from)
+			series = append(series, ps...)
+			rows = append(rows, prs...)
+		}
 		p := charts.Trend{Labels: charts.Labels{Title: m.Label}, Series: series}
 		if n := countCouncils(series); n > 0 && n <= maxBandCouncils {
 			p.Intervals = charts.IntervalBands
@@ -312,6 +317,44 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 	l.Notes = append(l.Notes, notes...)
 	sm := &charts.SmallMultiples{Labels: l, Panels: panels}
 	return sm, seriesSection("small_multiples", title, roles(allSeries), allRows), nil
+}
+
+// predecessorSeries returns, for each council of areas formed from a
+// single former authority, that authority's rates up to the year before
+// the council's first reporting year.
+func predecessorSeries(calc *rates.Calculator, measure string, areas []rates.Area, from int) ([]charts.Series, [][]rates.Rate) {
+	var series []charts.Series
+	var rows [][]rates.Rate
+	for _, a := range areas {
+		if a.Level != rates.LocalAuthority {
+			continue
+		}
+		au, ok := calc.Registry.Get(a.Code)
+		if !ok || au.Change == nil || len(au.FormedFrom) != 1 {
+			continue
+		}
+		pred, ok := calc.Registry.Get(au.FormedFrom[0])
+		if !ok {
+			continue
+		}
+		last := au.Change.FirstReportingYear - 1
+		if from != 0 && from > last {
+			continue
+		}
+		rs := calc.Series(measure, rates.LAArea(pred), from, last)
+		if len(rs) == 0 {
+			continue
+		}
+		// Its line ends before the chart's last year, so its label says
+		// the year ("Cumbria 147.1 (2023)").
+		s := charts.Series{Name: pred.Name, Role: charts.Council}
+		for _, r := range rs {
+			s.Points = append(s.Points, point(r))
+		}
+		series = append(series, s)
+		rows = append(rows, rs)
+	}
+	return series, rows
 }
 
 // EnglandAndRegions returns England and its nine regions (not the Inner

@@ -328,6 +328,24 @@ func Spine(calc *rates.Calculator, p CouncilProfile) (*charts.Spine, export.Sect
 	if len(sp.Rows) == 0 {
 		return nil, sec, fmt.Errorf("%s: no measure has data", name)
 	}
+	// Say why a row has no circle, in words rather than a bare symbol.
+	var why []string
+	for _, f := range p.Figures {
+		if f.Rate.OK() {
+			continue
+		}
+		reason := "no population estimate"
+		switch {
+		case f.Rate.Break && f.Rate.Note != "":
+			reason = strings.TrimPrefix(f.Rate.Note, "boundary break: ")
+		case !f.Rate.Count.OK():
+			reason = "count " + f.Rate.Count.Symbol.Describe()
+		}
+		why = append(why, fmt.Sprintf("%s %d: %s", lowerFirst(f.Measure.Label), f.Year, reason))
+	}
+	if len(why) > 0 {
+		sp.Labels.Notes = append(sp.Labels.Notes, "No rate (–) for "+strings.Join(why, "; ")+".")
+	}
 	return sp, sec, nil
 }
 
@@ -441,7 +459,7 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 		region = a.RegionName
 	}
 	doc.Sections = append(doc.Sections, Section{ID: "trends", Heading: "Trends", Blocks: []Block{
-		Paragraph(fmt.Sprintf("%s's rates year by year (coloured line, with its 95%% confidence interval shaded), %s (dashed) and England (black). Gaps are years without a comparable figure: suppressed, or before a boundary change.", a.Name, region)),
+		Paragraph(fmt.Sprintf("%s's rates year by year (blue line, with its 95%% confidence interval shaded), %s (dashed) and England (black).%s Gaps are years without a comparable figure: suppressed, or before a boundary change. A label with a year in brackets is that year's value: the line ends before the latest year.", a.Name, region, formedNote(calc, a))),
 		ChartBlock(trends),
 	}})
 
@@ -490,4 +508,19 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 		List(srcs...),
 	}})
 	return doc, nil
+}
+
+// formedNote explains the orange line of a council formed from one former
+// authority: " Cumberland began on 1 April 2023; the orange line is
+// Cumbria, the county it was formed from, up to 2023."
+func formedNote(calc *rates.Calculator, a *la.Authority) string {
+	if a.Change == nil || len(a.FormedFrom) != 1 {
+		return ""
+	}
+	pred, ok := calc.Registry.Get(a.FormedFrom[0])
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(" %s began in %s; the orange line is %s, the authority it was formed from, up to %d (a larger area, so not the same series).",
+		a.Name, strings.SplitN(a.Change.Effective, "-", 2)[0], pred.Name, a.Change.FirstReportingYear-1)
 }

@@ -78,7 +78,7 @@ func (charter) CouncilTrends(calc *rates.Calculator, ms []string, area rates.Are
 		areas = append(areas, calc.RegionArea(area.RegionCode))
 	}
 	areas = append(areas, rates.England())
-	c, data, err := chartdata.SmallMultiples(calc, ms, areas, 0, 0, chartdata.Options{})
+	c, data, err := chartdata.SmallMultiples(calc, ms, areas, 0, 0, chartdata.Options{Predecessors: true})
 	if err != nil {
 		return report.Chart{}, err
 	}
