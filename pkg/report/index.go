@@ -14,7 +14,8 @@ type IndexEntry struct {
 	Name     string
 	Region   string
 	Href     string // the profile's index.html, relative to the index
-	Headline string // the profile's first key finding
+	Headline string // the profile's strongest key finding
+	Summary  string // the tally of funnel verdicts, when Headline is another finding
 }
 
 // IndexPage is the page that lists every council profile.
@@ -88,6 +89,7 @@ ul.councils { list-style: none; padding: 0; }
 ul.councils li { margin: .6rem 0; }
 ul.councils a { font-weight: bold; font-size: 1.05rem; }
 ul.councils p { margin: .1rem 0 0; color: #333; }
+ul.councils p.summary { font-size: .85rem; color: #505a5f; }
 @media print { nav { display: none; } }
 </style>
 </head>
@@ -102,7 +104,7 @@ ul.councils p { margin: .1rem 0 0; color: #333; }
 {{range .Groups}}<section id="{{.ID}}">
 <h2>{{.Region}}</h2>
 <ul class="councils">
-{{range .Entries}}<li><a href="{{.Href}}">{{.Name}}</a><p>{{.Headline}}</p></li>
+{{range .Entries}}<li><a href="{{.Href}}">{{.Name}}</a><p>{{.Headline}}</p>{{with .Summary}}<p class="summary">{{.}}</p>{{end}}</li>
 {{end}}</ul>
 </section>
 {{end}}</main>

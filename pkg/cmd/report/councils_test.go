@@ -210,3 +210,18 @@ func mustFloat(t *testing.T, s string) float64 {
 	}
 	return v
 }
+
+func TestIndexLines(t *testing.T) {
+	tally := "Of the 12 measures with a rate to compare with England's, Derby's rate was higher than expected for a council of its size on 1 and within the expected range on 11 (in the latest year of each)."
+	diff := "Derby's rate of adoptions from care in 2024 was higher than expected for a council of its size: 6.0 per 10,000 children, 2.4 times England's 2.5."
+	within := "Leeds's rate of children looked after at 31 March in 2025 was 85.0 per 10,000 children, 27% above England's 67.1: within the range expected for a council of its size."
+	if h, s := indexLines([]string{tally, diff}); h != diff || s != tally {
+		t.Errorf("with a difference: %q / %q", h, s)
+	}
+	if h, s := indexLines([]string{tally, within}); h != tally || s != "" {
+		t.Errorf("all within: %q / %q", h, s)
+	}
+	if h, s := indexLines(nil); h != "" || s != "" {
+		t.Errorf("none: %q / %q", h, s)
+	}
+}

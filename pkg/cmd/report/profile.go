@@ -144,11 +144,8 @@ func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
 						err = report.Write(doc, filepath.Join(dir, folders[i]), false, nil)
 					}
 					if err == nil {
-						headline := ""
-						if len(doc.Headlines) > 0 {
-							headline = doc.Headlines[0]
-						}
-						entries[i] = report.IndexEntry{Name: a.Name, Region: a.RegionName, Href: folders[i] + "/index.html", Headline: headline}
+						headline, summary := indexLines(doc.Headlines)
+						entries[i] = report.IndexEntry{Name: a.Name, Region: a.RegionName, Href: folders[i] + "/index.html", Headline: headline, Summary: summary}
 					} else {
 						err = fmt.Errorf("%s: %w", a.Name, err)
 					}
@@ -177,7 +174,7 @@ func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
 			Title: "Children's social care: council profiles",
 			Intro: []string{
 				fmt.Sprintf("A profile of each of England's %d councils with children's services, built by cscstats from DfE's open data: key findings, every measure against England and all councils, trends, statistical neighbours and the full figures.", len(entries)),
-				"Under each council is its strongest finding: “higher (lower) than expected” means outside the funnel plot's 95% limits around England's rate, widened for the usual spread between councils.",
+				"Under each council is its strongest finding, then how many measures are higher or lower than expected: “higher (lower) than expected” means outside the funnel plot's 95% limits around England's rate, widened for the usual spread between councils. Councils within the expected range on every measure say so.",
 			},
 			Entries: entries,
 		})
@@ -195,6 +192,19 @@ func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
 	fmt.Fprintf(ios.ErrOut, "wrote %s (%d council profiles and index.html) in %.1fs\n", out, len(entries), opts.Now().Sub(start).Seconds())
 	fmt.Fprintf(ios.Out, "%s\n", filepath.Join(out, "index.html"))
 	return nil
+}
+
+// indexLines picks what the index shows for a council: its strongest
+// finding that differs from England (with the tally under it), or, when
+// every measure is within the expected range, the tally alone.
+func indexLines(headlines []string) (headline, summary string) {
+	switch {
+	case len(headlines) == 0:
+		return "", ""
+	case len(headlines) > 1 && strings.Contains(headlines[0], "Of the ") && strings.Contains(headlines[1], "than expected for a council of its size:"):
+		return headlines[1], headlines[0]
+	}
+	return headlines[0], ""
 }
 
 // progressBar returns a function that shows "[#####.....] 45/153 Leeds"
