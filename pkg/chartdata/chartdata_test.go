@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -767,5 +769,44 @@ func TestSmallMultiplesBoundaryNoteOnce(t *testing.T) {
 	}
 	if n := strings.Count(notes, "Cumberland began"); n != 1 {
 		t.Errorf("the boundary note appears %d times:\n%s", n, notes)
+	}
+}
+
+// Item 5 of issue 12: City of London's s47 is suppressed in 2025, so its
+// line ends in 2024 and its label, drawn at the chart's right edge, says
+// so. By hand from the CSV rows: c4 2024 Section47 9 / ONS mid-2023
+// children 918 × 10,000 = 98.04.
+func TestTrendLabelOfLineEndingEarly(t *testing.T) {
+	c := calc(t)
+	dir := testfiles.SharedEES(t)
+	var count, pop float64
+	testfiles.EachRow(t, filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"), func(r map[string]string) {
+		if r["time_period"] == "2024" && r["new_la_code"] == "E09000001" {
+			count, _ = strconv.ParseFloat(r["Section47"], 64)
+		}
+	})
+	testfiles.EachRow(t, filepath.Join(dir, "population", "ons_mid-year_population_estimates_2012_to_2024.csv"), func(r map[string]string) {
+		if r["time_period"] == "2023" && r["new_la_code"] == "E09000001" {
+			pop, _ = strconv.ParseFloat(r["population_estimate"], 64)
+		}
+	})
+	want := fmt.Sprintf("City of London  %.1f (2024)", count/pop*1e4)
+	if want != "City of London  98.0 (2024)" {
+		t.Fatalf("hand computation gave %q", want)
+	}
+	tr, _, err := Trend(c, "s47", withRegion(t, c, "City of London"), 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tr.Render(&buf, "svg", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := svgText(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(texts, want) || !strings.Contains(texts, "England  189.3") {
+		t.Errorf("labels lack %q (and England's 2025 value without a year): %s", want, texts)
 	}
 }
