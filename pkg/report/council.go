@@ -206,12 +206,10 @@ func Headlines(name string, figs []CouncilFigure) []string {
 	return out
 }
 
-// tally summarises the verdicts: "On 10 of the 12 measures compared,
-// Blackpool's rate was higher than expected for a council of its size; on
-// 2 it was within the expected range." Empty when fewer than two measures
-// have a verdict.
-func tally(name string, figs []CouncilFigure) string {
-	var higher, lower, within int
+// Tally counts the figures with a rate and a verdict that are higher
+// than expected, within the expected range and lower than expected
+// (overdispersed funnel verdicts, outside the 95% limits).
+func Tally(figs []CouncilFigure) (higher, within, lower int) {
 	for _, f := range figs {
 		if !f.VerdictOK || !f.Rate.OK() {
 			continue
@@ -225,6 +223,15 @@ func tally(name string, figs []CouncilFigure) string {
 			within++
 		}
 	}
+	return higher, within, lower
+}
+
+// tally summarises the verdicts: "On 10 of the 12 measures compared,
+// Blackpool's rate was higher than expected for a council of its size; on
+// 2 it was within the expected range." Empty when fewer than two measures
+// have a verdict.
+func tally(name string, figs []CouncilFigure) string {
+	higher, within, lower := Tally(figs)
 	n := higher + lower + within
 	if n < 2 {
 		return ""

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
+	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/iostreams"
+	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/neighbours"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/report"
@@ -212,16 +214,25 @@ func mustFloat(t *testing.T, s string) float64 {
 }
 
 func TestIndexLines(t *testing.T) {
-	tally := "Of the 12 measures with a rate to compare with England's, Derby's rate was higher than expected for a council of its size on 1 and within the expected range on 11 (in the latest year of each)."
+	m, err := measures.Lookup("adoptions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig := func(v funnel.Verdict) report.CouncilFigure {
+		return report.CouncilFigure{Measure: m, Rate: rates.Rate{Value: 1}, Verdict: v, VerdictOK: true}
+	}
+	tally := "Of the 3 measures with a rate to compare with England's, Derby's rate was higher than expected for a council of its size on 1 and within the expected range on 2 (in the latest year of each)."
 	diff := "Derby's rate of adoptions from care in 2024 was higher than expected for a council of its size: 6.0 per 10,000 children, 2.4 times England's 2.5."
 	within := "Leeds's rate of children looked after at 31 March in 2025 was 85.0 per 10,000 children, 27% above England's 67.1: within the range expected for a council of its size."
-	if h, s := indexLines([]string{tally, diff}); h != diff || s != tally {
+	figs := []report.CouncilFigure{fig(funnel.Above95), fig(funnel.Within), fig(funnel.Within)}
+	if h, s := indexLines([]string{tally, diff}, figs); h != diff || s != "3 measures compared with England: 1 higher than expected, 2 within the expected range." {
 		t.Errorf("with a difference: %q / %q", h, s)
 	}
-	if h, s := indexLines([]string{tally, within}); h != tally || s != "" {
+	figs = []report.CouncilFigure{fig(funnel.Within), fig(funnel.Within)}
+	if h, s := indexLines([]string{tally, within}, figs); h != "2 measures compared with England: 2 within the expected range." || s != "" {
 		t.Errorf("all within: %q / %q", h, s)
 	}
-	if h, s := indexLines(nil); h != "" || s != "" {
+	if h, s := indexLines(nil, nil); h != "" || s != "" {
 		t.Errorf("none: %q / %q", h, s)
 	}
 }

@@ -93,11 +93,18 @@ func Profile(calc *rates.Calculator, dataDir string, nbrs neighbours.Sets, a *la
 
 // councilDoc builds one council's profile document.
 func councilDoc(opts *Options, calc *rates.Calculator, nbrs neighbours.Sets, a *la.Authority, progress func(string)) (report.Document, error) {
+	doc, _, err := councilProfile(opts, calc, nbrs, a, progress)
+	return doc, err
+}
+
+// councilProfile is councilDoc with the figures it was built from.
+func councilProfile(opts *Options, calc *rates.Calculator, nbrs neighbours.Sets, a *la.Authority, progress func(string)) (report.Document, report.CouncilProfile, error) {
 	p, err := Profile(calc, opts.Factory.DataDir, nbrs, a)
 	if err != nil {
-		return report.Document{}, err
+		return report.Document{}, p, err
 	}
-	return report.Council(calc, p, charter{}, progress)
+	doc, err := report.Council(calc, p, charter{}, progress)
+	return doc, p, err
 }
 
 // councilsRun builds every current council's profile and the index.
@@ -138,13 +145,13 @@ func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
 			go func() {
 				for i := range jobs {
 					a := councils[i]
-					doc, err := councilDoc(opts, calc, nbrs, a, nil)
+					doc, p, err := councilProfile(opts, calc, nbrs, a, nil)
 					if err == nil {
 						doc.Up = "../index.html"
 						err = report.Write(doc, filepath.Join(dir, folders[i]), false, nil)
 					}
 					if err == nil {
-						headline, summary := indexLines(doc.Headlines)
+						headline, summary := indexLines(doc.Headlines, p.Figures)
 						entries[i] = report.IndexEntry{Name: a.Name, Region: a.RegionName, Href: folders[i] + "/index.html", Headline: headline, Summary: summary}
 					} else {
 						err = fmt.Errorf("%s: %w", a.Name, err)
@@ -195,16 +202,36 @@ func councilsRun(opts *Options, calc *rates.Calculator, start time.Time) error {
 }
 
 // indexLines picks what the index shows for a council: its strongest
-// finding that differs from England (with the tally under it), or, when
-// every measure is within the expected range, the tally alone.
-func indexLines(headlines []string) (headline, summary string) {
-	switch {
-	case len(headlines) == 0:
-		return "", ""
-	case len(headlines) > 1 && strings.Contains(headlines[0], "Of the ") && strings.Contains(headlines[1], "than expected for a council of its size:"):
-		return headlines[1], headlines[0]
+// finding that differs from England, with a short tally under it; when
+// no measure differs, the tally alone.
+func indexLines(headlines []string, figs []report.CouncilFigure) (headline, summary string) {
+	higher, within, lower := report.Tally(figs)
+	n := higher + within + lower
+	short := ""
+	if n > 0 {
+		var parts []string
+		for _, c := range []struct {
+			k    int
+			what string
+		}{{higher, "higher than expected"}, {within, "within the expected range"}, {lower, "lower than expected"}} {
+			if c.k > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c.k, c.what))
+			}
+		}
+		short = fmt.Sprintf("%d measures compared with England: %s.", n, strings.Join(parts, ", "))
 	}
-	return headlines[0], ""
+	for _, h := range headlines {
+		if strings.Contains(h, "than expected for a council of its size:") {
+			return h, short
+		}
+	}
+	if short != "" {
+		return short, ""
+	}
+	if len(headlines) > 0 {
+		return headlines[0], ""
+	}
+	return "", ""
 }
 
 // progressBar returns a function that shows "[#####.....] 45/153 Leeds"
