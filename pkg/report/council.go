@@ -201,7 +201,15 @@ func Headlines(name string, figs []CouncilFigure) []string {
 		out = append(out, c.text)
 	}
 	if len(out) == 0 {
-		out = append(out, fmt.Sprintf("%s has no published rate that can be compared with England's: its counts are suppressed or its child population is not in the data.", name))
+		england := false
+		for _, f := range figs {
+			england = england || f.England.OK()
+		}
+		if england {
+			out = append(out, fmt.Sprintf("%s has no published rate that can be compared with England's: its counts are suppressed or its child population is not in the data.", name))
+		} else {
+			out = append(out, fmt.Sprintf("No rates can be compared for %s: the data directory has counts but no population estimates, so no rate per 10,000 children (for %s or England) can be computed.", name, name))
+		}
 	}
 	return out
 }
@@ -453,22 +461,35 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 	}})
 
 	progress("trends")
+	// Measures with a rate for England in some year (without population
+	// estimates there are none, and no line to draw).
 	var ms []string
 	for _, f := range p.Figures {
-		ms = append(ms, f.Measure.ID)
-	}
-	trends, err := charter.CouncilTrends(calc, ms, area)
-	if err != nil {
-		return doc, err
+		for _, r := range calc.Series(f.Measure.ID, rates.England(), 0, 0) {
+			if r.OK() {
+				ms = append(ms, f.Measure.ID)
+				break
+			}
+		}
 	}
 	region := "its region"
 	if a.RegionName != "" {
 		region = a.RegionName
 	}
-	doc.Sections = append(doc.Sections, Section{ID: "trends", Heading: "Trends", Blocks: []Block{
-		Paragraph(fmt.Sprintf("%s's rates year by year (blue line, with its 95%% confidence interval shaded), %s (dashed) and England (black).%s Gaps are years without a comparable figure: suppressed, or before a boundary change. A label with a year in brackets is that year's value: the line ends before the latest year.", a.Name, region, formedNote(calc, a))),
-		ChartBlock(trends),
-	}})
+	if len(ms) == 0 {
+		doc.Sections = append(doc.Sections, Section{ID: "trends", Heading: "Trends", Blocks: []Block{
+			Paragraph("No trends can be drawn: the data directory has no population estimates, so there are no rates. Add ONS's mid-year estimates with `cscstats fetch population` or `cscstats fetch --from DIR`."),
+		}})
+	} else {
+		trends, err := charter.CouncilTrends(calc, ms, area)
+		if err != nil {
+			return doc, err
+		}
+		doc.Sections = append(doc.Sections, Section{ID: "trends", Heading: "Trends", Blocks: []Block{
+			Paragraph(fmt.Sprintf("%s's rates year by year (blue line, with its 95%% confidence interval shaded), %s (dashed) and England (black).%s Gaps are years without a comparable figure: suppressed, or before a boundary change. A label with a year in brackets is that year's value: the line ends before the latest year.", a.Name, region, formedNote(calc, a))),
+			ChartBlock(trends),
+		}})
+	}
 
 	progress("neighbours")
 	nb := Section{ID: "neighbours", Heading: "Statistical neighbours"}
