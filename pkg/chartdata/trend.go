@@ -342,8 +342,8 @@ func predecessorSeries(calc *rates.Calculator, measure string, areas []rates.Are
 			continue
 		}
 		rs := calc.Series(measure, rates.LAArea(pred), from, last)
-		if len(rs) == 0 {
-			continue
+		if !anyRate(rs) {
+			continue // counts without population estimates draw no line
 		}
 		// Its line ends before the chart's last year, so its label says
 		// the year ("Cumbria 147.1 (2023)").
@@ -550,4 +550,14 @@ func yearRuns(years []int) string {
 		i = j + 1
 	}
 	return strings.Join(parts, ", ")
+}
+
+// anyRate reports whether any of rs has a rate.
+func anyRate(rs []rates.Rate) bool {
+	for _, r := range rs {
+		if r.OK() {
+			return true
+		}
+	}
+	return false
 }

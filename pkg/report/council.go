@@ -486,7 +486,7 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 			return doc, err
 		}
 		doc.Sections = append(doc.Sections, Section{ID: "trends", Heading: "Trends", Blocks: []Block{
-			Paragraph(fmt.Sprintf("%s's rates year by year (blue line, with its 95%% confidence interval shaded), %s (dashed) and England (black).%s Gaps are years without a comparable figure: suppressed, or before a boundary change. A label with a year in brackets is that year's value: the line ends before the latest year.", a.Name, region, formedNote(calc, a))),
+			Paragraph(fmt.Sprintf("%s's rates year by year (blue line, with its 95%% confidence interval shaded), %s (dashed) and England (black).%s Gaps are years without a comparable figure: suppressed, or before a boundary change. A label with a year in brackets is that year's value: the line ends before the latest year.", a.Name, region, formedNote(calc, a, ms))),
 			ChartBlock(trends),
 		}})
 	}
@@ -541,7 +541,7 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 // formedNote explains the orange line of a council formed from one former
 // authority: " Cumberland began on 1 April 2023; the orange line is
 // Cumbria, the county it was formed from, up to 2023."
-func formedNote(calc *rates.Calculator, a *la.Authority) string {
+func formedNote(calc *rates.Calculator, a *la.Authority, ms []string) string {
 	if a.Change == nil || len(a.FormedFrom) != 1 {
 		return ""
 	}
@@ -549,6 +549,14 @@ func formedNote(calc *rates.Calculator, a *la.Authority) string {
 	if !ok {
 		return ""
 	}
-	return fmt.Sprintf(" %s began in %s; the orange line is %s, the authority it was formed from, up to %d (a larger area, so not the same series).",
-		a.Name, strings.SplitN(a.Change.Effective, "-", 2)[0], pred.Name, a.Change.FirstReportingYear-1)
+	began, last := strings.SplitN(a.Change.Effective, "-", 2)[0], a.Change.FirstReportingYear-1
+	for _, m := range ms {
+		for _, r := range calc.Series(m, rates.LAArea(pred), 0, last) {
+			if r.OK() {
+				return fmt.Sprintf(" %s began in %s; the orange line is %s, the authority it was formed from, up to %d (a larger area, so not the same series).",
+					a.Name, began, pred.Name, last)
+			}
+		}
+	}
+	return fmt.Sprintf(" %s began in %s, formed from %s, which has counts but no rates before then (the population file has no estimate for it), so no earlier line is drawn.", a.Name, began, pred.Name)
 }
