@@ -236,3 +236,35 @@ func TestIndexLines(t *testing.T) {
 		t.Errorf("none: %q / %q", h, s)
 	}
 }
+
+// Profiles are built concurrently by `report councils`: the data are only
+// read. Run with -race to check.
+func TestProfilesConcurrently(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	calc, err := rates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nbrs, err := neighbours.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	opts := &Options{Factory: &cmdutil.Factory{IOStreams: ios, DataDir: dir}, Now: time.Now}
+	names := []string{"Leeds", "Cumberland", "Dorset", "Blackpool"}
+	errs := make(chan error, len(names))
+	for _, n := range names {
+		go func() {
+			a, err := calc.Registry.Lookup(n)
+			if err == nil {
+				_, err = councilDoc(opts, calc, nbrs, a, nil)
+			}
+			errs <- err
+		}()
+	}
+	for range names {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
