@@ -366,7 +366,7 @@ func point(r rates.Rate) charts.Point {
 func reason(r rates.Rate) string {
 	switch {
 	case r.Break:
-		return strings.ReplaceAll(readableDates(strings.TrimPrefix(r.Note, "boundary break: ")), "; ", ", ")
+		return strings.ReplaceAll(ReadableDates(strings.TrimPrefix(r.Note, "boundary break: ")), "; ", ", ")
 	case !r.Count.OK() && len(r.Sources) == 0 && r.Basis != rates.Harmonised:
 		return "no figure in the data"
 	case !r.Count.OK() && r.Basis != rates.Harmonised:
@@ -445,8 +445,8 @@ func groupYears(rs []rates.Rate, format string, f func(rates.Rate) (string, bool
 
 var isoDate = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 
-// readableDates rewrites ISO dates as "1 April 2023".
-func readableDates(s string) string {
+// ReadableDates rewrites ISO dates in s as "1 April 2023".
+func ReadableDates(s string) string {
 	return isoDate.ReplaceAllStringFunc(s, func(d string) string {
 		t, err := time.Parse("2006-01-02", d)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/charts"
 	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/funnel"
@@ -352,7 +353,7 @@ func Spine(calc *rates.Calculator, p CouncilProfile) (*charts.Spine, export.Sect
 		reason := "no population estimate"
 		switch {
 		case f.Rate.Break && f.Rate.Note != "":
-			reason = strings.TrimPrefix(f.Rate.Note, "boundary break: ")
+			reason = chartdata.ReadableDates(strings.TrimPrefix(f.Rate.Note, "boundary break: "))
 		case !f.Rate.Count.OK():
 			reason = "count " + f.Rate.Count.Symbol.Describe()
 		}
