@@ -153,6 +153,11 @@ func Headlines(name string, figs []CouncilFigure) []string {
 			continue
 		}
 		label := lowerFirst(f.Measure.Label)
+		if f.Measure.Note != "" {
+			// "children starting care aged under 1 (proxy for removals at
+			// birth)": the headline says what the count stands for.
+			label = f.Measure.Note
+		}
 		v, e := fmt.Sprintf("%.1f", f.Rate.Value), fmt.Sprintf("%.1f", f.England.Value)
 		rank := rankPhrase(f.Rank, f.RankedOf)
 		logRatio := math.Abs(math.Log(f.Rate.Value / f.England.Value))

@@ -42,7 +42,7 @@ func TestHeadlines(t *testing.T) {
 	got := Headlines("Blackpool", figs)
 	want := []string{
 		"Of the 4 measures with a rate to compare with England's, Blackpool's rate was higher than expected for a council of its size on 2, within the expected range on 1 and lower than expected on 1 (in the latest year of each).",
-		"Blackpool's rate of children starting care aged under 1 in 2022 was higher than expected for a council of its size: 21.2 per 10,000 children, 4.6 times England's 4.6; the 3rd highest of 148 councils.",
+		"Blackpool's rate of children starting care aged under 1 (proxy for removals at birth) in 2022 was higher than expected for a council of its size: 21.2 per 10,000 children, 4.6 times England's 4.6; the 3rd highest of 148 councils.",
 		"Blackpool's rate of children looked after at 31 March in 2025 was far higher than expected for a council of its size: 183.6 per 10,000 children, 2.7 times England's 67.1; the highest of 151 councils.",
 		"Blackpool's rate of child protection plans at 31 March in 2025 was lower than expected for a council of its size: 30.0 per 10,000 children, 26% below England's 40.6; the 7th lowest of 151 councils.",
 		"Blackpool's rate of referrals to children's social care in 2025 was 500.0 per 10,000 children, 4% below England's 519.4: within the range expected for a council of its size.",
