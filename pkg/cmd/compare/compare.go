@@ -14,7 +14,6 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/ees"
-	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
@@ -443,7 +442,7 @@ func compareRun(opts *Options) error {
 		return err
 	}
 	doc := res.Document(calc, opts.Factory.Format, notes)
-	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {
+	if err := cmdutil.Print(opts.Factory, doc); err != nil {
 		return err
 	}
 	if opts.Plot != "" {

@@ -58,7 +58,7 @@ func checkRun(opts *Options) error {
 	bad := len(rep.Changed) + len(rep.Missing)
 	notes := []string{fmt.Sprintf("%d of %d file(s) in %s match the SHA-256 recorded when they were fetched.", len(rep.OK), len(m.Files), filepath.Join(dir, fetchlib.ManifestName))}
 	doc := export.Document{Title: "Data files checked against the manifest (" + dir + ")", Sections: []export.Section{sec}, Notes: notes}
-	if err := export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc); err != nil {
+	if err := cmdutil.Print(f, doc); err != nil {
 		return err
 	}
 	if bad > 0 {

@@ -139,7 +139,7 @@ func Compute(calc *rates.Calculator, m measures.Measure, from, to int, sel spec.
 	}
 	drop := map[string]string{}
 	for _, q := range sel.Exclude {
-		a, err := calc.Registry.Lookup(q)
+		a, _, err := cmdutil.LookupLA(calc.Registry, q)
 		if err != nil {
 			return nil, err
 		}
@@ -350,5 +350,5 @@ func write(f *cmdutil.Factory, calc *rates.Calculator, res *Result) error {
 	}
 	title := fmt.Sprintf("Spread across councils: %s per 10,000 children aged 0-17, %s", m.Label, timeperiod.Span(years))
 	doc := export.Document{Title: title, Sections: []export.Section{sp, ch, left}, Notes: notes}
-	return export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc)
+	return cmdutil.Print(f, doc)
 }
