@@ -530,16 +530,11 @@ func Council(calc *rates.Calculator, p CouncilProfile, charter CouncilCharter, p
 	}
 	doc.Sections = append(doc.Sections, Section{ID: "tables", Heading: "All the figures", Blocks: blocks})
 
-	var srcs []string
-	for _, pub := range []string{measures.PubCIN, measures.PubCLA, measures.PubONS} {
-		srcs = append(srcs, pub+": "+publicationURLs[pub])
-	}
 	doc.Sections = append(doc.Sections, Section{ID: "methods", Heading: "Methods and sources", Blocks: []Block{
 		Paragraph(fmt.Sprintf("Data: DfE “Children in need” and “Children looked after in England including adoptions”, and ONS mid-year population estimates (%s); Open Government Licence v3.0. Rates divide each count by the ONS estimate of children aged 0-17 for the mid-year before the reporting year ends, times 10,000. 95%% intervals are exact Poisson. Suppressed figures are missing, never zero.", vintage(calc))),
 		Paragraph("Funnel verdicts compare the council's rate with England's: a rate outside the 95% limits is higher or lower than expected for a council of its size, outside the 99.8% limits far higher or lower. The limits are widened for overdispersion, the spread between councils beyond chance, estimated from all councils that year."),
 		Paragraph("Children starting care aged under 1 are the closest published measure of babies removed at birth, but not the same thing: they include babies who entered care later in their first year."),
-		Paragraph("Sources:"),
-		List(srcs...),
+		Paragraph("The publications are linked at the foot of the page; every table and chart links to a CSV of the data behind it."),
 	}})
 	return doc, nil
 }

@@ -205,5 +205,10 @@ func renderMarkdown(w io.Writer, doc Document) error {
 			}
 		}
 	}
+	fmt.Fprintf(w, "## Where the data come from\n\n")
+	for _, s := range Sources {
+		fmt.Fprintf(w, "- %s: <%s>\n", s.Title, s.URL)
+	}
+	fmt.Fprintln(w)
 	return nil
 }
