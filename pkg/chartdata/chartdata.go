@@ -99,6 +99,11 @@ type Options struct {
 	LimitScale funnel.Scale
 	// Neighbours are drawn as thin grey lines under a trend's lines.
 	Neighbours []rates.Area
+	// Predecessors adds, to small multiples, a line for the former
+	// authority each council was formed from (Cumbria for Cumberland), up
+	// to the year before the council's first, so a council formed
+	// mid-series has a history. Only when it was formed from one.
+	Predecessors bool
 }
 
 // Labels returns the text around a chart of the given measures over the
@@ -347,7 +352,7 @@ func existed(calc *rates.Calculator, code string, year int) bool {
 func resolveHighlight(reg *la.Registry, queries []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, q := range queries {
-		a, err := reg.Lookup(q)
+		a, _, err := reg.Resolve(q)
 		if err != nil {
 			return nil, fmt.Errorf("--highlight: %w", err)
 		}
@@ -377,7 +382,7 @@ func point(r rates.Rate) charts.Point {
 func reason(r rates.Rate) string {
 	switch {
 	case r.Break:
-		return strings.ReplaceAll(readableDates(strings.TrimPrefix(r.Note, "boundary break: ")), "; ", ", ")
+		return strings.ReplaceAll(ReadableDates(strings.TrimPrefix(r.Note, "boundary break: ")), "; ", ", ")
 	case !r.Count.OK() && len(r.Sources) == 0 && r.Basis != rates.Harmonised:
 		return "no figure in the data"
 	case !r.Count.OK() && r.Basis != rates.Harmonised:
@@ -456,8 +461,8 @@ func groupYears(rs []rates.Rate, format string, f func(rates.Rate) (string, bool
 
 var isoDate = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 
-// readableDates rewrites ISO dates as "1 April 2023".
-func readableDates(s string) string {
+// ReadableDates rewrites ISO dates in s as "1 April 2023".
+func ReadableDates(s string) string {
 	return isoDate.ReplaceAllStringFunc(s, func(d string) string {
 		t, err := time.Parse("2006-01-02", d)
 		if err != nil {

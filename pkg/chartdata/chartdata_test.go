@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -739,5 +741,72 @@ func TestTrendNeighbours(t *testing.T) {
 	}
 	if _, _, err := Rank(c, "adoptions", 2024, Options{Highlight: []string{"Cumbria"}}); err == nil || !strings.Contains(err.Error(), "not a council in 2024") {
 		t.Errorf("highlighting abolished Cumbria in 2024: %v", err)
+	}
+}
+
+// A council formed in 2023 has the same gap, for the same reason, in every
+// panel: the note says so once (issue 12 item 7).
+func TestSmallMultiplesBoundaryNoteOnce(t *testing.T) {
+	c := calc(t)
+	areas := []rates.Area{lookup(t, c, "Cumberland"), rates.England()}
+	sm, _, err := SmallMultiples(c, []string{"s47", "icpc", "cpp_31march", "cla_31march"}, areas, 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(sm.Labels.Notes, "\n")
+	// Two panels with the same years say them once.
+	sm2, _, err := SmallMultiples(c, []string{"s47", "icpc"}, areas, 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want2 = "No comparable figure, so not plotted (lines are broken there): Cumberland 2013-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
+	if got := strings.Join(sm2.Labels.Notes, "\n"); !strings.Contains(got, want2) {
+		t.Errorf("notes lack %q:\n%s", want2, got)
+	}
+	const want = "No comparable figure, so not plotted (lines are broken there): Cumberland in Section 47 enquiries 2013-2023; Initial child protection conferences 2013-2023; Child protection plans at 31 March 2013-2023; Children looked after at 31 March 2021-2023: Cumberland began on 1 April 2023, formed from Cumbria, no comparable figure before 2024."
+	if !strings.Contains(notes, want) {
+		t.Errorf("notes lack %q:\n%s", want, notes)
+	}
+	if n := strings.Count(notes, "Cumberland began"); n != 1 {
+		t.Errorf("the boundary note appears %d times:\n%s", n, notes)
+	}
+}
+
+// Item 5 of issue 12: City of London's s47 is suppressed in 2025, so its
+// line ends in 2024 and its label, drawn at the chart's right edge, says
+// so. By hand from the CSV rows: c4 2024 Section47 9 / ONS mid-2023
+// children 918 × 10,000 = 98.04.
+func TestTrendLabelOfLineEndingEarly(t *testing.T) {
+	c := calc(t)
+	dir := testfiles.SharedEES(t)
+	var count, pop float64
+	testfiles.EachRow(t, filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"), func(r map[string]string) {
+		if r["time_period"] == "2024" && r["new_la_code"] == "E09000001" {
+			count, _ = strconv.ParseFloat(r["Section47"], 64)
+		}
+	})
+	testfiles.EachRow(t, filepath.Join(dir, "population", "ons_mid-year_population_estimates_2012_to_2024.csv"), func(r map[string]string) {
+		if r["time_period"] == "2023" && r["new_la_code"] == "E09000001" {
+			pop, _ = strconv.ParseFloat(r["population_estimate"], 64)
+		}
+	})
+	want := fmt.Sprintf("City of London  %.1f (2024)", count/pop*1e4)
+	if want != "City of London  98.0 (2024)" {
+		t.Fatalf("hand computation gave %q", want)
+	}
+	tr, _, err := Trend(c, "s47", withRegion(t, c, "City of London"), 0, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tr.Render(&buf, "svg", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := svgText(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(texts, want) || !strings.Contains(texts, "England  189.3") {
+		t.Errorf("labels lack %q (and England's 2025 value without a year): %s", want, texts)
 	}
 }

@@ -128,8 +128,8 @@ func Rank(calc *rates.Calculator, measure string, year int, opts Options) (*char
 	eng := calc.Get(m.ID, rates.England(), year)
 	title := fmt.Sprintf("%s, by council, %d", measureTitleFor(m, calc.Band()), year)
 	l := Labels(calc, title, []string{m.ID}, []int{year})
-	l.Subtitle += " Each dot is a council, lowest to highest; whiskers are 95% confidence intervals; the black line is England."
-	l.XLabel = "" // the chart says "Councils ranked from lowest to highest (n = ...)"
+	l.Subtitle += " Each dot is a council, from the highest rate (rank 1, as in compare) to the lowest; whiskers are 95% confidence intervals; the black line is England."
+	l.XLabel = "" // the chart says "Councils ranked from the highest rate (1) to the lowest (n = ...)"
 	l.Notes = append(l.Notes, highlightNotes(rows)...)
 	l.Notes = append(l.Notes, smallNote(small)...)
 	rk := &charts.Rank{Labels: l, England: math.NaN()}

@@ -231,6 +231,9 @@ func Scatter(calc *rates.Calculator, in ScatterInput, opts Options) (*charts.Sca
 	if n := exclusionNote(in.Excluded); n != "" {
 		l.Notes = append(l.Notes, n)
 	}
+	// How councils were paired across boundary changes (merged, summed):
+	// the chart says it, not only the terminal.
+	l.Notes = append(l.Notes, in.Notes...)
 	l.Notes = append(l.Notes, "A correlation between councils is not evidence that one causes the other.")
 	sc := &charts.Scatter{Labels: l, Fit: in.Fit}
 	cols := []export.Column{{Name: "new_la_code", Decimals: -1}, {Name: "la_name", Decimals: -1},

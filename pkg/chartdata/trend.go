@@ -277,6 +277,7 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 	var allRows [][]rates.Rate
 	var years []int
 	var notes []string
+	var perPanel [][][]rates.Rate
 	for _, id := range measureIDs {
 		m, err := lookupMeasure(id)
 		if err != nil {
@@ -289,6 +290,11 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 		for _, y := range ys {
 			years = timeperiod.Append(years, y)
 		}
+		if opts.Predecessors {
+			ps, prs := predecessorSeries(calc, m.ID, areas, from)
+			series = append(series, ps...)
+			rows = append(rows, prs...)
+		}
 		p := charts.Trend{Labels: charts.Labels{Title: m.Label}, Series: series}
 		if n := countCouncils(series); n > 0 && n <= maxBandCouncils {
 			p.Intervals = charts.IntervalBands
@@ -298,10 +304,9 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 		allSeries = append(allSeries, series...)
 		allRows = append(allRows, rows...)
 		notes = append(notes, emptyNotes(m.ID, rows)...)
-		for _, n := range seriesNotes(rows[:len(areas)]) {
-			notes = append(notes, m.Label+": "+lowerFirst(n))
-		}
+		perPanel = append(perPanel, rows[:len(areas)])
 	}
+	notes = append(notes, panelNotes(panels, perPanel)...)
 	var labels []string
 	for _, p := range panels {
 		labels = append(labels, strings.ToLower(p.Labels.Title[:1])+p.Labels.Title[1:])
@@ -322,6 +327,44 @@ func SmallMultiples(calc *rates.Calculator, measureIDs []string, areas []rates.A
 	l.Notes = append(l.Notes, notes...)
 	sm := &charts.SmallMultiples{Labels: l, Panels: panels}
 	return sm, seriesSection("small_multiples", title, roles(allSeries), allRows), nil
+}
+
+// predecessorSeries returns, for each council of areas formed from a
+// single former authority, that authority's rates up to the year before
+// the council's first reporting year.
+func predecessorSeries(calc *rates.Calculator, measure string, areas []rates.Area, from int) ([]charts.Series, [][]rates.Rate) {
+	var series []charts.Series
+	var rows [][]rates.Rate
+	for _, a := range areas {
+		if a.Level != rates.LocalAuthority {
+			continue
+		}
+		au, ok := calc.Registry.Get(a.Code)
+		if !ok || au.Change == nil || len(au.FormedFrom) != 1 {
+			continue
+		}
+		pred, ok := calc.Registry.Get(au.FormedFrom[0])
+		if !ok {
+			continue
+		}
+		last := au.Change.FirstReportingYear - 1
+		if from != 0 && from > last {
+			continue
+		}
+		rs := calc.Series(measure, rates.LAArea(pred), from, last)
+		if !anyRate(rs) {
+			continue // counts without population estimates draw no line
+		}
+		// Its line ends before the chart's last year, so its label says
+		// the year ("Cumbria 147.1 (2023)").
+		s := charts.Series{Name: pred.Name, Role: charts.Council}
+		for _, r := range rs {
+			s.Points = append(s.Points, point(r))
+		}
+		series = append(series, s)
+		rows = append(rows, rs)
+	}
+	return series, rows
 }
 
 // EnglandAndRegions returns England and its nine regions (not the Inner
@@ -409,4 +452,122 @@ func seriesNotesNoGaps(rows [][]rates.Rate) []string {
 		}
 	}
 	return out
+}
+
+// panelNotes is seriesNotes for small multiples: a gap or harmonisation
+// with the same cause in several panels (a council that began in 2023 has
+// no figure before 2024 in any of them) is noted once, over the widest
+// span of years, naming the panels only when not all are affected.
+func panelNotes(panels []charts.Trend, rows [][][]rates.Rate) []string {
+	type group struct {
+		name, text string
+		panels     []string
+		years      map[string][]int // by panel
+	}
+	kinds := []struct {
+		lead, format string
+		f            func(rates.Rate) (string, bool)
+	}{
+		{"No comparable figure, so not plotted (lines are broken there): ", "%s\x00%s\x00%s", func(r rates.Rate) (string, bool) {
+			if r.OK() {
+				return "", false
+			}
+			return reason(r), true
+		}},
+		{"Across a boundary change: ", "%s\x00%s\x00is the %s", func(r rates.Rate) (string, bool) {
+			if !r.OK() || r.Basis != rates.Harmonised {
+				return "", false
+			}
+			n := strings.TrimPrefix(r.Note, "harmonised: ")
+			return strings.TrimSuffix(n, " (boundary change)"), true
+		}},
+	}
+	var out []string
+	for _, k := range kinds {
+		var gs []*group
+		index := map[[2]string]*group{}
+		for i, panel := range rows {
+			for _, rs := range panel {
+				for _, g := range groupYears(rs, k.format, k.f) {
+					parts := strings.SplitN(g, "\x00", 3)
+					var from, to int
+					if n, _ := fmt.Sscanf(parts[1], "%d-%d", &from, &to); n == 1 {
+						to = from
+					}
+					key := [2]string{parts[0], parts[2]}
+					grp, ok := index[key]
+					if !ok {
+						grp = &group{name: parts[0], text: parts[2], years: map[string][]int{}}
+						index[key] = grp
+						gs = append(gs, grp)
+					}
+					t := panels[i].Labels.Title
+					if !contains(grp.panels, t) {
+						grp.panels = append(grp.panels, t)
+					}
+					for y := from; y <= to; y++ {
+						grp.years[t] = timeperiod.Append(grp.years[t], y)
+					}
+				}
+			}
+		}
+		var parts []string
+		for _, g := range gs {
+			yrs := yearRuns(g.years[g.panels[0]])
+			same := true
+			for _, t := range g.panels[1:] {
+				same = same && yearRuns(g.years[t]) == yrs
+			}
+			where := ""
+			if len(panels) > 1 && len(g.panels) < len(panels) {
+				where = " (" + joinAnd(g.panels) + ")"
+			}
+			if !same {
+				// The same cause in different years: name the years
+				// panel by panel.
+				var each []string
+				for _, t := range g.panels {
+					each = append(each, t+" "+yearRuns(g.years[t]))
+				}
+				yrs, where = "in "+strings.Join(each, "; "), ""
+			}
+			sep := ": "
+			if strings.HasPrefix(g.text, "is the ") {
+				sep = " "
+			}
+			parts = append(parts, fmt.Sprintf("%s %s%s%s%s", g.name, yrs, where, sep, g.text))
+		}
+		if len(parts) > 0 {
+			out = append(out, k.lead+strings.Join(parts, "; ")+".")
+		}
+	}
+	return out
+}
+
+// yearRuns writes sorted years as runs: "2013-2016, 2019, 2021-2025".
+func yearRuns(years []int) string {
+	var parts []string
+	for i := 0; i < len(years); {
+		j := i
+		for j+1 < len(years) && years[j+1] == years[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(years[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", years[i], years[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// anyRate reports whether any of rs has a rate.
+func anyRate(rs []rates.Rate) bool {
+	for _, r := range rs {
+		if r.OK() {
+			return true
+		}
+	}
+	return false
 }

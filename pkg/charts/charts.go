@@ -26,7 +26,6 @@ package charts
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -203,6 +202,13 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 	if width <= 0 || height <= 0 {
 		width, height = DefaultWidth, DefaultHeight
 	}
+	if _, err := newCanvas(format, 1, 1); err != nil {
+		return err
+	}
+	width, height, err = fit(d, width, height)
+	if err != nil {
+		return err
+	}
 	cw, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
@@ -231,11 +237,18 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 		if _, err := cw.WriteTo(&b); err != nil {
 			return err
 		}
-		_, err = w.Write(safetext.ShowInvisible(b.Bytes()))
+		_, err = w.Write(safetext.ShowInvisible(svgFontFallback(b.Bytes())))
 		return err
 	}
 	_, err = cw.WriteTo(w)
 	return err
+}
+
+// svgFontFallback adds metric-compatible and generic fallbacks to the
+// SVG's font-family, so a machine without Liberation Sans draws the text
+// in Arial, Helvetica or its own sans-serif rather than a serif default.
+func svgFontFallback(svg []byte) []byte {
+	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
 func save(d drawer, path string, width, height vg.Length) (err error) {
@@ -366,8 +379,8 @@ func (b textBlock) height() vg.Length {
 // notes and source line, and returns the canvas left for the plot body.
 func drawFrame(c draw.Canvas, l Labels, extraSubtitle, extraNotes []string) (draw.Canvas, error) {
 	width := c.Max.X - c.Min.X - 2*margin
-	if width <= 20 {
-		return c, errors.New("charts: canvas too narrow")
+	if width < minTextWidth {
+		return c, &TooSmallError{Width: minTextWidth - width, What: "the title"}
 	}
 	sub := l.Subtitle
 	for _, s := range extraSubtitle {
@@ -413,8 +426,8 @@ func drawFrame(c draw.Canvas, l Labels, extraSubtitle, extraNotes []string) (dra
 		hBottom += 4 // space between plot and notes
 	}
 	body := draw.Crop(c, margin, -margin, margin+hBottom, -(margin + hTop))
-	if body.Max.Y-body.Min.Y < 60 {
-		return c, fmt.Errorf("charts: canvas too small for the title, notes and source (%.0f pt left for the plot)", float64(body.Max.Y-body.Min.Y))
+	if h := body.Max.Y - body.Min.Y; h < minBody {
+		return c, &TooSmallError{Height: minBody - h, What: "the title, notes and source"}
 	}
 
 	x := c.Min.X + margin

@@ -187,7 +187,7 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 	mapRect := vg.Rectangle{Min: body.Min, Max: vg.Point{X: body.Max.X - colW, Y: body.Max.Y}}
 	col := vg.Rectangle{Min: vg.Point{X: body.Max.X - colW + 6, Y: body.Min.Y}, Max: body.Max}
 
-	tr := fit(m.Areas, mapRect)
+	tr := fitAreas(m.Areas, mapRect)
 	// On the main map a highlighted London borough gets a thin outline:
 	// a thick one would blot out its neighbours; the inset shows it.
 	m.drawAreas(c, m.Areas, tr, fill, 0.35, len(inset) > 0)
@@ -204,7 +204,7 @@ func (m *Choropleth) Draw(c draw.Canvas) error {
 		titleSty := textStyle(sizeBody, true, colText, draw.XLeft, draw.YBottom)
 		ir := vg.Rectangle{Min: vg.Point{X: col.Min.X + 3, Y: legTop + 14}, Max: vg.Point{X: col.Max.X - 3, Y: col.Max.Y - lineHeight(titleSty) - 6}}
 		if ir.Max.Y-ir.Min.Y > 40 {
-			t := fit(inset, ir)
+			t := fitAreas(inset, ir)
 			itr = &t
 			frame := t.box()
 			c.FillText(titleSty, vg.Point{X: frame[0].X, Y: frame[2].Y + 3}, m.InsetTitle)
@@ -391,7 +391,7 @@ func bounds(areas []MapArea) (lo, hi [2]float64) {
 	return lo, hi
 }
 
-func fit(areas []MapArea, r vg.Rectangle) transform {
+func fitAreas(areas []MapArea, r vg.Rectangle) transform {
 	lo, hi := bounds(areas)
 	w, h := hi[0]-lo[0], hi[1]-lo[1]
 	if w <= 0 {

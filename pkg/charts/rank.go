@@ -52,7 +52,8 @@ func (r *Rank) Save(path string, width, height vg.Length) error {
 }
 
 // Order returns the valid items in the order drawn, left to right:
-// ascending by value, ties by name. Item i is drawn at x = i+1.
+// descending by value (rank 1 = the highest rate, as compare ranks), ties by
+// name. Item i is drawn at x = i+1.
 func (r *Rank) Order() []RankItem {
 	var out []RankItem
 	for _, it := range r.Items {
@@ -62,7 +63,7 @@ func (r *Rank) Order() []RankItem {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Value != out[j].Value {
-			return out[i].Value < out[j].Value
+			return out[i].Value > out[j].Value
 		}
 		return out[i].Name < out[j].Name
 	})
@@ -98,7 +99,7 @@ func (r *Rank) Draw(c draw.Canvas) error {
 	p.X.Min, p.X.Max = 0.5, float64(n)+0.5
 	xl := r.Labels.XLabel
 	if xl == "" {
-		xl = fmt.Sprintf("Councils ranked from lowest to highest (n = %d)", n)
+		xl = fmt.Sprintf("Councils ranked from the highest rate (1) to the lowest (n = %d)", n)
 	}
 	p.X.Label.Text = xl
 	p.X.Tick.Marker = rankTicks{}
@@ -156,11 +157,12 @@ func (r *Rank) Draw(c draw.Canvas) error {
 			cv.DrawGlyph(draw.GlyphStyle{Color: colPoint, Radius: dotR, Shape: draw.CircleGlyph{}}, pt)
 			pl.obstacles = append(pl.obstacles, vg.Rectangle{Min: vg.Point{X: pt.X - dotR, Y: xy(i, lowerOr(it)).Y}, Max: vg.Point{X: pt.X + dotR, Y: xy(i, upperOr(it)).Y}})
 		}
-		// England label at the left end, above the line.
+		// England label at the right end (the lowest rates), above the line.
 		if hasEngland {
 			sty := textStyle(sizeBody, true, colBlack, draw.XLeft, draw.YBottom)
 			txt := engName + "  " + formatValue(r.ValueFormat, r.England)
-			pt := pl.place(sty, txt, []vg.Point{{X: cv.Min.X + 2, Y: ey + 2}, {X: cv.Min.X + 2, Y: ey - 2 - sty.Height(txt)}})
+			x := cv.Max.X - 2 - sty.Width(txt)
+			pt := pl.place(sty, txt, []vg.Point{{X: x, Y: ey + 2}, {X: x, Y: ey - 2 - sty.Height(txt)}})
 			fillTextHalo(cv, sty, pt, txt)
 			// the label's halo reaches the line: draw that stretch again
 			lr := pad(textRect(sty, pt, txt), 1)

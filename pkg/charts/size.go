@@ -1,11 +1,15 @@
 package charts
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 )
 
 // ParseLength reads a chart width or height written with a unit: "16cm",
@@ -44,4 +48,69 @@ func ParseLength(s string) (vg.Length, error) {
 // as Save writes it (rounded to the nearest pixel).
 func Pixels(l vg.Length) int {
 	return int(float64(l/vg.Inch)*PNGDPI + 0.5)
+}
+
+// Smallest room a chart body and its text may have; a canvas with less is
+// enlarged by [FitSize], never refused.
+const (
+	minBody      vg.Length = 60  // points of plot height below the title and above the notes
+	minTextWidth vg.Length = 140 // points of text width inside the margins
+	minPanel     vg.Length = 56  // points of height per small-multiple panel: a scale with two labels
+)
+
+// TooSmallError reports that a chart needs more room than its canvas:
+// Width and Height are the extra points it needs. Render and Save never
+// return it: they enlarge the canvas instead (see [FitSize]).
+type TooSmallError struct {
+	Width, Height vg.Length
+	What          string
+}
+
+func (e *TooSmallError) Error() string {
+	return fmt.Sprintf("charts: canvas too small for %s (%.0f pt more width, %.0f pt more height needed)", e.What, float64(e.Width), float64(e.Height))
+}
+
+// sizedRecorder is a canvas that draws nothing: a dry run to find the
+// size a chart needs.
+type sizedRecorder struct {
+	recorder.Canvas
+	w, h vg.Length
+}
+
+func (r *sizedRecorder) Size() (vg.Length, vg.Length) { return r.w, r.h }
+
+// FitSize returns the size c is drawn at when asked for width × height
+// (zero: the default 16 × 10 cm): the same size, or larger where the
+// chart's panels, labels, notes and source need more room. A size the
+// reader gives can make a chart bigger, never make it fail.
+func FitSize(c Chart, width, height vg.Length) (vg.Length, vg.Length, error) {
+	d, ok := c.(interface{ Draw(draw.Canvas) error })
+	if !ok {
+		return width, height, nil
+	}
+	if width <= 0 || height <= 0 {
+		width, height = DefaultWidth, DefaultHeight
+	}
+	return fit(d.Draw, width, height)
+}
+
+// fit enlarges width × height until d draws without a TooSmallError.
+func fit(d drawer, width, height vg.Length) (w, h vg.Length, err error) {
+	w, h = width, height
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("charts: drawing failed: %v", r)
+		}
+	}()
+	for range 8 {
+		rec := &sizedRecorder{w: w, h: h}
+		derr := d(draw.New(rec))
+		var small *TooSmallError
+		if !errors.As(derr, &small) {
+			return w, h, nil // other errors surface when the chart is drawn
+		}
+		w += vg.Length(math.Ceil(float64(small.Width)))
+		h += vg.Length(math.Ceil(float64(small.Height)))
+	}
+	return w, h, errors.New("charts: could not find a size that fits the chart")
 }

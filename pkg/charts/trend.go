@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -47,6 +48,10 @@ type Trend struct {
 	// LabelNeighbours labels each neighbour line; by default the
 	// neighbours share one grey "Statistical neighbours" label.
 	LabelNeighbours bool
+
+	// maxYearLabels caps the labelled years (set by SmallMultiples for
+	// narrow panels).
+	maxYearLabels int
 }
 
 var _ Chart = (*Trend)(nil)
@@ -143,7 +148,9 @@ func styles(ss []Series) []seriesStyle {
 
 // yearTicks labels every step-th year counting back from the last year
 // (so the latest year is always labelled), with minor ticks on the rest.
-func yearTicks(label func(int) string, bare bool) plot.Ticker {
+// maxLabels (0: no limit) caps how many years are labelled, for narrow
+// panels.
+func yearTicks(label func(int) string, bare bool, maxLabels int) plot.Ticker {
 	return plot.TickerFunc(func(min, max float64) []plot.Tick {
 		lo, hi := int(math.Ceil(min-1e-9)), int(math.Floor(max+1e-9))
 		span := hi - lo
@@ -155,6 +162,14 @@ func yearTicks(label func(int) string, bare bool) plot.Ticker {
 			step = 5
 		case span > 7:
 			step = 2
+		}
+		for _, wider := range []int{2, 3, 4, 5, 10, 20} {
+			if maxLabels <= 0 || span/step+1 <= maxLabels {
+				break
+			}
+			if wider > step {
+				step = wider
+			}
 		}
 		var ts []plot.Tick
 		for y := lo; y <= hi; y++ {
@@ -185,8 +200,11 @@ func (l endLabel) style() text.Style {
 	return textStyle(sizeBody, l.bold, l.color, draw.XLeft, draw.YCenter)
 }
 
-// endLabels returns the labels for the ends of the lines.
-func (t *Trend) endLabels(sty []seriesStyle) []endLabel {
+// endLabels returns the labels for the ends of the lines. Labels sit at
+// the right edge, so a line that ends before the chart's last year
+// (lastYear) says which year its value is from: "98.0 (2024)". A name
+// wider than maxWidth (0: no limit) is shortened with an ellipsis.
+func (t *Trend) endLabels(sty []seriesStyle, lastYear int, maxWidth vg.Length) []endLabel {
 	var out []endLabel
 	var nbVals []float64
 	var nbYear float64
@@ -202,8 +220,17 @@ func (t *Trend) endLabels(sty []seriesStyle) []endLabel {
 			nbYear = math.Max(nbYear, end.X)
 			continue
 		}
+		value := formatValue(t.ValueFormat, end.Y)
+		if int(end.X) < lastYear {
+			value += " (" + yearText(t.YearLabel, int(end.X)) + ")"
+		}
+		name := s.Name
+		if maxWidth > 0 {
+			lsty := textStyle(sizeBody, sty[i].bold, colBlack, draw.XLeft, draw.YCenter)
+			name = elide(lsty, name, maxWidth-lsty.Width("  "+value))
+		}
 		out = append(out, endLabel{
-			text:  s.Name + "  " + formatValue(t.ValueFormat, end.Y),
+			text:  name + "  " + value,
 			year:  end.X,
 			value: end.Y,
 			color: darken(sty[i].color),
@@ -232,9 +259,33 @@ func darken(c color.Color) color.Color {
 	return color.RGBA{f(r), f(g), f(b), 0xFF}
 }
 
-func (t *Trend) labelWidth(sty []seriesStyle) vg.Length {
+// yearText labels a year as the x axis does.
+func yearText(label func(int) string, y int) string {
+	if label != nil {
+		return label(y)
+	}
+	return strconv.Itoa(y)
+}
+
+// elide shortens s with a trailing ellipsis to fit width (at least one
+// character is kept).
+func elide(sty text.Style, s string, width vg.Length) string {
+	if sty.Width(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for n := len(r) - 1; n > 1; n-- {
+		t := strings.TrimRight(string(r[:n]), " ,-") + "…"
+		if sty.Width(t) <= width {
+			return t
+		}
+	}
+	return string(r[:1]) + "…"
+}
+
+func (t *Trend) labelWidth(labels []endLabel) vg.Length {
 	var w vg.Length
-	for _, l := range t.endLabels(sty) {
+	for _, l := range labels {
 		w = max(w, l.style().Width(l.text))
 	}
 	return w + 10
@@ -265,14 +316,15 @@ func yearRange(ss []Series) (int, int) {
 
 // buildPlot returns the plot body for the trend with the given x range,
 // and the width needed to the right for the line labels.
-func (t *Trend) buildPlot(xmin, xmax int, bareX bool) (*plot.Plot, vg.Length, error) {
+// maxLabel (0: no limit) caps the width of the line labels.
+func (t *Trend) buildPlot(xmin, xmax int, bareX bool, maxLabel vg.Length) (*plot.Plot, vg.Length, error) {
 	sty := styles(t.Series)
 	p := newPlot()
 	p.X.Min, p.X.Max = float64(xmin), float64(xmax)
 	if xmin == xmax {
 		p.X.Min, p.X.Max = float64(xmin)-0.5, float64(xmax)+0.5
 	}
-	p.X.Tick.Marker = yearTicks(t.YearLabel, bareX)
+	p.X.Tick.Marker = yearTicks(t.YearLabel, bareX, t.maxYearLabels)
 	if !bareX {
 		p.X.Label.Text = t.Labels.XLabel
 	}
@@ -355,7 +407,7 @@ func (t *Trend) buildPlot(xmin, xmax int, bareX bool) (*plot.Plot, vg.Length, er
 		}
 	}
 
-	labels := t.endLabels(sty)
+	labels := t.endLabels(sty, xmax, maxLabel)
 	p.Add(layer(func(c draw.Canvas, plt *plot.Plot) {
 		if len(labels) == 0 {
 			return
@@ -375,7 +427,7 @@ func (t *Trend) buildPlot(xmin, xmax int, bareX bool) (*plot.Plot, vg.Length, er
 			c.FillText(l.style(), vg.Point{X: xText, Y: pos[i]}, l.text)
 		}
 	}))
-	return p, t.labelWidth(sty), nil
+	return p, t.labelWidth(labels), nil
 }
 
 // intervalPolygons returns one band polygon per run of consecutive points
@@ -439,16 +491,13 @@ func (t *Trend) Draw(c draw.Canvas) error {
 		return err
 	}
 	lo, hi := yearRange(t.Series)
-	p, right, err := t.buildPlot(lo, hi, false)
-	if err != nil {
-		return err
-	}
 	body, err := drawFrame(c, t.Labels, nil, nil)
 	if err != nil {
 		return err
 	}
-	if right > (body.Max.X-body.Min.X)/2 {
-		return fmt.Errorf("charts: line labels too wide (%.0f pt) for the chart", float64(right))
+	p, right, err := t.buildPlot(lo, hi, false, (body.Max.X-body.Min.X)*0.4)
+	if err != nil {
+		return err
 	}
 	p.Draw(draw.Crop(body, 0, -right, 0, 0))
 	return nil
@@ -458,9 +507,14 @@ func (t *Trend) Draw(c draw.Canvas) error {
 // the x axis; only the bottom panel has year labels. Each panel's
 // Labels.Title (and YLabel, in brackets) titles the panel; the chart's own
 // Labels supply the title, subtitle, notes and source.
+//
+// Columns (default 1) lays the panels out in a grid, row by row; the
+// canvas must leave each panel at least 56 pt of height, or it is
+// enlarged (see [FitSize]).
 type SmallMultiples struct {
-	Labels Labels
-	Panels []Trend
+	Labels  Labels
+	Panels  []Trend
+	Columns int
 }
 
 var _ Chart = (*SmallMultiples)(nil)
@@ -493,42 +547,65 @@ func (m *SmallMultiples) Draw(c draw.Canvas) error {
 		return err
 	}
 	n := len(m.Panels)
-	plots := make([][]*plot.Plot, n)
+	cols := min(max(m.Columns, 1), n)
+	rows := (n + cols - 1) / cols
+	const padY, padX = 6, 14
+	panelH := (body.Max.Y - body.Min.Y - vg.Length(rows-1)*padY) / vg.Length(rows)
+	if panelH < minPanel {
+		return &TooSmallError{Height: (minPanel-panelH)*vg.Length(rows) + 1, What: fmt.Sprintf("%d panels", n)}
+	}
+	panelW := (body.Max.X - body.Min.X - vg.Length(cols-1)*padX) / vg.Length(cols)
+	plots := make([][]*plot.Plot, rows)
+	for r := range plots {
+		plots[r] = make([]*plot.Plot, cols)
+	}
 	var right vg.Length
+	var titles []string
 	for i := range m.Panels {
 		pn := &m.Panels[i]
-		p, r, err := pn.buildPlot(lo, hi, i != n-1)
+		r, k := i/cols, i%cols
+		bottom := i+cols >= n                         // nothing below it in its column
+		pn.maxYearLabels = max(2, int(panelW*0.6/32)) // a label is about 25 pt wide
+		p, w, err := pn.buildPlot(lo, hi, !bottom, panelW*0.45)
 		if err != nil {
 			return err
 		}
-		if i == n-1 && p.X.Label.Text == "" {
+		if bottom && p.X.Label.Text == "" {
 			p.X.Label.Text = m.Labels.XLabel
 		}
 		title := pn.Labels.Title
 		if pn.Labels.YLabel != "" {
 			title += " (" + pn.Labels.YLabel + ")"
 		}
-		p.Title.Text = title
-		switch h := (body.Max.Y - body.Min.Y) / vg.Length(n); {
-		case h < 70:
+		tsty := textStyle(sizeBody+0.5, true, colBlack, draw.XLeft, draw.YTop)
+		titles = append(titles, title)
+		p.Title.Text = " " // reserves the title's height; drawn below, left-aligned
+		switch {
+		case panelH < 70:
 			p.Y.Tick.Marker = niceTicks{n: 2} // very short panels: two labels, not touching
-		case h < 110:
+		case panelH < 110:
 			p.Y.Tick.Marker = niceTicks{n: 3} // short panels: fewer y ticks
 		}
-		p.Title.TextStyle = textStyle(sizeBody+0.5, true, colBlack, draw.XCenter, draw.YTop)
-		plots[i] = []*plot.Plot{p}
-		right = max(right, r)
+		p.Title.TextStyle = tsty
+		plots[r][k] = p
+		right = max(right, w)
 	}
-	if right > (body.Max.X-body.Min.X)/2 {
-		return fmt.Errorf("charts: line labels too wide (%.0f pt) for the chart", float64(right))
-	}
-	if (body.Max.Y-body.Min.Y)/vg.Length(n) < 45 {
-		return fmt.Errorf("charts: too many panels (%d) for the chart height", n)
-	}
-	tiles := draw.Tiles{Rows: n, Cols: 1, PadY: 6}
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadY: padY, PadX: padX + right}
 	cs := plot.Align(plots, tiles, draw.Crop(body, 0, -right, 0, 0))
-	for i := range plots {
-		plots[i][0].Draw(cs[i][0])
+	for r := range plots {
+		for k := range plots[r] {
+			if plots[r][k] != nil {
+				plots[r][k].Draw(cs[r][k])
+			}
+		}
+	}
+	// Panel titles run left-aligned from the panel's left edge over its
+	// plot and line labels, shortened if they would reach the next panel.
+	tsty := textStyle(sizeBody+0.5, true, colBlack, draw.XLeft, draw.YTop)
+	for i, title := range titles {
+		cv := cs[i/cols][i%cols]
+		w := cv.Max.X - cv.Min.X + right
+		c.FillText(tsty, vg.Point{X: cv.Min.X, Y: cv.Max.Y}, elide(tsty, title, w))
 	}
 	return nil
 }

@@ -50,6 +50,11 @@ const NoDataAdvice = `To fix, do one of:
 // holds no CSV files at all, it first runs the Fetcher (saying so on
 // standard error), unless Offline is set or there is no Fetcher.
 func (f *Factory) loadCalculator() (*rates.Calculator, error) {
+	if f.DataDirGiven {
+		if _, err := os.Stat(f.DataDir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("the data folder %s does not exist: check the path given with --data or %s, or run `cscstats fetch --data %s` to download the data into it", f.DataDir, DataEnv, f.DataDir)
+		}
+	}
 	calc, err := f.load()
 	var noData *dataset.NoDataError
 	if err == nil || !errors.As(err, &noData) || !DataDirEmpty(f.DataDir) {

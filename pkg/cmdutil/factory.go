@@ -29,8 +29,15 @@ type Factory struct {
 	// DataDir is the data directory chosen by --data, CSCSTATS_DATA or the
 	// default; set by the root command before any subcommand runs.
 	DataDir string
+	// DataDirGiven is set when --data or CSCSTATS_DATA named DataDir: a
+	// folder the user named must exist (a typo is not a reason to
+	// download 11 MB into a new folder).
+	DataDirGiven bool
 	// Format is the --format value.
 	Format string
+	// OutDir is --out-dir: with --format csv, every table of the output
+	// is written there as <table>.csv (see Print).
+	OutDir string
 	// Offline is --offline (or CSCSTATS_OFFLINE): never download data.
 	Offline bool
 	// Population is --population: the population vintage of the

@@ -65,34 +65,48 @@ func MeasureNotes(calc *rates.Calculator, ms []measures.Measure, years []int) []
 		}
 	}
 	if len(years) > 0 {
-		if calc.AllONS(years) {
-			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
-				timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
+		if popFiles(calc) == "" {
+			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: none. The data directory has no population estimates (neither ONS's mid-year estimates nor DfE's CLA file with its population_estimate column), so no rate can be computed: add them with `cscstats fetch population` or `cscstats fetch --from DIR`.",
+				timeperiod.Span(years)))
 		} else {
-			notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March).", timeperiod.Span(years)))
+			if calc.AllONS(years) {
+				notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March); denominators: %s, mid-years %d to %d (reporting year Y uses mid-year Y-1).",
+					timeperiod.Span(years), popFiles(calc), population.MidYearFor(years[0]), population.MidYearFor(years[len(years)-1])))
+			} else {
+				notes = append(notes, fmt.Sprintf("Years: %s (reporting years ending 31 March).", timeperiod.Span(years)))
+			}
+			notes = append(notes, calc.Denominators(years))
 		}
-		notes = append(notes, calc.Denominators(years))
 	}
 	notes = append(notes, "95% confidence intervals are exact Poisson (Garwood) intervals for the count, divided by the population.")
 	return notes
 }
 
+// popFiles names the population files the denominators come from: ONS's
+// if any, else DfE's CLA file's population_estimate column; "" when the
+// data directory has neither.
 func popFiles(calc *rates.Calculator) string {
-	seen := map[string]bool{}
-	for _, p := range calc.Store.Population {
-		if p.Source == dataset.ONS {
-			seen[filepath.Base(p.File)] = true
+	files := func(src dataset.PopulationSource) []string {
+		seen := map[string]bool{}
+		for _, p := range calc.Store.Population {
+			if p.Source == src {
+				seen[filepath.Base(p.File)] = true
+			}
 		}
+		var out []string
+		for f := range seen {
+			out = append(out, f)
+		}
+		sort.Strings(out)
+		return out
 	}
-	var out []string
-	for f := range seen {
-		out = append(out, f)
+	if ons := files(dataset.ONS); len(ons) > 0 {
+		return "ONS " + strings.Join(ons, ", ")
 	}
-	sort.Strings(out)
-	if len(out) == 0 {
-		return "DfE's population_estimate column (no ONS file found)"
+	if dfe := files(dataset.DfE); len(dfe) > 0 {
+		return "DfE's population_estimate column in " + strings.Join(dfe, ", ") + " (no ONS file found)"
 	}
-	return "ONS " + strings.Join(out, ", ")
+	return ""
 }
 
 // ReleasesNote says which releases a measure's figures come from when

@@ -14,14 +14,16 @@
 package export
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cscstats/cscstats/pkg/safetext"
 )
@@ -46,6 +48,7 @@ type Cell struct {
 	Number  float64
 	IsNum   bool
 	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
+	IsBool  bool   // Text is "true" or "false"; JSON writes a boolean
 }
 
 // Str is a text cell.
@@ -66,7 +69,7 @@ func Int(i int) Cell { return Cell{Number: float64(i), IsNum: true} }
 func MissingCell(reason string) Cell { return Cell{Missing: reason} }
 
 // Bool is a true/false cell.
-func Bool(b bool) Cell { return Cell{Text: strconv.FormatBool(b)} }
+func Bool(b bool) Cell { return Cell{Text: strconv.FormatBool(b), IsBool: true} }
 
 // Column describes one column.
 type Column struct {
@@ -110,6 +113,13 @@ func Write(out, diag io.Writer, format string, d Document) error {
 			for _, n := range d.Notes {
 				fmt.Fprintln(diag, "note: "+safetext.Terminal(n))
 			}
+			if len(d.Sections) > 1 {
+				var names []string
+				for _, s := range d.Sections[1:] {
+					names = append(names, s.Name)
+				}
+				fmt.Fprintf(diag, "note: this CSV is the %s table; the output also has %s: add --out-dir DIR to write every table as DIR/<table>.csv, or use --format json\n", d.Sections[0].Name, strings.Join(names, ", "))
+			}
 		}
 		return nil
 	case "json":
@@ -117,9 +127,49 @@ func Write(out, diag io.Writer, format string, d Document) error {
 	case "markdown":
 		return writeMarkdown(out, d)
 	case "table", "":
-		return writeTable(out, d)
+		return writeTableWidth(out, d, 0)
 	}
 	return CheckFormat(format)
+}
+
+// WriteCSVDir writes every table of d as dir/<table name>.csv (each
+// written to a temporary file and renamed into place), and returns the
+// paths written. dir must exist.
+func WriteCSVDir(dir string, d Document) ([]string, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--out-dir %s: not a folder; create it first", dir)
+	}
+	var paths []string
+	for i, s := range d.Sections {
+		name := s.Name
+		if name == "" {
+			name = fmt.Sprintf("table_%d", i+1)
+		}
+		var b bytes.Buffer
+		if err := writeCSV(&b, s); err != nil {
+			return paths, err
+		}
+		p := filepath.Join(dir, filepath.Base(name)+".csv")
+		tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*.tmp")
+		if err != nil {
+			return paths, err
+		}
+		if _, err := tmp.Write(b.Bytes()); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		if err := os.Rename(tmp.Name(), p); err != nil {
+			os.Remove(tmp.Name())
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }
 
 func writeCSV(w io.Writer, s Section) error {
@@ -184,6 +234,8 @@ func writeJSON(w io.Writer, d Document) error {
 				switch {
 				case c.IsNum:
 					m[col.Name] = c.Number
+				case c.IsBool:
+					m[col.Name] = c.Text == "true"
 				case c.Text != "":
 					m[col.Name] = c.Text
 				default:
@@ -212,38 +264,6 @@ func writeJSON(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(obj)
-}
-
-func writeTable(w io.Writer, d Document) error {
-	esc := safetext.Terminal
-	if d.Title != "" {
-		fmt.Fprintln(w, esc(d.Title))
-		fmt.Fprintln(w)
-	}
-	for i, s := range d.Sections {
-		if s.Title != "" && (i > 0 || d.Title == "") {
-			fmt.Fprintln(w, esc(s.Title))
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, c := range s.Columns {
-			fmt.Fprint(tw, esc(c.Name), "\t")
-		}
-		fmt.Fprintln(tw)
-		for _, row := range s.Rows {
-			for j, c := range row {
-				fmt.Fprint(tw, esc(shownText(c, s.Columns[j])), "\t")
-			}
-			fmt.Fprintln(tw)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-	}
-	for _, n := range d.Notes {
-		fmt.Fprintln(w, "Note: "+esc(n))
-	}
-	return nil
 }
 
 func writeMarkdown(w io.Writer, d Document) error {

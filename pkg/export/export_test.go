@@ -124,10 +124,10 @@ func TestHostileTextIsMadeSafeInEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantTab := "Rates <b>\\x1b[2J\n\n" +
-		"la_name                     rate  \n" +
-		"=HYPERLINK(\"http://x\",\"y\")  -3.5  \n" +
-		"@SUM(1)|# head\\x0a- list    12.0  \n" +
-		"Leeds\\x0b170292 \\u202e1.99  1.0   \n\n" +
+		"la_name                     rate\n" +
+		"=HYPERLINK(\"http://x\",\"y\")  -3.5\n" +
+		"@SUM(1)|# head\\x0a- list    12.0\n" +
+		"Leeds\\x0b170292 \\u202e1.99  1.0\n\n" +
 		"Note: source: <img src=x onerror=alert(1)>.csv\\x1b]8;;http://x\\x07\n"
 	if tab.String() != wantTab {
 		t.Errorf("table:\n%s\nwant\n%s", tab.String(), wantTab)

@@ -23,6 +23,11 @@ type Area struct {
 	NewLACode string `json:"new_la_code"`
 	OldLACode string `json:"old_la_code"`
 	Name      string `json:"la_name"`
+	// From (for an area after the change) lists the ONS codes of the
+	// areas before it whose ground it took, when not all of them: Dorset
+	// (2019) was formed from Dorset county alone, Bournemouth and Poole
+	// went into Bournemouth, Christchurch and Poole.
+	From []string `json:"from,omitempty"`
 }
 
 // BoundaryChange is a reorganisation where authorities ended and others

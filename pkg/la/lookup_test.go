@@ -94,7 +94,8 @@ var lookupCases = []struct{ query, code, name string }{
 	{"bournemouth christchurch & poole", "E06000058", "Bournemouth, Christchurch and Poole"},
 	{"Dorset", "E06000059", "Dorset"}, // the current unitary, not the former county
 	{"838", "E06000059", "Dorset"},
-	{"E10000009", "E10000009", "Dorset"}, // the former county by its own code
+	{"E10000009", "E10000009", "Dorset (county, to 2019)"}, // the former county by its own code, named distinctly
+	{"Dorset county", "E10000009", "Dorset (county, to 2019)"},
 	{"Bournemouth", "E06000028", "Bournemouth"},
 	{"Northamptonshire", "E10000021", "Northamptonshire"},
 	{"west northamptonshire", "E06000062", "West Northamptonshire"},
@@ -256,6 +257,27 @@ func TestNormalise(t *testing.T) {
 	} {
 		if got := la.Normalise(in); got != want {
 			t.Errorf("Normalise(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Item 6 of issue 12: Dorset (2019) was formed from Dorset county alone;
+// Bournemouth and Poole (and Christchurch, from the county) went into BCP.
+func TestFormedFrom(t *testing.T) {
+	reg := handRegistry(t)
+	for code, want := range map[string]string{
+		"E06000059": "E10000009",
+		"E06000058": "E06000028 E06000029 E10000009",
+	} {
+		a, ok := reg.Get(code)
+		if !ok {
+			t.Fatalf("%s not in the registry", code)
+		}
+		if got := strings.Join(a.FormedFrom, " "); got != want {
+			t.Errorf("%s formed from %q, want %q", a.Name, got, want)
+		}
+		if len(a.Predecessors) != 3 {
+			t.Errorf("%s: predecessors (the whole change) %v", a.Name, a.Predecessors)
 		}
 	}
 }

@@ -27,9 +27,12 @@ type Authority struct {
 	FormerCodes  []string // earlier ONS codes for the same area
 	FirstYear    int      // first reporting year seen in the data (0 if none)
 	LastYear     int      // last reporting year seen in the data
-	Predecessors []string // canonical codes of authorities it replaced
-	Successors   []string // canonical codes of authorities that replaced it
-	Change       *BoundaryChange
+	Predecessors []string // canonical codes of authorities it replaced (all areas before its boundary change)
+	// FormedFrom are the canonical codes of the predecessors whose ground
+	// it took (a subset of Predecessors when the change says so).
+	FormedFrom []string
+	Successors []string // canonical codes of authorities that replaced it
+	Change     *BoundaryChange
 }
 
 // Current reports whether the authority still exists (has no successors).
@@ -116,6 +119,11 @@ func New(seen []Sighting, changes Changes) *Registry {
 		for _, b := range bc.Before {
 			pa := ensure(b)
 			pa.Change = bc
+			if b.Name != "" {
+				// The change table names former areas distinctly
+				// ("Dorset (county, to 2019)", not "Dorset" twice).
+				pa.Name = b.Name
+			}
 			for _, af := range bc.After {
 				pa.Successors = appendOnce(pa.Successors, r.Canonical(af.NewLACode))
 			}
@@ -124,6 +132,9 @@ func New(seen []Sighting, changes Changes) *Registry {
 			sa := ensure(af)
 			for _, b := range bc.Before {
 				sa.Predecessors = appendOnce(sa.Predecessors, r.Canonical(b.NewLACode))
+				if len(af.From) == 0 || contains(af.From, b.NewLACode) {
+					sa.FormedFrom = appendOnce(sa.FormedFrom, r.Canonical(b.NewLACode))
+				}
 			}
 			if sa.Change == nil {
 				sa.Change = bc

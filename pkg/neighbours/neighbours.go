@@ -372,3 +372,14 @@ func (ss Sets) Describe() string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// IsNeighbourFile reports whether path is a statistical neighbour file
+// that reads cleanly (recognised by its header, as Find does), for
+// `cscstats fetch --from` to import it.
+func IsNeighbourFile(path string) bool {
+	if ok, err := looksLike(path); err != nil || !ok {
+		return false
+	}
+	_, err := Read(path)
+	return err == nil
+}

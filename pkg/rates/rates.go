@@ -388,7 +388,7 @@ func (c *Calculator) acrossChange(measure string, area Area, year int, r Rate) R
 		return c.sumOf(measure, area, year, a.Successors)
 	case len(a.Predecessors) > 0 && year < bc.FirstReportingYear:
 		var names []string
-		for _, p := range a.Predecessors {
+		for _, p := range a.FormedFrom {
 			if pa, ok := c.Registry.Get(p); ok {
 				names = append(names, pa.Name)
 			}

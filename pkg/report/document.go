@@ -17,7 +17,12 @@ import (
 type Document struct {
 	Title    string
 	Subtitle string
-	Intro    []string // paragraphs
+	// Headlines, when set, are the page's key findings, shown first in
+	// a box (a council profile's three to five sentences).
+	Headlines []string
+	Intro     []string // paragraphs
+	// Up, when set, links back to an index page ("../index.html").
+	Up       string
 	Sections []Section
 	// Claims, when set, is written as claims.csv (and shown by a section).
 	Claims *export.Section

@@ -3,12 +3,15 @@ package report
 import (
 	"html/template"
 	"io"
+
+	"github.com/cscstats/cscstats/pkg/measures"
 )
 
 // page is the report's HTML: one self-contained file, no scripts, no
 // external resources, readable on a phone and printable.
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"inline":  InlineSVG,
+	"sources": func() []SourceLink { return Sources },
 	"shown":   func(t *Table, row, col int) string { return t.Data.Shown(row, col) },
 	"numeric": func(t *Table, col int) bool { return t.Data.IsNumeric(col) },
 }).Parse(`<!DOCTYPE html>
@@ -36,6 +39,12 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict-close { color: #8a5a00; font-weight: bold; }
 .verdict-differs { color: #b10e1e; font-weight: bold; }
 a.data { font-size: .85rem; }
+.headlines { background: #f3f2f1; border-left: 6px solid #1d70b8; padding: .5rem 1.25rem .75rem; margin: 1.5rem 0; }
+.headlines h2 { margin-top: .5rem; border: 0; font-size: 1.2rem; }
+.headlines li { margin: .4rem 0; font-size: 1.05rem; }
+.up { margin: 0; font-size: .9rem; }
+footer.sources { font-size: .85rem; color: #505a5f; margin-top: 3rem; }
+footer.sources h2 { font-size: 1.1rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav, a.data { display: none; }
@@ -46,9 +55,12 @@ a.data { font-size: .85rem; }
 </head>
 <body>
 <header>
+{{with .Up}}<p class="up"><a href="{{.}}">All councils</a></p>{{end}}
 <h1>{{.Title}}</h1>
 {{with .Subtitle}}<p class="subtitle">{{.}}</p>{{end}}
 </header>
+{{with .Headlines}}<section class="headlines" aria-label="Key findings"><h2>Key findings</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul></section>
+{{end}}
 {{range .Intro}}<p>{{.}}</p>
 {{end}}
 <nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>
@@ -72,8 +84,22 @@ a.data { font-size: .85rem; }
 </figure>
 {{end}}{{end}}</section>
 {{end}}</main>
+<footer class="sources"><h2 id="sources">Where the data come from</h2><ul>
+{{range sources}}<li>{{.Title}}: <a href="{{.URL}}">{{.URL}}</a></li>
+{{end}}</ul><p>Open Government Licence v3.0. Built by cscstats.</p></footer>
 </body>
 </html>
 `))
 
 func renderHTML(w io.Writer, doc Document) error { return page.Execute(w, doc) }
+
+// SourceLink is a publication a page's figures come from.
+type SourceLink struct{ Title, URL string }
+
+// Sources are the publications every cscstats page draws on, linked at
+// the foot of each page (HTML and Markdown).
+var Sources = []SourceLink{
+	{"DfE, Children in need (formerly Characteristics of children in need)", publicationURLs[measures.PubCIN]},
+	{"DfE, Children looked after in England including adoptions", publicationURLs[measures.PubCLA]},
+	{"ONS, mid-year population estimates", publicationURLs[measures.PubONS]},
+}

@@ -85,7 +85,7 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 		Subtitle: fmt.Sprintf("Built by cscstats from %s. Rates are per 10,000 children aged 0-17.", strings.Join(dataFiles(calc), ", ")),
 		Intro: []string{
 			"In 2022 parents' groups and social-work academics published “Children's Social Care – The Way Forward”. It argues that England's child protection system has drifted from supporting families towards investigating them and removing children, and that councils differ sharply (“a postcode lottery”).",
-			"This page sets the report's checkable local-authority figures beside the same figures computed from the Department for Education's open data, and extends them to the latest years. Every number links to a CSV of the data behind it.",
+			"This page sets the report's checkable local-authority figures beside the same figures computed from the Department for Education's open data, and extends them to the latest years. Every table and chart links to a CSV of the data behind it.",
 		},
 	}
 	claimsTable := claimsSection(results)

@@ -449,6 +449,12 @@ func renderMarkdown(w io.Writer, doc Document) error {
 	if doc.Subtitle != "" {
 		fmt.Fprintf(w, "_%s_\n\n", esc(doc.Subtitle))
 	}
+	for _, h := range doc.Headlines {
+		fmt.Fprintf(w, "- **%s**\n", esc(h))
+	}
+	if len(doc.Headlines) > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(w, "%s\n\n", esc(p))
 	}
@@ -478,5 +484,10 @@ func renderMarkdown(w io.Writer, doc Document) error {
 			}
 		}
 	}
+	fmt.Fprintf(w, "## Where the data come from\n\n")
+	for _, s := range Sources {
+		fmt.Fprintf(w, "- %s: <%s>\n", esc(s.Title), s.URL)
+	}
+	fmt.Fprintln(w)
 	return nil
 }

@@ -142,3 +142,7 @@ func readIMD(path string, reg *la.Registry) (*imdTable, error) {
 	}
 	return t, nil
 }
+
+// IsIMDFile reports whether path has the IMD 2019 summaries' header (as
+// FindIMDFile recognises it), for `cscstats fetch --from` to import it.
+func IsIMDFile(path string) bool { return hasIMDHeader(path) }

@@ -286,7 +286,7 @@ func cascadeRun(opts *Options) error {
 		Sections: []export.Section{sec},
 		Notes:    notes,
 	}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 func stepsText() string {

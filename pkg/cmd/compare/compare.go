@@ -15,7 +15,6 @@ import (
 	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/ees"
-	"github.com/cscstats/cscstats/pkg/export"
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
@@ -90,7 +89,7 @@ every table.`,
 			return compareRun(opts)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated (see `cscstats measures`)")
+	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (list: cscstats measures)")
 	cmd.Flags().StringVarP(&opts.Year, "year", "y", "", "reporting year ending 31 March, as 2024 or 2023-24 (default: --to, else the latest)")
 	cmd.Flags().BoolVar(&opts.Neighbours, "neighbours", false, "compare with the council's DfE statistical neighbours")
 	cmd.Flags().BoolVar(&opts.Region, "region", false, "rank within the region and list the region's councils")
@@ -364,7 +363,7 @@ func Compute(calc *rates.Calculator, dataDir string, opts *Options) (*Result, []
 	}
 	councils, notes, err := resolveCouncils(calc, opts.Names)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, cmdutil.QuoteHint(calc.Registry, opts.Names, err)
 	}
 	if opts.Neighbours {
 		sets, err := neighbours.Find(dataDir)
@@ -459,7 +458,7 @@ func compareRun(opts *Options) error {
 	if insp != nil && opts.Factory.Format != "csv" {
 		doc.Sections = append(doc.Sections, *insp)
 	}
-	if err := export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc); err != nil {
+	if err := cmdutil.Print(opts.Factory, doc); err != nil {
 		return err
 	}
 	if opts.Plot != "" {

@@ -22,6 +22,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // ---------------------------------------------------------------------------
@@ -669,4 +670,27 @@ func sectionCol(t *testing.T, s export.Section, name string) int {
 	}
 	t.Fatalf("section %s has no column %s", s.Name, name)
 	return -1
+}
+
+// Issue 12 item 7: a council formed mid-period (Cumberland, first year
+// 2024) changes from its first to its last year with a rate, and the note
+// says which years. By hand from the CSV rows: c4 Section47 881 (2024) and
+// 1044 (2025); ONS children mid-2023 52019, mid-2024 52489.
+func TestCompareChangeCouncilFormedMidPeriod(t *testing.T) {
+	d := runJSON(t, testfiles.SharedEES(t), Options{Names: []string{"Cumberland"}, Measures: []string{"s47"}, From: "2013"})
+	from, to := 881.0/52019*1e4, 1044.0/52489*1e4
+	for _, c := range d.Changes {
+		if c["comparison"] != "council" {
+			continue
+		}
+		if num(t, c, "from") != 2024 || num(t, c, "to") != 2025 || !near(num(t, c, "rate_from"), from) || !near(num(t, c, "rate_to"), to) ||
+			!near(num(t, c, "change"), to-from) {
+			t.Errorf("Cumberland change %v, want %v to %v", c, from, to)
+		}
+		if c["note"] != "2024 to 2025: the first and last years with a rate in 2013 to 2025" {
+			t.Errorf("note %q", c["note"])
+		}
+		return
+	}
+	t.Error("no council change row")
 }

@@ -50,9 +50,21 @@ type ChangeRow struct {
 func changes(calc *rates.Calculator, m measures.Measure, c *Council, fy, ty int) []ChangeRow {
 	var out []ChangeRow
 	add := func(role string, area rates.Area) ChangeRow {
-		ch := ChangeRow{Measure: m.ID, Council: c, Role: role, Area: area,
-			Change: rates.Compare(rateAt(calc, m.ID, area, fy), rateAt(calc, m.ID, area, ty))}
+		from, to := rateAt(calc, m.ID, area, fy), rateAt(calc, m.ID, area, ty)
+		moved := ""
+		if !from.OK() || !to.OK() {
+			// A council formed mid-period (Cumberland, 2024) changes from
+			// its first year with a rate; the note says which years.
+			if f, l, ok := firstLast(calc.Series(m.ID, area, fy, ty)); ok {
+				from, to = f, l
+				moved = fmt.Sprintf("%d to %d: the first and last years with a rate in %d to %d", f.Year, l.Year, fy, ty)
+			}
+		}
+		ch := ChangeRow{Measure: m.ID, Council: c, Role: role, Area: area, Change: rates.Compare(from, to)}
 		var why []string
+		if moved != "" {
+			why = append(why, moved)
+		}
 		for _, r := range []rates.Rate{ch.Change.From, ch.Change.To} {
 			if r.Note != "" && (!r.OK() || r.Basis == rates.Harmonised) {
 				why = append(why, fmt.Sprintf("%d: %s", r.Year, r.Note))
@@ -91,6 +103,24 @@ func changes(calc *rates.Calculator, m measures.Measure, c *Council, fy, ty int)
 	}
 	add(RoleEngland, rates.England())
 	return out
+}
+
+// firstLast returns the first and last rates of a series that have a
+// value, if there are two different years with one.
+func firstLast(series []rates.Rate) (first, last rates.Rate, ok bool) {
+	fi, li := -1, -1
+	for i, r := range series {
+		if r.OK() {
+			if fi < 0 {
+				fi = i
+			}
+			li = i
+		}
+	}
+	if fi < 0 || fi == li {
+		return rates.Rate{}, rates.Rate{}, false
+	}
+	return series[fi], series[li], true
 }
 
 func col(name string, decimals int) export.Column {

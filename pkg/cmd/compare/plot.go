@@ -21,7 +21,9 @@ func checkPlotPath(path string) error {
 }
 
 // reportingYear writes 2024 as "2023-24".
-func reportingYear(y int) string { return fmt.Sprintf("%d-%02d", y-1, y%100) }
+// reportingYear labels a year as every other table and chart does: the
+// year ending 31 March ("2013" is 2012-13).
+func reportingYear(y int) string { return fmt.Sprint(y) }
 
 // plot draws the chart matching the table: with --from/--to a trend of
 // the council(s), their neighbours (grey), region(s) and England over the

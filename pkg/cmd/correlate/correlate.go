@@ -236,7 +236,7 @@ func correlateRun(opts *Options) error {
 		doc.Sections = append(doc.Sections, res.influenceSection())
 	}
 	doc.Notes = res.notes(calc)
-	return export.Write(ios.Out, ios.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 // Result is one correlation with its data.

@@ -134,5 +134,5 @@ func matrixRun(opts *Options) error {
 		notes = append(notes, excludedLines(mx.Data.Excluded)...)
 	}
 	doc.Notes = append(notes, Caveat)
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }

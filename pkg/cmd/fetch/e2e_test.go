@@ -95,12 +95,40 @@ func TestFetchedDataGivesSameResultsAsSharedFiles(t *testing.T) {
 	}
 }
 
+// freshDir is an empty data folder the user has made (a folder named
+// with --data must exist: see TestMistypedDataDir).
+func freshDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fresh")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A --data folder that does not exist is a mistake to report, not a
+// reason to download into a new folder (issue 12 item 10).
+func TestMistypedDataDir(t *testing.T) {
+	srv, _ := fakeServices(t)
+	dir := filepath.Join(t.TempDir(), "typo")
+	code, out, stderr := cscstats(t, "--data", dir, "rates", "--measure", "s47")
+	if code != 1 || out != "" || !strings.Contains(stderr, "error: the data folder "+dir+" does not exist") {
+		t.Errorf("exit %d, stdout %q\n%s", code, out, stderr)
+	}
+	if len(srv.Log()) != 0 {
+		t.Errorf("a mistyped folder started a download: %v", srv.Log())
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the mistyped folder was created")
+	}
+}
+
 // On a fresh machine the analysis command fetches first (saying so on
 // stderr) and answers; Nomis failing is only a warning, since DfE's CLA
 // file carries the 2021+ denominators.
 func TestAutoFetchOnEmptyDataDir(t *testing.T) {
 	srv, shared := fakeServices(t)
-	dir := filepath.Join(t.TempDir(), "fresh")
+	dir := freshDir(t)
 	args := []string{"rates", "--measure", "s47", "--year", "2021", "--la", "Leeds", "--format", "csv"}
 	code, got, stderr := cscstats(t, append([]string{"--data", dir}, args...)...)
 	if code != 0 {
@@ -126,7 +154,7 @@ func TestAutoFetchOnEmptyDataDir(t *testing.T) {
 
 func TestOfflineOnEmptyDataDirGivesAdvice(t *testing.T) {
 	srv, _ := fakeServices(t)
-	dir := filepath.Join(t.TempDir(), "fresh")
+	dir := freshDir(t)
 	for _, pre := range [][]string{{"--offline"}, nil} {
 		if pre == nil {
 			t.Setenv(cmdutil.OfflineEnv, "1")
@@ -144,8 +172,8 @@ func TestOfflineOnEmptyDataDirGivesAdvice(t *testing.T) {
 	if len(srv.Log()) != 0 {
 		t.Errorf("offline made requests: %v", srv.Log())
 	}
-	if _, err := os.Stat(dir); err == nil {
-		t.Error("offline created the data directory")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("offline wrote to the data directory: %v", entries)
 	}
 }
 
@@ -155,7 +183,7 @@ func TestAutoFetchFailureGivesAdvice(t *testing.T) {
 	fakeServices(t)
 	empty := eestest.NewServer(t, eestest.Config{})
 	t.Setenv(fetchcmd.EESURLEnv, empty.ContentURL)
-	dir := filepath.Join(t.TempDir(), "fresh")
+	dir := freshDir(t)
 	code, _, stderr := cscstats(t, "--data", dir, "rates", "--measure", "s47")
 	if code != 1 || !strings.Contains(stderr, "downloading them failed (cin: publication \"children-in-need\" not found") || !strings.Contains(stderr, cmdutil.NoDataAdvice) {
 		t.Errorf("exit %d\n%s", code, stderr)

@@ -136,7 +136,7 @@ explore-education-statistics.service.gov.uk and import them with --from DIR.`,
 	fl.BoolVar(&opts.Zip, "zip", false, "download the whole-release zip and extract the data files from it")
 	fl.BoolVar(&opts.Force, "force", false, "download again even if the service says the files have not changed or the population copy is recent")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "log every request and decision to standard error")
+	fl.BoolVar(&opts.Verbose, "verbose", false, "log every request and decision to standard error (-v is --version)")
 	fl.BoolVar(&opts.Check, "check", false, "re-check the SHA-256 of every file in the manifest, offline")
 	fl.StringVar(&opts.From, "from", "", "import the CSV files in `DIR` (recognised by content) instead of downloading")
 	fl.StringVar(&opts.EESURL, "ees-url", "", "EES content API base URL (env "+EESURLEnv+")")
@@ -221,11 +221,13 @@ func fetchRun(opts *Options) error {
 		var err error
 		switch {
 		case t == TargetPopulation && r.opts.auto && !eesOK:
+			r.skipped = append(r.skipped, t)
 			continue // the DfE files failed: the denominators alone are no use
 		case t == TargetPopulation:
 			err = r.population(ctx)
 		case eesDown:
 			r.printf("%s: skipped, since Explore education statistics could not be reached\n", t)
+			r.skipped = append(r.skipped, t)
 			continue
 		default:
 			err = r.publication(ctx, t)
@@ -237,6 +239,7 @@ func fetchRun(opts *Options) error {
 				return fmt.Errorf("interrupted: %w (files already complete were kept; nothing half-written)", ctx.Err())
 			}
 			errs = append(errs, err)
+			r.failedSources = append(r.failedSources, t)
 		}
 	}
 	r.summary()
@@ -360,6 +363,8 @@ type runner struct {
 
 	downloaded, unchanged, failed int
 	bytes                         int64
+	skipped                       []string // sources not tried after an earlier failure
+	failedSources                 []string // sources whose download failed
 }
 
 func (r *runner) printf(format string, args ...any) { fmt.Fprintf(r.out, format, args...) }
@@ -367,6 +372,27 @@ func (r *runner) printf(format string, args ...any) { fmt.Fprintf(r.out, format,
 func (r *runner) summary() {
 	total := r.downloaded + r.unchanged
 	if total == 0 && r.failed == 0 {
+		return
+	}
+	if total == 0 {
+		// Nothing arrived: say so plainly, counting the sources that were
+		// never tried, rather than "1 failed".
+		verb := func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		}
+		r.printf("Nothing was downloaded to %s: ", r.dir)
+		if len(r.failedSources) > 0 {
+			r.printf("%s failed", strings.Join(r.failedSources, ", "))
+		} else {
+			r.printf("%d download(s) failed", r.failed)
+		}
+		if len(r.skipped) > 0 {
+			r.printf("; %s %s skipped", strings.Join(r.skipped, ", "), verb(len(r.skipped), "was", "were"))
+		}
+		r.printf(" (all %d sources).\n", len(r.failedSources)+len(r.skipped))
 		return
 	}
 	r.printf("%d file(s) in %s: %d downloaded (%s), %d unchanged", total, r.dir, r.downloaded, HumanBytes(r.bytes), r.unchanged)

@@ -382,8 +382,27 @@ func TestFetchFromImportsByContent(t *testing.T) {
 	if !strings.Contains(stderr, "imported") || !strings.Contains(stderr, "2012-2024") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
-	// The reference folder has no file cscstats reads.
-	_, _, err = e.run(Options{From: filepath.Join(shared, "reference")})
+	// The reference folder's statistical neighbour and IMD files are
+	// imported too (issue 12 item 3); its LTLA-UTLA lookup is not read.
+	_, stderr, err = e.run(Options{From: filepath.Join(shared, "reference")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sn_model_2025_wide.csv", "New_Statistical_Neighbour_Groupings_April_2021.csv", "imd19.csv"} {
+		dest := filepath.Join(e.dir, "reference", fetchlib.ImportReleaseDir, name)
+		if !bytes.Equal(readOrNil(dest), e.sharedFile("reference", name)) {
+			t.Errorf("%s not imported to %s", name, dest)
+		}
+	}
+	if !strings.Contains(stderr, "skipped") || !strings.Contains(stderr, "LTLA-UTLA_Apr23_Lookup_England-Wales.csv") {
+		t.Errorf("the lookup file should be reported as skipped:\n%s", stderr)
+	}
+	// A folder with no file cscstats reads is an error.
+	nothing := t.TempDir()
+	if err := os.WriteFile(filepath.Join(nothing, "notes.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.run(Options{From: nothing})
 	if err == nil || !strings.Contains(err.Error(), "no file in") {
 		t.Errorf("want an error for a folder with nothing to import, got %v", err)
 	}

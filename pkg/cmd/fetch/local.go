@@ -16,7 +16,9 @@ import (
 	"github.com/cscstats/cscstats/pkg/export"
 	fetchlib "github.com/cscstats/cscstats/pkg/fetch"
 	"github.com/cscstats/cscstats/pkg/measures"
+	"github.com/cscstats/cscstats/pkg/neighbours"
 	"github.com/cscstats/cscstats/pkg/safetext"
+	"github.com/cscstats/cscstats/pkg/spec"
 )
 
 // checkRun is `cscstats fetch --check`: every manifest entry re-hashed,
@@ -61,7 +63,7 @@ func checkRun(opts *Options) error {
 	bad := len(rep.Changed) + len(rep.Missing)
 	notes := []string{fmt.Sprintf("%d of %d file(s) in %s match the SHA-256 recorded when they were fetched.", len(rep.OK), len(m.Files), filepath.Join(dir, fetchlib.ManifestName))}
 	doc := export.Document{Title: "Data files checked against the manifest (" + dir + ")", Sections: []export.Section{sec}, Notes: notes}
-	if err := export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc); err != nil {
+	if err := cmdutil.Print(f, doc); err != nil {
 		return err
 	}
 	if bad > 0 {
@@ -76,6 +78,11 @@ func short(h string) string {
 	}
 	return h
 }
+
+// ReferencePublication is the folder `fetch --from` puts reference files
+// in (statistical neighbours, IMD): they belong to no DfE publication
+// that fetch downloads.
+const ReferencePublication = "reference"
 
 // importRun is `cscstats fetch --from DIR`: the CSV files below DIR that
 // cscstats recognises by content are copied into the data directory, with
@@ -95,6 +102,7 @@ func importRun(opts *Options) error {
 		out = nil
 	}
 	kinds := map[string]dataset.FileReport{}
+	refs := map[string]string{} // reference files (not DfE counts), by file name: what they are
 	why := map[string]string{}
 	releases := importReleases{dataDir: f.DataDir, years: map[string]int{}}
 	dest := map[string]string{} // source path -> publication/release/name
@@ -109,6 +117,17 @@ func importRun(opts *Options) error {
 			return "", "", false
 		}
 		if rep.Kind == "" {
+			// Reference files the analyses read beside the counts: DfE's
+			// statistical neighbours (compare --neighbours, report
+			// council) and the IMD 2019 summaries (--control imd:score).
+			switch {
+			case neighbours.IsNeighbourFile(p):
+				refs[filepath.Base(p)] = "DfE statistical neighbours"
+				return ReferencePublication, "", true
+			case spec.IsIMDFile(p):
+				refs[filepath.Base(p)] = "IMD 2019 local authority summaries"
+				return ReferencePublication, "", true
+			}
 			why[p] = rep.Ignored
 			return "", "", false
 		}
@@ -158,8 +177,11 @@ func importRun(opts *Options) error {
 	}
 	if out != nil {
 		for _, e := range rep.Imported {
-			k := byDest[strings.ToLower(e.Path)]
-			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), safetext.Terminal(e.Path), describeReport(k))
+			what := refs[e.FileName]
+			if e.Publication != ReferencePublication || what == "" {
+				what = describeReport(byDest[strings.ToLower(e.Path)])
+			}
+			fmt.Fprintf(out, "  %-10s  %-9s  %s  %s\n", "imported", HumanBytes(e.Bytes), safetext.Terminal(e.Path), safetext.Terminal(what))
 		}
 		others := 0
 		for _, p := range rep.Unrecognised {

@@ -81,7 +81,7 @@ func inspectRun(opts *Options) error {
 	}
 	doc := export.Document{Sections: []export.Section{sec},
 		Notes: []string{"missing_cells counts the cells of the indicators cscstats reads that hold an EES symbol instead of a number (c suppressed, x not available, z not applicable, low/k rounds to zero, u low reliability, : legacy not available); they are treated as missing, never as zero."}}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 func levels(m map[string]int) string {

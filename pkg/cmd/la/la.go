@@ -137,7 +137,7 @@ func searchRun(opts *SearchOptions) error {
 	}
 	notes = append(notes, "Former district names: data/former_names.json (structural changes orders and ONS LTLA-UTLA lookups); boundary changes: data/boundary_changes.json.")
 	doc := export.Document{Title: fmt.Sprintf("Local authorities matching %q", opts.Query), Sections: []export.Section{sec}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }
 
 func yesNo(b bool) string {
@@ -236,7 +236,7 @@ func showRun(opts *ShowOptions) error {
 		}
 	}
 	add("years_with_figures", timeperiod.Span(withFigures))
-	add("predecessors", describeCodes(reg, a.Predecessors))
+	add("predecessors", describeCodes(reg, a.FormedFrom))
 	add("successors", describeCodes(reg, a.Successors))
 	if c := a.Change; c != nil {
 		add("boundary_change", fmt.Sprintf("%s, %s (first reporting year under the new arrangement: %d). %s", c.Name, c.Effective, c.FirstReportingYear, c.Note))
@@ -303,5 +303,5 @@ func showRun(opts *ShowOptions) error {
 	if len(insp.Rows) > 0 && opts.Factory.Format != "csv" {
 		doc.Sections = append(doc.Sections, insp)
 	}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	return cmdutil.Print(opts.Factory, doc)
 }

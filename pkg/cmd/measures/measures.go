@@ -28,7 +28,18 @@ func NewCmdMeasures(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comman
 	return &cobra.Command{
 		Use:   "measures",
 		Short: "List the measures cscstats computes and the years found in the data",
-		Args:  cobra.NoArgs,
+		Long: `List every measure cscstats computes: its ID (what --measure takes), label,
+the years found in the data directory, the kind of DfE file and the column
+and filter values it is read from, what it counts, the publication and the
+denominator. "none found" means the data directory has no file for it yet
+(run ` + "`cscstats fetch`" + `, or ` + "`cscstats fetch --from DIR`" + ` for files you have).
+
+Rates are per 10,000 children aged 0-17. under1_starts counts children
+starting care aged under 1: a proxy for removals at birth, not the same
+thing.`,
+		Example: `  cscstats measures
+  cscstats measures --format csv > measures.csv`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -44,6 +55,10 @@ func measuresRun(opts *Options) error {
 	if err != nil && !errors.As(err, &noData) {
 		return err
 	}
+	// The catalogue is listed without data, but a download that was tried
+	// and failed is still a failure (exit status 1).
+	var failed *cmdutil.NoDataError
+	downloadFailed := errors.As(err, &failed) && len(failed.Errs) > 1
 	sec := export.Section{Name: "measures", Columns: []export.Column{
 		{Name: "id", Decimals: -1}, {Name: "label", Decimals: -1}, {Name: "years", Decimals: -1}, {Name: "file_kind", Decimals: -1},
 		{Name: "indicator", Decimals: -1}, {Name: "filters", Decimals: -1}, {Name: "unit", Decimals: -1}, {Name: "publication", Decimals: -1}, {Name: "denominator", Decimals: -1}}}
@@ -74,5 +89,11 @@ func measuresRun(opts *Options) error {
 		}
 	}
 	doc := export.Document{Title: "Measures (data: " + opts.Factory.DataDir + ")", Sections: []export.Section{sec}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	if err := cmdutil.Print(opts.Factory, doc); err != nil {
+		return err
+	}
+	if downloadFailed {
+		return failed
+	}
+	return nil
 }

@@ -22,7 +22,7 @@ func TestPlotMap(t *testing.T) {
 	}{
 		{[]string{"map", "--measure", "cla_31march", "--year", "2024", "--highlight", "Leeds"}, "map.png", "Boundaries: ONS Counties and Unitary Authorities"},
 		{[]string{"map", "--measure", "s47", "--hex"}, "hex.svg", "Hex layout: Open Innovations"},
-		{[]string{"map", "-m", "under1_starts", "-y", "2019"}, "old.pdf", "Not on the map: Bournemouth, Dorset and Poole"},
+		{[]string{"map", "-m", "under1_starts", "-y", "2019"}, "old.pdf", "Not on the map: Bournemouth, Dorset (county, to 2019) and Poole"},
 	} {
 		ios, _, _, errOut := iostreams.Test()
 		f := &cmdutil.Factory{IOStreams: ios, DataDir: dir, Format: "table"}

@@ -71,9 +71,13 @@ and a source line naming the DfE publication, the files and the ONS
 population estimates.
 
 The format follows the extension of -o: .png (150 dpi), .svg or .pdf.
-The default size is 16 × 10 cm (funnel plots 16 × 13 cm; small multiples
-grow 3.5 cm per panel beyond two); --width and --height take cm, mm, in,
-pt or px (PNG pixels at 150 dpi), e.g. --width 1200px --height 800px.
+The default size is 16 × 10 cm (funnel and scatter plots 16 × 13 cm; small
+multiples 6.5 cm plus 2.5 cm per panel); --width and --height take cm, mm,
+in, pt or px (PNG pixels at 150 dpi), e.g. --width 1200px --height 800px.
+A chart that needs more room than asked for (many panels, long notes) is
+made taller rather than refused; the size written is reported.
+
+Tables are not printed, so --format does not apply; --csv writes the data.
 
 A year with no comparable figure (suppressed, missing, or across a
 boundary change) is never drawn and lines are never joined across it.
@@ -96,7 +100,8 @@ measure sharing the year axis.`,
   cscstats plot trend --measure s47,icpc,cpp_31march --la Leeds --from 2013 -o leeds.pdf`))
 	cmd.AddCommand(newKindCmd(f, runF, KindRank, "rank --measure ID [--year YEAR] [--highlight NAME ...] -o FILE",
 		"Every council ranked, with 95% confidence intervals and England",
-		`Every council's rate in one year (default: the latest), lowest to highest,
+		`Every council's rate in one year (default: the latest), from the highest
+(rank 1, as compare ranks) to the lowest,
 with its 95% confidence interval as a whisker and England as a line.
 --highlight colours and labels councils. The Isles of Scilly and the City
 of London are left out unless --include-small (a note says so).`,
@@ -133,6 +138,21 @@ the authorities, their regions and England.`,
 	return cmd
 }
 
+// hideFormat keeps the root's --format and --out-dir out of a plot
+// command's help: a chart has no table format.
+func hideFormat(cmd *cobra.Command) {
+	defaultHelp := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		for _, name := range []string{"format", "out-dir"} {
+			if fl := c.Root().PersistentFlags().Lookup(name); fl != nil {
+				fl.Hidden = true
+				defer func() { fl.Hidden = false }()
+			}
+		}
+		defaultHelp(c, args)
+	})
+}
+
 func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short, long, example string) *cobra.Command {
 	opts := &Options{Factory: f, Kind: kind}
 	cmd := &cobra.Command{
@@ -148,10 +168,18 @@ func newKindCmd(f *cmdutil.Factory, runF func(*Options) error, kind, use, short,
 			return plotRun(opts)
 		},
 	}
+	hideFormat(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "", "chart file to write: .png, .svg or .pdf")
 	fl.StringVar(&opts.Width, "width", "", "chart width: cm, mm, in, pt or px (default 16cm)")
-	fl.StringVar(&opts.Height, "height", "", "chart height: cm, mm, in, pt or px (default 10cm)")
+	defHeight := "10cm"
+	switch kind {
+	case KindFunnel, KindScatter:
+		defHeight = "13cm"
+	case KindTrend:
+		defHeight = "10cm; with several measures 6.5cm + 2.5cm per panel"
+	}
+	fl.StringVar(&opts.Height, "height", "", "chart height: cm, mm, in, pt or px (default "+defHeight+"; taller if the chart needs it)")
 	fl.StringVar(&opts.DataCSV, "csv", "", "also write the data behind the chart to this CSV file")
 	_ = cmd.MarkFlagRequired("output")
 	_ = cmd.MarkFlagFilename("output", "png", "svg", "pdf")
@@ -216,6 +244,11 @@ func plotRun(opts *Options) error {
 	if opts.DataCSV != "" && !strings.EqualFold(filepath.Ext(opts.DataCSV), ".csv") {
 		return cmdutil.FlagErrorf("--csv %s: the data file must end in .csv", opts.DataCSV)
 	}
+	if opts.DataCSV != "" {
+		if err := cmdutil.CheckOutputFolder(opts.DataCSV); err != nil {
+			return err
+		}
+	}
 	band, err := cmdutil.ParsePer(opts.Per)
 	if err != nil {
 		return err
@@ -235,6 +268,11 @@ func plotRun(opts *Options) error {
 	}
 	if h == 0 {
 		h = dh
+	}
+	// The chart may need more room than asked for (many panels, long
+	// notes): it is enlarged, never refused, and the size written says so.
+	if w, h, err = charts.FitSize(b.chart, w, h); err != nil {
+		return err
 	}
 
 	// Render the data first (nothing is written yet), then save the chart
@@ -281,6 +319,9 @@ func chartFormat(path string) (string, error) {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	switch ext {
 	case "png", "svg", "pdf":
+		if err := cmdutil.CheckOutputFolder(path); err != nil {
+			return "", err
+		}
 		return ext, nil
 	}
 	return "", cmdutil.FlagErrorf("-o %s: the file must end in .png, .svg or .pdf", path)
@@ -329,9 +370,9 @@ func build(calc *rates.Calculator, opts *Options) (built, error) {
 
 // areas resolves --la to the authorities, their regions and England, or
 // def when there is no --la.
-func areas(calc *rates.Calculator, las []string, def []rates.Area) ([]rates.Area, error) {
+func areas(calc *rates.Calculator, las []string, def []rates.Area) ([]rates.Area, []string, error) {
 	if len(las) == 0 {
-		return def, nil
+		return def, nil, nil
 	}
 	return cmdutil.AreasFor(calc, las)
 }
@@ -345,16 +386,21 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	as, err := areas(calc, opts.LAs, []rates.Area{rates.England()})
+	as, lookupNotes, err := areas(calc, opts.LAs, []rates.Area{rates.England()})
 	if err != nil {
 		return built{}, err
+	}
+	for _, m := range ms {
+		if n := cmdutil.RangeNote(m.ID, from, to, calc.Years(m.ID)); n != "" {
+			lookupNotes = append(lookupNotes, n)
+		}
 	}
 	if len(ms) == 1 {
 		t, sec, err := chartdata.Trend(calc, ms[0].ID, as, from, to, chartdata.Options{})
 		if err != nil {
 			return built{}, err
 		}
-		return built{chart: t, labels: t.Labels, section: sec}, nil
+		return built{chart: t, labels: t.Labels, section: sec, extra: lookupNotes}, nil
 	}
 	ids := make([]string, len(ms))
 	for i, m := range ms {
@@ -364,7 +410,7 @@ func buildTrend(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: sm, labels: sm.Labels, section: sec}, nil
+	return built{chart: sm, labels: sm.Labels, section: sec, extra: lookupNotes}, nil
 }
 
 // oneMeasure returns the single --measure of a one-measure chart.
@@ -433,7 +479,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	if to == 0 {
 		to = have[len(have)-1]
 	}
-	as, err := areas(calc, opts.LAs, nil)
+	as, lookupNotes, err := areas(calc, opts.LAs, nil)
 	if err != nil {
 		return built{}, err
 	}
@@ -441,7 +487,7 @@ func buildSlope(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: s, labels: s.Labels, section: sec}, nil
+	return built{chart: s, labels: s.Labels, section: sec, extra: lookupNotes}, nil
 }
 
 // buildScatter pairs the two specs as `cscstats correlate` does (pkg/spec)
@@ -464,5 +510,5 @@ func buildScatter(calc *rates.Calculator, opts *Options) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	return built{chart: s, labels: s.Labels, section: sec, extra: in.Notes}, nil
+	return built{chart: s, labels: s.Labels, section: sec}, nil
 }

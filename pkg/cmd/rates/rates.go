@@ -44,8 +44,8 @@ of age), as research on babies entering care does: under1_starts, the
 removals-at-birth proxy, per 10,000 babies. --per under5 divides by the
 children aged under 5.
 
---measure all and --year all give the full tidy table (every measure, year,
-authority, region and England) in the same columns.`,
+--measure all or --year all gives the full tidy table: every measure and/or
+year, with every authority, every region and England, in the same columns.`,
 		Example: `  cscstats rates --measure s47 --year 2021
   cscstats rates --measure s47 --year 2021 --la Leeds --la Camden
   cscstats rates --measure under1_starts --year 2022 --region "North East" --sort rate
@@ -59,7 +59,7 @@ authority, region and England) in the same columns.`,
 			return ratesRun(opts)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (see `cscstats measures`)")
+	cmd.Flags().StringSliceVarP(&opts.Measures, "measure", "m", nil, "measure ID(s), comma-separated, or all (list: cscstats measures)")
 	cmd.Flags().StringSliceVarP(&opts.Years, "year", "y", nil, "reporting year(s) ending 31 March, or all (default: the latest year of each measure)")
 	cmd.Flags().StringArrayVar(&opts.LAs, "la", nil, "local authority name or code (repeatable)")
 	cmd.Flags().StringVar(&opts.Region, "region", "", "only authorities in this region (name or code)")
@@ -85,13 +85,9 @@ func ratesRun(opts *Options) error {
 		return err
 	}
 	calc = calc.Per(band)
-	var picked []*la.Authority
-	for _, q := range opts.LAs {
-		a, err := calc.Registry.Lookup(q)
-		if err != nil {
-			return err
-		}
-		picked = append(picked, a)
+	picked, lookupNotes, err := cmdutil.LookupLAs(calc.Registry, opts.LAs)
+	if err != nil {
+		return err
 	}
 	regionCode := ""
 	if opts.Region != "" {
@@ -99,6 +95,8 @@ func ratesRun(opts *Options) error {
 			return err
 		}
 	}
+	// The full tidy table has every region's rows too.
+	full := len(picked) == 0 && regionCode == "" && (isAll(opts.Measures) || isAll(opts.Years))
 	var all []rates.Rate
 	var yearsUsed []int
 	for _, m := range ms {
@@ -110,7 +108,7 @@ func ratesRun(opts *Options) error {
 			return err
 		}
 		for _, y := range years {
-			rows := filter(calc.Year(m.ID, y), picked, regionCode)
+			rows := filter(calc.Year(m.ID, y), picked, regionCode, full)
 			if err := rates.SortBy(rows, opts.Sort); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
@@ -119,7 +117,7 @@ func ratesRun(opts *Options) error {
 		}
 	}
 	title := fmt.Sprintf("%s per 10,000 %s, %s", labels(ms), band.Label(), timeperiod.Span(yearsUsed))
-	notes := cmdutil.MeasureNotes(calc, ms, yearsUsed)
+	notes := append(lookupNotes, cmdutil.MeasureNotes(calc, ms, yearsUsed)...)
 	if band != population.Children {
 		if w := cmdutil.DenominatorWarning(calc); w != "" {
 			notes = append(notes, w)
@@ -131,13 +129,19 @@ func ratesRun(opts *Options) error {
 	if n := cmdutil.MissingNote(all); n != "" {
 		notes = append(notes, n)
 	}
-	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", all)}, Notes: notes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.TidySection("rates", "", all)}, Notes: notes}
+	return cmdutil.Print(opts.Factory, doc)
+}
+
+// isAll reports whether a flag's values are the single word "all".
+func isAll(vals []string) bool {
+	return len(vals) == 1 && strings.EqualFold(strings.TrimSpace(vals[0]), "all")
 }
 
 // filter keeps England, then either the chosen authorities and their
-// regions, or one region and its authorities, or everything but regions.
-func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rates.Rate {
+// regions, or one region and its authorities, or every authority (and,
+// when allRegions is set, every region).
+func filter(rows []rates.Rate, picked []*la.Authority, regionCode string, allRegions bool) []rates.Rate {
 	want := map[string]bool{}
 	wantRegion := map[string]bool{}
 	for _, a := range picked {
@@ -153,7 +157,7 @@ func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rate
 		case rates.National:
 			out = append(out, r)
 		case rates.Regional:
-			if wantRegion[r.Area.Code] {
+			if allRegions || wantRegion[r.Area.Code] {
 				out = append(out, r)
 			}
 		default:

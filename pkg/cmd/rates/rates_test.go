@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,7 +39,7 @@ func TestRatesCSVHeaderAndLeeds2021(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(recs[0], ","), "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper"; got != want {
+	if got, want := strings.Join(recs[0], ","), "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper,old_la_code,note"; got != want {
 		t.Fatalf("header\n got %s\nwant %s", got, want)
 	}
 	// England, Yorkshire and The Humber, Leeds.
@@ -270,5 +272,64 @@ func TestRatesPerUnder1(t *testing.T) {
 	}
 	if _, _, err := run(t, dir, "csv", Options{Measures: []string{"under1_starts"}, Per: "under2"}); err == nil || !cmdutil.IsFlagError(err) {
 		t.Errorf("--per under2: %v, want a flag error", err)
+	}
+}
+
+// Item 11: with only the children-in-need files there is no population:
+// every row keeps its count, has no rate and says why, and the notes say
+// there are no denominators instead of naming a DfE column that is not
+// there. Leeds s47 2020-21 is 1718 in the c4 file (read by hand below).
+func TestRatesWithoutPopulation(t *testing.T) {
+	src := testfiles.SharedFile(t, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv")
+	var leeds string
+	testfiles.EachRow(t, src, func(r map[string]string) {
+		if r["time_period"] == "2021" && r["la_name"] == "Leeds" {
+			leeds = r["Section47"]
+		}
+	})
+	dir := t.TempDir()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2021"}, LAs: []string{"Leeds"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "s47,2021,Local authority,E08000035,Leeds,Yorkshire and The Humber," + leeds + ",,,,,383,no rate: no population estimate for mid-2020\n"
+	if leeds != "1718" || !strings.Contains(out, want) {
+		t.Errorf("want the row\n%s in\n%s", want, out)
+	}
+	const note = "note: Years: 2021 (reporting years ending 31 March); denominators: none. The data directory has no population estimates (neither ONS's mid-year estimates nor DfE's CLA file with its population_estimate column), so no rate can be computed: add them with `cscstats fetch population` or `cscstats fetch --from DIR`.\n"
+	if !strings.Contains(stderr, note) || strings.Contains(stderr, "population_estimate column (no ONS") {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, note)
+	}
+}
+
+// Item 6: the former county is named distinctly from today's Dorset, and
+// its row says why it has no rate (ONS publishes no estimate for the old
+// areas: the population file has "x" for them). 854 is the c4 file's
+// Section47 for E10000009 in 2015, read by hand.
+func TestRatesFormerDorsetNamedDistinctly(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	var count string
+	testfiles.EachRow(t, filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"), func(r map[string]string) {
+		if r["time_period"] == "2015" && r["new_la_code"] == "E10000009" {
+			count = r["Section47"]
+		}
+	})
+	out, _, err := run(t, dir, "csv", Options{Measures: []string{"s47"}, Years: []string{"2015"}, Region: "South West"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `s47,2015,Local authority,E10000009,"Dorset (county, to 2019)",South West,` + count + ",,,,,835,no rate: no population estimate for mid-2014\n"
+	if count != "854" || !strings.Contains(out, want) {
+		t.Errorf("want\n%s in\n%s", want, out)
+	}
+	if strings.Count(out, ",Dorset,") != 0 {
+		t.Errorf("an area is still called plain Dorset in 2015:\n%s", out)
 	}
 }

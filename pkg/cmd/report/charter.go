@@ -13,6 +13,7 @@ import (
 	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/report"
+	"gonum.org/v1/plot/vg"
 )
 
 // charter draws the report's charts with the same builders as
@@ -26,6 +27,11 @@ type charter struct{}
 // data, which drawing only reads).
 func render(name, caption string, c charts.Chart, data export.Section) (report.Chart, error) {
 	width, height := chartdata.DefaultSize(c)
+	return renderAt(name, caption, c, data, width, height)
+}
+
+// renderAt draws a chart at width × height, or larger where it needs.
+func renderAt(name, caption string, c charts.Chart, data export.Section, width, height vg.Length) (report.Chart, error) {
 	var svg, png bytes.Buffer
 	var svgErr error
 	var wg sync.WaitGroup
@@ -64,6 +70,30 @@ func (charter) AreaTrends(calc *rates.Calculator, ms []string, area rates.Area, 
 		return report.Chart{}, err
 	}
 	return render(stem(area.Name, area.Code)+"_trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17", c, data)
+}
+
+// Render draws a council profile's chart widthCM wide, as tall as it
+// needs.
+func (charter) Render(name, caption string, c charts.Chart, data export.Section, widthCM float64) (report.Chart, error) {
+	return renderAt(name, caption, c, data, vg.Length(widthCM)*vg.Centimeter, 4*vg.Centimeter)
+}
+
+// CouncilTrends draws a council profile's trends: one small panel per
+// measure, three to a row, 4.5 cm high, against the region and England.
+func (charter) CouncilTrends(calc *rates.Calculator, ms []string, area rates.Area) (report.Chart, error) {
+	areas := []rates.Area{area}
+	if area.RegionCode != "" {
+		areas = append(areas, calc.RegionArea(area.RegionCode))
+	}
+	areas = append(areas, rates.England())
+	c, data, err := chartdata.SmallMultiples(calc, ms, areas, 0, 0, chartdata.Options{Predecessors: true})
+	if err != nil {
+		return report.Chart{}, err
+	}
+	c.Columns = 3
+	rows := (len(c.Panels) + c.Columns - 1) / c.Columns
+	height := vg.Length(rows)*4.5*vg.Centimeter + 6*vg.Centimeter
+	return renderAt("trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17, by year", c, data, 24*vg.Centimeter, height)
 }
 
 func (charter) Funnel(calc *rates.Calculator, measure string, year int) (report.Chart, error) {

@@ -11,10 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cscstats/cscstats/pkg/cmd/compare"
 	"github.com/cscstats/cscstats/pkg/cmdutil"
-	"github.com/cscstats/cscstats/pkg/export"
-	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/neighbours"
 	"github.com/cscstats/cscstats/pkg/report"
 )
 
@@ -27,11 +25,13 @@ type Options struct {
 	Out     string
 	Force   bool
 	Council string // set by `report council NAME`
+	// AllCouncils is set by `report councils`.
+	AllCouncils bool
 	// Now is the clock, for the elapsed time message.
 	Now func() time.Time
 }
 
-// NewCmdReport wires `report` and `report council`.
+// NewCmdReport wires `report`, `report council` and `report councils`.
 func NewCmdReport(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f, Now: time.Now}
 	cmd := &cobra.Command{
@@ -52,7 +52,8 @@ cscstats never replaces a folder it did not make, the data directory, the
 current or home folder, /, or a folder that contains one of them.`,
 		Example: `  cscstats report
   cscstats report --out /tmp/twf --data ../shared/ees
-  cscstats report council Leeds`,
+  cscstats report council Leeds
+  cscstats report councils --out reports/councils`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -61,15 +62,49 @@ current or home folder, /, or a folder that contains one of them.`,
 			return reportRun(opts)
 		},
 	}
-	cmd.PersistentFlags().StringVarP(&opts.Out, "out", "o", "", "output folder (default "+DefaultOut+", or reports/<council> for a council)")
+	cmd.PersistentFlags().StringVarP(&opts.Out, "out", "o", "", "output folder (default "+DefaultOut+", reports/<council> for a council, "+DefaultCouncilsOut+" for all councils)")
 	cmd.PersistentFlags().BoolVar(&opts.Force, "force", false, "replace a report folder cscstats made even if files were added to it (never a folder cscstats did not make)")
 	cmd.AddCommand(&cobra.Command{
-		Use:     "council NAME",
-		Short:   "A one-page profile of one council against England, its region and its statistical neighbours",
-		Example: `  cscstats report council Leeds --out reports/leeds`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "council NAME",
+		Short: "A one-page profile of one council for campaigners",
+		Long: `Build a one-page profile of one council (reports/<council>/ unless --out):
+
+  - three to five plain-English key findings, each with its year and its
+    comparison with England; "higher than expected" only where the rate is
+    outside the funnel plot's limits widened for overdispersion;
+  - a spine chart: every measure's rate beside England's and the range of
+    all councils that year, coloured by that funnel verdict;
+  - small trend charts of each measure against the region and England;
+  - the council beside its DfE statistical neighbours (when the neighbour
+    file is in the data directory; otherwise the page says so);
+  - every figure in full tables, the notes, methods and sources.
+
+The council can be named by name, ONS code, DfE 3-digit code or the name of
+a former district (Kettering gives North Northamptonshire). A name of
+several words may be given without quotes.`,
+		Example: `  cscstats report council Leeds --out reports/leeds
+  cscstats report council Isle of Wight
+  cscstats report council Kettering`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Council = args[0]
+			opts.Council = strings.Join(args, " ")
+			if runF != nil {
+				return runF(opts)
+			}
+			return reportRun(opts)
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "councils [--out DIR]",
+		Short: "Every council's profile and an index page grouped by region",
+		Long: `Build the profile of every current council (as ` + "`report council`" + ` does) in
+DIR/<council>/, and DIR/index.html: the councils grouped by region, each
+with its first key finding and a link to its profile. A progress bar shows
+on a terminal.`,
+		Example: `  cscstats report councils --out reports/councils`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.AllCouncils = true
 			if runF != nil {
 				return runF(opts)
 			}
@@ -103,6 +138,9 @@ func reportRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.AllCouncils {
+		return councilsRun(opts, calc, start)
+	}
 	var doc report.Document
 	out := opts.Out
 	if opts.Council == "" {
@@ -114,9 +152,12 @@ func reportRun(opts *Options) error {
 			err = addExtras(calc, opts.Factory.DataDir, &doc, nil)
 		}
 	} else {
-		a, lerr := calc.Registry.Lookup(opts.Council)
+		a, note, lerr := cmdutil.LookupLA(calc.Registry, opts.Council)
 		if lerr != nil {
 			return lerr
+		}
+		if note != "" {
+			fmt.Fprintf(io.ErrOut, "note: %s\n", note)
 		}
 		if out == "" {
 			out = filepath.Join("reports", stem(a.Name, a.Code))
@@ -124,14 +165,11 @@ func reportRun(opts *Options) error {
 		if err := report.CheckTarget(out, wopt); err != nil {
 			return err
 		}
-		cmp, cerr := comparison(opts, calc, opts.Council)
-		if cerr != nil {
-			return cerr
+		nbrs, nerr := neighbours.Find(opts.Factory.DataDir)
+		if nerr != nil {
+			return nerr
 		}
-		doc, err = report.Council(calc, a, cmp, charter{}, progress)
-		if err == nil {
-			err = addExtras(calc, opts.Factory.DataDir, &doc, a)
-		}
+		doc, err = councilDoc(opts, calc, nbrs, a, progress)
 	}
 	if err != nil {
 		return err
@@ -148,30 +186,4 @@ func reportRun(opts *Options) error {
 	fmt.Fprintf(io.ErrOut, "wrote %s (index.html, report.md, charts/, data/) in %.1fs\n", out, opts.Now().Sub(start).Seconds())
 	fmt.Fprintf(io.Out, "%s\n", filepath.Join(out, "index.html"))
 	return nil
-}
-
-// comparison computes the council's comparison on every measure, as
-// `cscstats compare NAME --measure all --neighbours` does; without a
-// statistical neighbour file it compares with England and the region only
-// and says so.
-func comparison(opts *Options, calc *rates.Calculator, name string) (export.Document, error) {
-	copts := &compare.Options{Factory: opts.Factory, Names: []string{name}, Measures: []string{"all"}, Neighbours: true}
-	res, notes, err := compare.Compute(calc, opts.Factory.DataDir, copts)
-	if err != nil && strings.Contains(err.Error(), "statistical neighbour") {
-		copts.Neighbours = false
-		res, notes, err = compare.Compute(calc, opts.Factory.DataDir, copts)
-		notes = append(notes, "No statistical neighbour file was found in the data directory, so neighbours are not shown: put DfE's sn_model_2025_wide.csv there to add them.")
-	}
-	if err != nil {
-		return export.Document{}, err
-	}
-	insp, inspNotes, err := compare.OfstedSection(calc, opts.Factory.DataDir, res.Councils)
-	if err != nil {
-		return export.Document{}, err
-	}
-	doc := res.Document(calc, "markdown", append(notes, inspNotes...))
-	if insp != nil {
-		doc.Sections = append(doc.Sections, *insp)
-	}
-	return doc, nil
 }

@@ -31,11 +31,7 @@ func Main(f *cmdutil.Factory, args []string) int {
 		debug.SetGCPercent(gcPercent)
 	}
 	if f.Version == "dev" || f.Version == "" {
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			f.Version = bi.Main.Version
-		} else {
-			f.Version = "dev"
-		}
+		f.Version = buildVersion()
 	}
 	cmd := NewCmdRoot(f)
 	cmd.SetArgs(args)
@@ -71,4 +67,43 @@ func safeLines(s string) string {
 		lines[i] = safetext.Terminal(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// buildVersion stamps the version from the build information: the module
+// version when installed with `go install module@version`, else the VCS
+// revision and time the binary was built from ("dev (abc1234 2026-12-01,
+// modified)"), else "dev".
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v := "dev (" + rev
+	if len(at) >= 10 {
+		v += " " + at[:10]
+	}
+	if modified == "true" {
+		v += ", modified"
+	}
+	return v + ")"
 }

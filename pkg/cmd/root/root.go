@@ -37,14 +37,24 @@ child protection and children looked after, and computes per-authority rates
 per 10,000 children, trends, comparisons, correlations and charts.
 
 Data: files from "Explore education statistics" in the data directory
-(--data, CSCSTATS_DATA, default data/ees).`,
+(--data, CSCSTATS_DATA, default data/ees); the first command downloads
+them if the folder is missing or empty (or run cscstats fetch).`,
+		Example: `  cscstats report                                  # the page that checks "The Way Forward"
+  cscstats report council Leeds                    # one council's profile
+  cscstats report councils --out reports/councils  # every council, with an index
+  cscstats rates --measure s47 --year 2024 --la Leeds
+  cscstats compare Blackpool --measure all --neighbours
+  cscstats plot trend --measure s47,icpc --la Leeds -o leeds.png
+  cscstats measures                                # what can be computed, and for which years`,
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("data") {
+			f.DataDirGiven = cmd.Flags().Changed("data")
+			if !f.DataDirGiven {
 				if env := os.Getenv(cmdutil.DataEnv); env != "" {
 					f.DataDir = env
+					f.DataDirGiven = true
 				}
 			}
 			if !cmd.Flags().Changed("offline") {
@@ -53,6 +63,7 @@ Data: files from "Explore education statistics" in the data directory
 					f.Offline = true
 				}
 			}
+			f.Format = strings.ToLower(strings.TrimSpace(f.Format)) // --format CSV, as --measure S47
 			if err := export.CheckFormat(f.Format); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
@@ -71,6 +82,8 @@ Data: files from "Explore education statistics" in the data directory
 	cmd.PersistentFlags().StringVar(&f.DataDir, "data", f.DataDir, "data directory (env "+cmdutil.DataEnv+")")
 	cmd.PersistentFlags().StringVar(&f.Format, "format", f.Format, "output format for tables: table, csv, json or markdown")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(export.Formats, cobra.ShellCompDirectiveNoFileComp))
+	cmd.PersistentFlags().StringVar(&f.OutDir, "out-dir", "", "with --format csv: write every table as DIR/<table>.csv (stdout gets only the main table otherwise)")
+	_ = cmd.MarkPersistentFlagDirname("out-dir")
 	_ = cmd.MarkPersistentFlagDirname("data")
 	cmd.PersistentFlags().BoolVar(&f.Offline, "offline", f.Offline, "never download: without data, fail with advice instead of fetching it (env "+cmdutil.OfflineEnv+"=1)")
 	if f.CacheDir == "" {

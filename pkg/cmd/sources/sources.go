@@ -220,7 +220,7 @@ func sourcesRun(opts *Options) error {
 		}
 	}
 	doc := export.Document{Title: "Data in " + dir, Sections: []export.Section{sec}, Notes: notes}
-	return export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc)
+	return cmdutil.Print(f, doc)
 }
 
 func fileExists(p string) bool {

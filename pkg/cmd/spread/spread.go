@@ -77,7 +77,7 @@ Quantiles are Hyndman & Fan type 7 (R's default); SD is the sample SD.`,
 			return spreadRun(opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Measure, "measure", "m", "", "measure ID (see `cscstats measures`)")
+	cmd.Flags().StringVarP(&opts.Measure, "measure", "m", "", "measure ID (list: cscstats measures)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "first reporting year (default: earliest available)")
 	cmd.Flags().StringVar(&opts.To, "to", "", "last reporting year (default: latest available)")
 	cmd.Flags().BoolVar(&opts.IncludeSmall, "include-small", false, "keep the Isles of Scilly and the City of London (left out by default)")
@@ -179,7 +179,7 @@ func Compute(calc *rates.Calculator, m measures.Measure, from, to int, sel spec.
 	}
 	drop := map[string]string{}
 	for _, q := range sel.Exclude {
-		a, err := calc.Registry.Lookup(q)
+		a, _, err := cmdutil.LookupLA(calc.Registry, q)
 		if err != nil {
 			return nil, err
 		}
@@ -460,5 +460,5 @@ func write(f *cmdutil.Factory, calc *rates.Calculator, res *Result) error {
 	}
 	title := fmt.Sprintf("Spread across councils: %s per 10,000 children aged 0-17, %s", m.Label, timeperiod.Span(years))
 	doc := export.Document{Title: title, Sections: []export.Section{sp, ch, left}, Notes: notes}
-	return export.Write(f.IOStreams.Out, f.IOStreams.ErrOut, f.Format, doc)
+	return cmdutil.Print(f, doc)
 }

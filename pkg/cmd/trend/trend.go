@@ -70,18 +70,22 @@ func trendRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	areas, err := cmdutil.AreasFor(calc, opts.LAs)
+	areas, lookupNotes, err := cmdutil.AreasFor(calc, opts.LAs)
 	if err != nil {
 		return err
 	}
 	var rows []rates.Rate
-	changes := export.Section{Name: "changes", Title: "Change from first to last year",
+	changes := export.Section{Name: "changes", Title: "Change from the first to the last year with a rate",
 		Columns: []export.Column{{Name: "measure", Decimals: -1}, {Name: "la_name", Decimals: -1}, {Name: "from", Decimals: -1}, {Name: "to", Decimals: -1},
 			{Name: "rate_from", Decimals: 1}, {Name: "rate_to", Decimals: 1}, {Name: "change", Decimals: 1}, {Name: "change_percent", Decimals: 1},
-			{Name: "rate_ratio", Decimals: 3}, {Name: "rate_ratio_lower", Decimals: 3}, {Name: "rate_ratio_upper", Decimals: 3}, {Name: "p_value", Decimals: 4}}}
+			{Name: "rate_ratio", Decimals: 3}, {Name: "rate_ratio_lower", Decimals: 3}, {Name: "rate_ratio_upper", Decimals: 3}, {Name: "p_value", Decimals: 4},
+			{Name: "note", Decimals: -1}}}
 	var years []int
 	var notes []string
 	for _, m := range ms {
+		if n := cmdutil.RangeNote(m.ID, from, to, calc.Years(m.ID)); n != "" {
+			notes = append(notes, n)
+		}
 		for _, area := range areas {
 			series := calc.Series(m.ID, area, from, to)
 			if len(series) == 0 && len(calc.Years(m.ID)) == 0 {
@@ -93,15 +97,9 @@ func trendRun(opts *Options) error {
 			rows = append(rows, series...)
 			for _, r := range series {
 				years = timeperiod.Append(years, r.Year)
-				if r.Note != "" && (r.Basis == rates.Harmonised || r.Break) {
-					notes = append(notes, fmt.Sprintf("%s %s %d: %s", r.Area.Name, m.ID, r.Year, r.Note))
-				}
 			}
-			first, last := series[0], series[len(series)-1]
-			ch := rates.Compare(first, last)
-			changes.Rows = append(changes.Rows, append([]export.Cell{export.Str(m.ID), export.Str(area.Name),
-				export.Int(first.Year), export.Int(last.Year), export.Num(first.Value), export.Num(last.Value),
-				export.Num(ch.Absolute), export.Num(ch.Percent)}, testCells(ch)...))
+			notes = append(notes, boundaryNotes(m.ID, series)...)
+			changes.Rows = append(changes.Rows, changeRow(m.ID, area, series))
 		}
 	}
 	var names []string
@@ -109,13 +107,72 @@ func trendRun(opts *Options) error {
 		names = append(names, a.Name)
 	}
 	title := fmt.Sprintf("%s: rates per 10,000 children aged 0-17, %s", strings.Join(names, ", "), timeperiod.Span(years))
-	allNotes := append(cmdutil.MeasureNotes(calc, ms, years), notes...)
+	allNotes := append(append(lookupNotes, cmdutil.MeasureNotes(calc, ms, years)...), notes...)
 	if n := cmdutil.MissingNote(rows); n != "" {
 		allNotes = append(allNotes, n)
 	}
-	allNotes = append(allNotes, rates.ChangeTestNote)
-	doc := export.Document{Title: title, Sections: []export.Section{rates.Section("rates", "", rows), changes}, Notes: allNotes}
-	return export.Write(opts.Factory.IOStreams.Out, opts.Factory.IOStreams.ErrOut, opts.Factory.Format, doc)
+	allNotes = append(allNotes, "The change is from the first to the last year with a rate in the years asked for (from and to say which).", rates.ChangeTestNote)
+	doc := export.Document{Title: title, Sections: []export.Section{cmdutil.TidySection("rates", "", rows), changes}, Notes: allNotes}
+	return cmdutil.Print(opts.Factory, doc)
+}
+
+// changeRow is an area's change from the first to the last year of series
+// that has a rate: a council formed mid-series (North Northamptonshire,
+// 2022) changes from its first year, and the note says so.
+func changeRow(measure string, area rates.Area, series []rates.Rate) []export.Cell {
+	first, last := -1, -1
+	for i, r := range series {
+		if r.OK() {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || first == last {
+		why := "no year with a rate"
+		if first >= 0 {
+			why = fmt.Sprintf("only %d has a rate", series[first].Year)
+		}
+		return []export.Cell{export.Str(measure), export.Str(area.Name), export.MissingCell(""), export.MissingCell(""),
+			export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.MissingCell(""),
+			export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.MissingCell(""), export.Str(why)}
+	}
+	a, b := series[first], series[last]
+	ch := rates.Compare(a, b)
+	note := ""
+	if first > 0 || last < len(series)-1 {
+		note = fmt.Sprintf("%d to %d: the first and last years with a rate (the years asked for run %d to %d)", a.Year, b.Year, series[0].Year, series[len(series)-1].Year)
+	}
+	row := []export.Cell{export.Str(measure), export.Str(area.Name),
+		export.Int(a.Year), export.Int(b.Year), export.Num(a.Value), export.Num(b.Value),
+		export.Num(ch.Absolute), export.Num(ch.Percent)}
+	return append(append(row, testCells(ch)...), export.Str(note))
+}
+
+// boundaryNotes says once per area, measure and cause which years are
+// harmonised or broken by a boundary change: "North Northamptonshire s47
+// 2013-2021: ..." rather than a line per year.
+func boundaryNotes(measure string, series []rates.Rate) []string {
+	var out []string
+	for i := 0; i < len(series); {
+		r := series[i]
+		if r.Note == "" || !(r.Basis == rates.Harmonised || r.Break) {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(series) && series[j+1].Note == r.Note && series[j+1].Year == series[j].Year+1 {
+			j++
+		}
+		yrs := fmt.Sprint(r.Year)
+		if j > i {
+			yrs = fmt.Sprintf("%d-%d", r.Year, series[j].Year)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s: %s", r.Area.Name, measure, yrs, r.Note))
+		i = j + 1
+	}
+	return out
 }
 
 // testCells are the rate ratio, its interval and p-value, or missing.

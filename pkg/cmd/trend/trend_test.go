@@ -2,7 +2,11 @@ package trend
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,5 +133,128 @@ func TestTrendBadRange(t *testing.T) {
 	_, err := run(t, "table", Options{LAs: []string{"Leeds"}, Measures: []string{"s47"}, From: "2021", To: "2013"})
 	if err == nil || !cmdutil.IsFlagError(err) {
 		t.Errorf("from after to: want a usage error, got %v", err)
+	}
+}
+
+// sharedRows collects, by hand from the CSV rows, a column's value for a
+// council code and year.
+func sharedRows(t *testing.T, file, code, column string) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	testfiles.EachRow(t, file, func(r map[string]string) {
+		if r["new_la_code"] != code || r["geographic_level"] != "Local authority" {
+			return
+		}
+		if v, err := strconv.ParseFloat(r[column], 64); err == nil {
+			out[r["time_period"]] = v
+		}
+	})
+	return out
+}
+
+// Item 7: a council formed mid-series changes from its first year with a
+// rate, and says so. North Northamptonshire s47, by hand: c4 2022 1137 /
+// ONS mid-2021 79186; c4 2025 1573 / ONS mid-2024 83113.
+func TestTrendChangeForCouncilFormedMidSeries(t *testing.T) {
+	dir := testfiles.SharedEES(t)
+	count := sharedRows(t, filepath.Join(dir, "cin", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"), "E06000061", "Section47")
+	pop := sharedRows(t, filepath.Join(dir, "population", "ons_mid-year_population_estimates_2012_to_2024.csv"), "E06000061", "population_estimate")
+	from, to := count["2022"]/pop["2021"]*1e4, count["2025"]/pop["2024"]*1e4
+	if count["2022"] != 1137 || pop["2021"] != 79186 || count["2025"] != 1573 || pop["2024"] != 83113 {
+		t.Fatalf("CSV rows changed: %v %v", count, pop)
+	}
+	out, err := run(t, "table", Options{LAs: []string{"North Northamptonshire"}, Measures: []string{"s47"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rate ratio is the later rate over the earlier, by hand; its
+	// interval and p-value are checked against R's poisson.test in
+	// pkg/rates.
+	want := fmt.Sprintf("s47      North Northamptonshire  2022  2025  %.1f      %.1f    %.1f    %.1f            %.3f",
+		from, to, to-from, (to-from)/from*100, to/from)
+	if want != "s47      North Northamptonshire  2022  2025  143.6      189.3    45.7    31.8            1.318" {
+		t.Fatalf("hand computation: %q", want)
+	}
+	const changeNote = "  2022 to 2025: the first and last years with a rate (the years asked for run 2013 to 2025)"
+	found := false
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, want+" ") && strings.HasSuffix(l, changeNote) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("change row missing:\n%s\nwant line:\n%s", out, want)
+	}
+	// The boundary note once, with the years, not once per year.
+	const note = "Note: North Northamptonshire s47 2013-2021: boundary break: North Northamptonshire began on 2021-04-01, formed from Northamptonshire; no comparable figure before 2022\n"
+	notes := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Note:") && strings.Contains(l, "boundary break: North Northamptonshire began") {
+			notes++
+		}
+	}
+	if notes != 1 || !strings.Contains(out, note) {
+		t.Errorf("want the boundary note once:\n%s", out)
+	}
+}
+
+// Item 8: every machine format carries every table with typed values and
+// a note per row. JSON: booleans are booleans; CSV: --out-dir writes each
+// table; the tidy table has old_la_code and why a rate is missing.
+func TestTrendExportsEveryTable(t *testing.T) {
+	dir := t.TempDir()
+	ios, _, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, DataDir: testfiles.SharedEES(t), Format: "csv", OutDir: dir}
+	if err := trendRun(&Options{Factory: f, LAs: []string{"City of London"}, Measures: []string{"s47"}, From: "2021", To: "2022"}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("with --out-dir, stdout should be empty, got %q", out.String())
+	}
+	rates, err := os.ReadFile(filepath.Join(dir, "rates.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := os.ReadFile(filepath.Join(dir, "changes.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(rates)), "\n")
+	if lines[0] != "measure,time_period,geographic_level,new_la_code,la_name,region_name,count,population,rate_per_10k,ci_lower,ci_upper,old_la_code,note" {
+		t.Errorf("rates.csv header %q", lines[0])
+	}
+	// City of London s47: c4 2021 "c" (suppressed); 2022 21 enquiries.
+	if !strings.Contains(string(rates), "s47,2021,Local authority,E09000001,City of London,Inner London,,") ||
+		!strings.Contains(string(rates), ",201,no rate: count suppressed (c)\n") {
+		t.Errorf("the suppressed 2021 row lacks its reason:\n%s", rates)
+	}
+	if !strings.HasPrefix(string(changes), "measure,la_name,from,to,rate_from,rate_to,change,change_percent,rate_ratio,rate_ratio_lower,rate_ratio_upper,p_value,note\ns47,City of London,,,,,,,,,,,only 2022 has a rate\n") {
+		t.Errorf("changes.csv:\n%s", changes)
+	}
+	if !strings.Contains(errOut.String(), "wrote "+filepath.Join(dir, "changes.csv")) {
+		t.Errorf("stderr should name the files written:\n%s", errOut.String())
+	}
+	// Without --out-dir the CSV is the main table, and stderr says what
+	// else there is.
+	ios, _, out, errOut = iostreams.Test()
+	f = &cmdutil.Factory{IOStreams: ios, DataDir: testfiles.SharedEES(t), Format: "csv"}
+	if err := trendRun(&Options{Factory: f, LAs: []string{"Leeds"}, Measures: []string{"s47"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "note: this CSV is the rates table; the output also has changes: add --out-dir DIR to write every table as DIR/<table>.csv, or use --format json") {
+		t.Errorf("stderr does not say the changes table is left out:\n%s", errOut.String())
+	}
+}
+
+// Item 6: today's Dorset was formed from the former county alone (not
+// from Bournemouth and Poole, which went into BCP).
+func TestTrendDorsetPredecessor(t *testing.T) {
+	out, err := run(t, "table", Options{LAs: []string{"Dorset"}, Measures: []string{"s47"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "Note: Dorset s47 2013-2019: boundary break: Dorset began on 2019-04-01, formed from Dorset (county, to 2019); no comparable figure before 2020\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "formed from Bournemouth") {
+		t.Errorf("want %q in\n%s", want, out)
 	}
 }
