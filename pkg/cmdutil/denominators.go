@@ -26,6 +26,12 @@ func DenominatorWarning(calc *rates.Calculator) string {
 	if len(gaps) == 0 {
 		return ""
 	}
+	if len(calc.Store.Population) == 0 {
+		// Nothing to divide by at all: one sentence, not a list of every
+		// area in the data.
+		return "the data directory has no population estimates (neither ONS's mid-year estimates nor DfE's CLA file with its population_estimate column), so counts are shown without rates. " +
+			"Run `cscstats fetch population` to ask Nomis for the ONS estimates (mid-2009 onwards), or import the ONS or DfE population files with `cscstats fetch --from DIR`."
+	}
 	type group struct {
 		years []int
 		areas []rates.Area

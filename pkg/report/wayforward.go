@@ -260,19 +260,36 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 	if first != 0 {
 		sec.Heading = fmt.Sprintf("National trends since %d", first)
 	}
-	chart, err := charter.NationalTrends(calc, NationalMeasures)
-	if err != nil {
-		// Six panels and long notes may not fit the default canvas (the
-		// as-published vintage names each year's denominator file): a
-		// taller one, when the charter can draw it.
-		tall, ok := charter.(TallCharter)
-		if !ok {
-			return sec, err
+	// Only measures with at least one rate for England are charted: a data
+	// directory without population estimates has counts but no rates.
+	var charted, unrated []string
+	for _, m := range NationalMeasures {
+		if hasRate(calc.Series(m, rates.England(), 0, 0)) {
+			charted = append(charted, m)
+		} else if len(calc.Years(m)) > 0 {
+			unrated = append(unrated, m)
 		}
-		var err2 error
-		if chart, err2 = tall.NationalTrendsTall(calc, NationalMeasures); err2 != nil {
-			return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+	}
+	var chartBlocks []Block
+	if len(unrated) > 0 {
+		chartBlocks = append(chartBlocks, Paragraph(fmt.Sprintf("Not charted, as England has no rate for them in the data (counts without population estimates): %s. Run `cscstats fetch population` (or `cscstats fetch --from DIR` with the ONS or DfE population files) to add the denominators.", strings.Join(unrated, ", "))))
+	}
+	if len(charted) > 0 {
+		chart, err := charter.NationalTrends(calc, charted)
+		if err != nil {
+			// Six panels and long notes may not fit the default canvas (the
+			// as-published vintage names each year's denominator file): a
+			// taller one, when the charter can draw it.
+			tall, ok := charter.(TallCharter)
+			if !ok {
+				return sec, err
+			}
+			var err2 error
+			if chart, err2 = tall.NationalTrendsTall(calc, charted); err2 != nil {
+				return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+			}
 		}
+		chartBlocks = append(chartBlocks, ChartBlock(chart))
 	}
 	var lines, starts, noRates []string
 	for _, m := range NationalMeasures {
@@ -308,11 +325,13 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 			claimLines = append(claimLines, fmt.Sprintf("Reading: %s — %s (%s).", rd.Label, rd.Detail, rd.Verdict))
 		}
 	}
-	sec.Blocks = []Block{
-		Paragraph("England's rates per 10,000 children, from the first to the latest year with a rate, with the exact test of the change (the rate ratio, its 95% interval and p-value; a p-value below 0.05 is evidence of a real change):"),
-		List(lines...),
-		ChartBlock(chart),
+	sec.Blocks = nil
+	if len(lines) > 0 {
+		sec.Blocks = append(sec.Blocks,
+			Paragraph("England's rates per 10,000 children, from the first to the latest year with a rate, with the exact test of the change (the rate ratio, its 95% interval and p-value; a p-value below 0.05 is evidence of a real change):"),
+			List(lines...))
 	}
+	sec.Blocks = append(sec.Blocks, chartBlocks...)
 	if len(noRates) > 0 {
 		sec.Blocks = append(sec.Blocks, Paragraph("Years with counts but no rate (left out of the rates above and of the chart, never drawn as zero): "+strings.Join(noRates, ". ")+"."))
 	}
@@ -349,17 +368,28 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 	}
 	area := rates.LAArea(a)
 	ms := []string{"s47", "icpc", "cpp_31march"}
-	chart, err := charter.AreaTrends(calc, ms, area, 0, 0)
-	if err != nil {
-		// see nationalSection: a taller canvas for long notes
-		tall, ok := charter.(TallCharter)
-		if !ok {
-			return sec, err
+	// Chart only the measures with a rate (see nationalSection).
+	var charted []string
+	for _, m := range ms {
+		if hasRate(calc.Series(m, area, 0, 0)) || hasRate(calc.Series(m, rates.England(), 0, 0)) {
+			charted = append(charted, m)
 		}
-		var err2 error
-		if chart, err2 = tall.AreaTrendsTall(calc, ms, area, 0, 0); err2 != nil {
-			return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+	}
+	chartBlock := Paragraph("No chart: neither Leeds nor England has a rate for these measures in the data (counts without population estimates). Run `cscstats fetch population` to add the denominators.")
+	if len(charted) > 0 {
+		chart, err := charter.AreaTrends(calc, charted, area, 0, 0)
+		if err != nil {
+			// see nationalSection: a taller canvas for long notes
+			tall, ok := charter.(TallCharter)
+			if !ok {
+				return sec, err
+			}
+			var err2 error
+			if chart, err2 = tall.AreaTrendsTall(calc, charted, area, 0, 0); err2 != nil {
+				return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
+			}
 		}
+		chartBlock = ChartBlock(chart)
 	}
 	var rows []rates.Rate
 	for _, m := range ms {
@@ -390,7 +420,7 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 		List(lines...),
 		notesOrNothing(fn.notes()),
 		Paragraph(fmt.Sprintf("The chart continues the series to the latest year available, with Leeds's region for context. Shaded bands are 95%% confidence intervals. The chart and the table divide every year by the %s population vintage, so a year can differ slightly from the footnote rows above, which use DfE's estimate of the time where the data have it.", vintageName(calc))),
-		ChartBlock(chart),
+		chartBlock,
 		TableBlock(Table{Name: "leeds_rates", Caption: "Leeds, Yorkshire and The Humber and England: rates per 10,000 children", Data: Wide("leeds_rates", rows, func(r rates.Rate) string { return r.Measure + ": " + r.Area.Name })}),
 	}
 	return sec, nil
@@ -538,6 +568,7 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 	names := map[string]string{}
 	var order []string
 	var first *claims.Claim
+	var uncomputed []string // correlations the data cannot compute, and why
 	var latestYears string
 	nCorr := 0
 	verdictOf := func(id, row string) string {
@@ -553,9 +584,6 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 			continue
 		}
 		nCorr++
-		if first == nil {
-			first = &f.Claims[i]
-		}
 		// own years first, when the data have them
 		if v := verdictOf(c.ID, claims.RowOwn); v != "" && v != claims.NotCheckable {
 			if p, err := claims.PairOn(calc, c, c.From, c.To); err == nil {
@@ -566,12 +594,19 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 			}
 		}
 		p, err := claims.PairFor(calc, c)
-		if err != nil {
-			return sec, err
+		var corr stats.Correlation
+		if err == nil {
+			corr, err = stats.Pearson(p.XS(), p.YS(), nil, 0.95)
 		}
-		corr, err := stats.Pearson(p.XS(), p.YS(), nil, 0.95)
 		if err != nil {
-			return sec, err
+			// The data cannot answer it (no adoptions or no s47 figures, too
+			// few councils): the claims table already says so; nothing to
+			// correlate or chart here.
+			uncomputed = append(uncomputed, fmt.Sprintf("%s: %v", c.ID, err))
+			continue
+		}
+		if first == nil {
+			first = &f.Claims[i]
 		}
 		row := claims.RowSince
 		if c.Since == nil {
@@ -633,6 +668,9 @@ func correlationSection(calc *rates.Calculator, charter Charter, f claims.File, 
 		TableBlock(Table{Name: "correlations", Caption: "Correlation across councils of changes in rates", Data: tbl,
 			Notes: []string{"r ranges from -1 to 1; the 95% interval is Fisher's z; p is two-sided, from t with n-2 degrees of freedom.",
 				"Correlation across councils is not causation: councils differ in many ways at once, and a pattern across areas need not hold for any family within them (the ecological fallacy)."}}),
+	}
+	if len(uncomputed) > 0 {
+		sec.Blocks = append(sec.Blocks, Paragraph("Not computed on the latest years, as the data cannot answer them: "+strings.Join(uncomputed, "; ")+"."))
 	}
 	if first != nil {
 		chart, err := charter.Scatter(calc, *first)
@@ -901,4 +939,14 @@ func PText(p float64) string {
 		return "p < 0.001"
 	}
 	return fmt.Sprintf("p = %.3f", p)
+}
+
+// hasRate reports whether any of rs has a value.
+func hasRate(rs []rates.Rate) bool {
+	for _, r := range rs {
+		if r.OK() {
+			return true
+		}
+	}
+	return false
 }
