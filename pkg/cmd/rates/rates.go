@@ -99,9 +99,9 @@ func ratesRun(opts *Options) error {
 			return err
 		}
 	}
-	var all []rates.Rate
-	var yearsUsed []int
-	for _, m := range ms {
+	picks := make([][]int, len(ms)) // the years of each measure
+	size := 0
+	for i, m := range ms {
 		if len(calc.Years(m.ID)) == 0 {
 			return calc.Store.NoDataFor(m.ID)
 		}
@@ -109,12 +109,24 @@ func ratesRun(opts *Options) error {
 		if err != nil {
 			return err
 		}
+		picks[i] = years
 		for _, y := range years {
-			rows := filter(calc.Year(m.ID, y), picked, regionCode)
+			size += calc.YearLen(m.ID, y)
+		}
+	}
+	// One slice for the whole table, each year's rows filtered and
+	// sorted where they were appended.
+	all := make([]rates.Rate, 0, size)
+	var yearsUsed []int
+	for i, m := range ms {
+		for _, y := range picks[i] {
+			start := len(all)
+			all = calc.AppendYear(all, m.ID, y)
+			rows := filter(all[start:], picked, regionCode)
+			all = all[:start+len(rows)]
 			if err := rates.SortBy(rows, opts.Sort); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
-			all = append(all, rows...)
 			yearsUsed = timeperiod.Append(yearsUsed, y)
 		}
 	}
@@ -137,6 +149,7 @@ func ratesRun(opts *Options) error {
 
 // filter keeps England, then either the chosen authorities and their
 // regions, or one region and its authorities, or everything but regions.
+// It keeps them in place, at the start of rows, and returns that part.
 func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rates.Rate {
 	want := map[string]bool{}
 	wantRegion := map[string]bool{}
@@ -147,22 +160,23 @@ func filter(rows []rates.Rate, picked []*la.Authority, regionCode string) []rate
 	if regionCode != "" {
 		wantRegion[regionCode] = true
 	}
-	var out []rates.Rate
-	for _, r := range rows {
+	out := rows[:0]
+	for i := range rows {
+		r := &rows[i]
 		switch r.Area.Level {
 		case rates.National:
-			out = append(out, r)
+			out = append(out, *r)
 		case rates.Regional:
 			if wantRegion[r.Area.Code] {
-				out = append(out, r)
+				out = append(out, *r)
 			}
 		default:
 			if len(picked) > 0 {
 				if want[r.Area.Code] {
-					out = append(out, r)
+					out = append(out, *r)
 				}
 			} else if regionCode == "" || r.Area.RegionCode == regionCode {
-				out = append(out, r)
+				out = append(out, *r)
 			}
 		}
 	}
