@@ -153,7 +153,7 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		}
 		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
 	}
-	reg := la.New(seen, changes)
+	reg := la.New(byYear(seen), changes)
 	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]*dataset.Observation{}}
 	// Two rows can reach the same canonical code and year when releases
 	// file an authority under different codes (Northumberland's E06000048
@@ -179,6 +179,36 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	c.indexAreas()
 	c.described = &describedMemo{m: map[population.Estimate]string{}}
 	return c
+}
+
+// byYear is seen stably sorted by year (la.New sorts it so, swapping
+// whole sightings): a counting sort, which leaves la.New only to check
+// the order.
+func byYear(seen []la.Sighting) []la.Sighting {
+	if sort.SliceIsSorted(seen, func(i, j int) bool { return seen[i].Year < seen[j].Year }) {
+		return seen
+	}
+	count := map[int]int{}
+	for _, s := range seen {
+		count[s.Year]++
+	}
+	years := make([]int, 0, len(count))
+	for y := range count {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	next := make(map[int]int, len(years))
+	at := 0
+	for _, y := range years {
+		next[y] = at
+		at += count[y]
+	}
+	out := make([]la.Sighting, len(seen))
+	for _, s := range seen {
+		out[next[s.Year]] = s
+		next[s.Year]++
+	}
+	return out
 }
 
 type describedMemo struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/la"
 	"github.com/cscstats/cscstats/pkg/rates"
 )
 
@@ -62,6 +63,25 @@ func TestSortByIsAStableSort(t *testing.T) {
 				if got[i].Note != want[i].Note {
 					t.Fatalf("trial %d, sort by %s: row %d is input row %s, a stable sort puts input row %s there", trial, key, i, got[i].Note, want[i].Note)
 				}
+			}
+		}
+	}
+}
+
+// byYear orders sightings as a stable sort by year does.
+func TestByYearIsAStableSortByYear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 100; trial++ {
+		seen := make([]la.Sighting, rng.IntN(80))
+		for i := range seen {
+			seen[i] = la.Sighting{Year: rng.IntN(6) * 1000, Geo: ees.Geography{LAName: strconv.Itoa(i)}}
+		}
+		want := append([]la.Sighting(nil), seen...)
+		sort.SliceStable(want, func(i, j int) bool { return want[i].Year < want[j].Year })
+		got := rates.ByYear(append([]la.Sighting(nil), seen...))
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("trial %d: position %d holds sighting %s (year %d), a stable sort puts %s (year %d)", trial, i, got[i].Geo.LAName, got[i].Year, want[i].Geo.LAName, want[i].Year)
 			}
 		}
 	}
