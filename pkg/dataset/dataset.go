@@ -366,13 +366,15 @@ func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 // chunks holds a file's observations in blocks that are never copied to
 // grow (a block is allocated full-size, the next one twice as big up to
 // maxChunk): appending to one slice copied every observation several
-// times as it grew. The blocks go to resolve as they are.
+// times as it grew. The blocks go to resolve as they are. Blocks stop
+// growing at 1,024 observations (176 KB): a file's last block is on
+// average half empty, and at 8,192 that was 5% of a load's allocation.
 type chunks struct {
 	c [][]Observation
 	n int
 }
 
-const minChunk, maxChunk = 64, 8192
+const minChunk, maxChunk = 64, 1024
 
 func (c *chunks) add(o Observation) {
 	if k := len(c.c); k == 0 || len(c.c[k-1]) == cap(c.c[k-1]) {
