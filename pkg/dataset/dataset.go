@@ -467,7 +467,10 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	found := map[string]bool{}
 	matchedKind := map[string]bool{}
 	for {
-		row, err := r.Read()
+		// Most rows feed no measure: they are read borrowed (no string
+		// per line) and only a row that feeds one is owned, before
+		// anything of it is kept or can reach an error.
+		row, err := r.ReadBorrowed()
 		if err == io.EOF {
 			countLevel(rep.Levels, runLevel, runRows)
 			break
@@ -480,14 +483,18 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		// the next level (a map update per row was a tenth of a load).
 		if level := row.Field(geoCols.Level); level != runLevel || runRows == 0 {
 			countLevel(rep.Levels, runLevel, runRows)
-			runLevel, runRows = level, 0
+			runLevel, runRows = strings.Clone(level), 0
 		}
 		runRows++
 		var year int
 		yearParsed := false
 		var geo ees.Geography
 		geoRead := false
+		owned := false
 		prepare := func() error {
+			if !owned {
+				row, owned = row.Own(), true
+			}
 			if !yearParsed {
 				yearParsed = true
 				y, err := ParseTimePeriod(row.Field(timeCol))
