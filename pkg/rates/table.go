@@ -49,9 +49,11 @@ func Section(name, title string, rs []Rate) export.Section {
 	jsonCells := make([]export.Cell, 0, len(rs)*len(JSONColumns))
 	for i := range rs {
 		r := &rs[i]
-		count := export.MissingCell(r.Count.String())
+		var count export.Cell
 		if r.Count.OK() {
 			count = export.Num(r.Count.Number)
+		} else {
+			count = export.MissingCell(r.Count.String())
 		}
 		pop := export.Num(r.Population)
 		if r.Population == 0 {
