@@ -11,5 +11,5 @@ func fileIDOf(fi fs.FileInfo) fileID {
 	if !ok {
 		return fileID{}
 	}
-	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: st.Ctim.Sec*1e9 + st.Ctim.Nsec}
+	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)}
 }
