@@ -7,8 +7,15 @@
 // cscstats (version, VCS revision and the executable's size and time)
 // from the same directory, and every source file (each .csv, .meta.csv
 // and manifest.json below it, hidden folders excepted, as dataset.Load
-// reads them) has the same path, size, modification time and SHA-256 of
-// its content as then. Anything else, and a cache file that is missing,
+// reads them) has the same path, size, modification time and content as
+// then. The content is known to be the same without reading it when the
+// file is the same inode (device and inode number) with the same status
+// change time (ctime) as when the cache was written: every write to a
+// file, and every change of its times, sets its ctime to the current
+// time, and nothing can set it back. Otherwise (another system, a file
+// replaced, or a ctime too close to when the cache was written for the
+// clock's granularity to tell a later write apart) the file is read and
+// its SHA-256 compared. Anything else, and a cache file that is missing,
 // unreadable, truncated, corrupt (a SHA-256 over the whole file is
 // checked) or of another layout, means the directory is loaded from its
 // CSV files and the cache rewritten: the cache can make a run faster,
@@ -37,6 +44,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/measures"
@@ -44,8 +52,12 @@ import (
 	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
-// magic starts every cache file; a file without it is not ours.
-const magic = "cscstats store cache\x00v1\n"
+// ours starts every cache file of every layout; a file without it is not
+// ours. magic is ours and this layout's version.
+const (
+	ours  = "cscstats store cache\x00"
+	magic = ours + "v2\n"
+)
 
 // suffix ends every cache file name.
 const suffix = ".cscstats-cache"
@@ -120,9 +132,12 @@ func (c Store) Load(dataDir string) (*dataset.Store, Result, error) {
 		return st, res, err
 	}
 	// Files that changed while they were read would be cached under the
-	// wrong key: then nothing is saved.
+	// wrong key: then nothing is saved. The stamp is taken before the
+	// files are listed, so that a ctime within racyWindow of it is
+	// never trusted.
+	stamp := time.Now().UnixNano()
 	after, err := sources(dataDir)
-	if err != nil || !sameStat(before, after) {
+	if err != nil || !sameStat(before, after) || !sameIDs(before, after) {
 		res.Err = errors.New("the data directory changed while it was read; not cached")
 		return st, res, nil
 	}
@@ -130,7 +145,7 @@ func (c Store) Load(dataDir string) (*dataset.Store, Result, error) {
 		res.Err = err
 		return st, res, nil
 	}
-	if err := c.write(path, build, dataDir, after, st); err != nil {
+	if err := c.write(path, build, dataDir, stamp, after, st); err != nil {
 		res.Err = err
 	}
 	return st, res, nil
@@ -141,7 +156,30 @@ type source struct {
 	rel   string // '/'-separated, relative to the data directory
 	size  int64
 	mtime int64 // nanoseconds since 1970
+	id    fileID
 	hash  [sha256.Size]byte
+}
+
+// fileID is what the system says about a file beyond its size and
+// modification time: which file it is and when its content or status
+// last changed. The zero fileID means unknown (see fileIDOf).
+type fileID struct {
+	dev, ino uint64
+	ctime    int64 // nanoseconds since 1970
+}
+
+// racyWindow is how close to the cache's writing a file's ctime may be
+// and still be trusted without reading the file: a write in the same
+// tick of the file system's clock as the one the cache saw would leave
+// the ctime unchanged (git's "racily clean" entries). Two seconds
+// covers coarse file-system clocks. A variable so tests can make every
+// file trusted.
+var racyWindow = 2 * time.Second
+
+// trusted reports whether now's file is, without reading it, the file
+// saved describes, in a cache written at stamp.
+func trusted(saved, now source, stamp int64) bool {
+	return saved.id != fileID{} && saved.id == now.id && saved.id.ctime < stamp-int64(racyWindow)
 }
 
 // sources lists the files a load of dir depends on: every .csv file
@@ -178,7 +216,7 @@ func sources(dir string) ([]source, error) {
 			out = append(out, source{rel: rel, size: -1})
 			return nil
 		}
-		out = append(out, source{rel: rel, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+		out = append(out, source{rel: rel, size: fi.Size(), mtime: fi.ModTime().UnixNano(), id: fileIDOf(fi)})
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
@@ -197,24 +235,45 @@ func sameStat(a, b []source) bool {
 	return true
 }
 
+// sameIDs reports whether the files of two listings of the same files
+// (sameStat) are the same inodes with the same ctimes.
+func sameIDs(a, b []source) bool {
+	for i := range a {
+		if a[i].id != b[i].id {
+			return false
+		}
+	}
+	return true
+}
+
 // hashAll fills in the SHA-256 of each file's content, a file per CPU
 // at a time.
 func hashAll(dir string, srcs []source) error {
+	all := make([]int, len(srcs))
+	for i := range all {
+		all[i] = i
+	}
+	return hashSome(dir, srcs, all)
+}
+
+// hashSome fills in the SHA-256 of the files srcs[i] for i in which.
+func hashSome(dir string, srcs []source, which []int) error {
 	var wg sync.WaitGroup
-	errs := make([]error, len(srcs))
+	errs := make([]error, len(which))
 	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(srcs)); w++ {
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(which)); w++ {
 		wg.Go(func() {
-			for i := range next {
+			for j := range next {
+				i := which[j]
 				if srcs[i].size < 0 {
 					continue // not a regular file: nothing to hash
 				}
-				errs[i] = hashFile(filepath.Join(dir, filepath.FromSlash(srcs[i].rel)), &srcs[i].hash)
+				errs[j] = hashFile(filepath.Join(dir, filepath.FromSlash(srcs[i].rel)), &srcs[i].hash)
 			}
 		})
 	}
-	for i := range srcs {
-		next <- i
+	for j := range which {
+		next <- j
 	}
 	close(next)
 	wg.Wait()
@@ -257,10 +316,11 @@ func buildID(version string) string {
 }
 
 // File layout: magic, SHA-256 of the rest, then the rest: build id, data
-// directory as given, sources (path, size, time, hash), the intervals
-// of the counts, and the store (dataset.Store.MarshalBinary).
+// directory as given, the time the sources were listed, sources (path,
+// size, time, device, inode, ctime, hash), the intervals of the counts,
+// and the store (dataset.Store.MarshalBinary).
 
-func (c Store) write(path, build, dataDir string, srcs []source, st *dataset.Store) error {
+func (c Store) write(path, build, dataDir string, stamp int64, srcs []source, st *dataset.Store) error {
 	storeBytes, err := st.MarshalBinary()
 	if err != nil {
 		return err
@@ -272,11 +332,15 @@ func (c Store) write(path, build, dataDir string, srcs []source, st *dataset.Sto
 	}
 	str(build)
 	str(dataDir)
+	body = binary.AppendVarint(body, stamp)
 	body = binary.AppendUvarint(body, uint64(len(srcs)))
 	for _, s := range srcs {
 		str(s.rel)
 		body = binary.AppendVarint(body, s.size)
 		body = binary.AppendVarint(body, s.mtime)
+		body = binary.AppendUvarint(body, s.id.dev)
+		body = binary.AppendUvarint(body, s.id.ino)
+		body = binary.AppendVarint(body, s.id.ctime)
 		body = append(body, s.hash[:]...)
 	}
 	ivs := rates.Intervals(counts(st))
@@ -355,9 +419,9 @@ func isOurs(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, len(magic))
+	head := make([]byte, len(ours))
 	_, err = io.ReadFull(f, head)
-	return err == nil && string(head) == magic
+	return err == nil && string(head) == ours
 }
 
 // errStale says the cache was made from other files or by another build.
@@ -380,6 +444,7 @@ func (c Store) read(path, build, dataDir string, now []source) (*dataset.Store, 
 	if r.str() != build || r.str() != dataDir {
 		return nil, errStale
 	}
+	stamp := r.varint()
 	n := r.uvarint()
 	if r.err != nil || n != uint64(len(now)) {
 		return nil, errStale
@@ -387,6 +452,7 @@ func (c Store) read(path, build, dataDir string, now []source) (*dataset.Store, 
 	saved := make([]source, n)
 	for i := range saved {
 		saved[i] = source{rel: r.str(), size: r.varint(), mtime: r.varint()}
+		saved[i].id = fileID{dev: r.uvarint(), ino: r.uvarint(), ctime: r.varint()}
 		copy(saved[i].hash[:], r.bytes(sha256.Size))
 	}
 	if r.err != nil {
@@ -395,10 +461,16 @@ func (c Store) read(path, build, dataDir string, now []source) (*dataset.Store, 
 	if !sameStat(saved, now) {
 		return nil, errStale
 	}
-	if err := hashAll(dataDir, now); err != nil {
+	var unsure []int
+	for i := range now {
+		if !trusted(saved[i], now[i], stamp) {
+			unsure = append(unsure, i)
+		}
+	}
+	if err := hashSome(dataDir, now, unsure); err != nil {
 		return nil, err
 	}
-	for i := range now {
+	for _, i := range unsure {
 		if now[i].hash != saved[i].hash {
 			return nil, errStale
 		}

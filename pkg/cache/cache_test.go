@@ -250,3 +250,87 @@ func TestCacheSkipsFilesThatAreNotRegular(t *testing.T) {
 		t.Errorf("England s47 2025 = %v, the fixture says 1000", got)
 	}
 }
+
+// With every ctime trusted (no racy window), an unchanged directory is
+// validated by the files' status alone, and a change of content that
+// keeps the size and modification time is still seen: the write moved
+// the file's ctime.
+func TestCacheTrustsStatusOnlyWhileTheCtimeIsUnchanged(t *testing.T) {
+	if (fileIDOf(statOf(t, ".")) == fileID{}) {
+		t.Skip("no inode and ctime on this system: every file is hashed")
+	}
+	old := racyWindow
+	racyWindow = -time.Hour // a cache written "an hour ago": nothing is racy
+	defer func() { racyWindow = old }()
+	dir := copyFixture(t, "rates")
+	c := Store{Dir: t.TempDir(), Version: "test"}
+	data := filepath.Join(dir, "s47_icpc_2024_to_2025.csv")
+
+	if _, res := load(t, c, dir); res.Hit {
+		t.Fatal("first load: want a miss")
+	}
+	saved, err := sources(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := sources(dir)
+	for i := range now {
+		if !trusted(saved[i], now[i], time.Now().UnixNano()) {
+			t.Errorf("%s unchanged but not trusted without hashing", now[i].rel)
+		}
+	}
+	second, res := load(t, c, dir)
+	if !res.Hit || england(t, second) != 1000 {
+		t.Fatalf("second load: hit %v, England %v; want a hit giving 1000", res.Hit, england(t, second))
+	}
+
+	before := statOf(t, data)
+	b, _ := os.ReadFile(data)
+	changed := bytes.Replace(b, []byte("Conferences,1000,400"), []byte("Conferences,7000,400"), 1)
+	if bytes.Equal(b, changed) || len(b) != len(changed) {
+		t.Fatal("fixture row not found")
+	}
+	if err := os.WriteFile(data, changed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(data, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	after := statOf(t, data)
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatal("the change did not keep the size and modification time")
+	}
+	third, res := load(t, c, dir)
+	if res.Hit {
+		t.Fatal("a changed file (same size and modification time) still read from the cache")
+	}
+	if got := england(t, third); got != 7000 {
+		t.Errorf("after the change: England s47 2025 = %v, the file now says 7000", got)
+	}
+}
+
+func statOf(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
+}
+
+// A cache file of an older layout is ours: it is replaced, not left in
+// the way.
+func TestCacheReplacesAnOlderLayout(t *testing.T) {
+	dir := copyFixture(t, "rates")
+	c := Store{Dir: t.TempDir(), Version: "test"}
+	_, res := load(t, c, dir)
+	if err := os.WriteFile(res.Path, []byte(ours+"v1\nwhatever the old layout held"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, res := load(t, c, dir); res.Hit || res.Err == nil {
+		t.Fatalf("an old layout: want a miss saying why, got %+v", res)
+	}
+	if st, res := load(t, c, dir); !res.Hit || england(t, st) != 1000 {
+		t.Fatalf("after an old layout: want the cache rewritten and hit, got %+v", res)
+	}
+}

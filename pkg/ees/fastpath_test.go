@@ -168,3 +168,103 @@ func refusedField(f string) bool {
 	_, _, bad := safetext.HasControl(strings.ReplaceAll(f, "\n", " "))
 	return bad || !utf8.ValidString(f) || len(f) > ees.DefaultLimits.MaxFieldBytes
 }
+
+// ReadBorrowed gives what Read gives (fields, lines, errors) on the same
+// generated files, and the text of a row it gives, once owned, stays as
+// it was through the reads that follow, which refill the buffer the
+// borrowed rows were views of.
+func TestReadBorrowedMatchesRead(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	refilled := false
+	for i := 0; i < 300; i++ {
+		data := generated(rng, i%30 == 0)
+		plain, err := ees.NewReader(bytes.NewReader(data), "gen.csv")
+		if err != nil {
+			continue
+		}
+		borrowing, _ := ees.NewReader(bytes.NewReader(data), "gen.csv")
+		width := len(plain.Header())
+		type kept struct {
+			got, want []string
+			line      int
+		}
+		var owned []kept
+		for n := 0; ; n++ {
+			want, werr := plain.Read()
+			got, err := borrowing.ReadBorrowed()
+			if (werr == nil) != (err == nil) || (werr != nil && werr.Error() != err.Error()) {
+				t.Fatalf("case %d row %d: ReadBorrowed error %v, Read error %v", i, n, err, werr)
+			}
+			if werr != nil {
+				break
+			}
+			wf, gf := fieldsOf(want, width, true), fieldsOf(got, width, true)
+			if fmt.Sprint(wf) != fmt.Sprint(gf) || want.Line() != got.Line() {
+				t.Fatalf("case %d row %d: ReadBorrowed %q line %d, Read %q line %d", i, n, gf, got.Line(), wf, want.Line())
+			}
+			if n%3 == 0 {
+				owned = append(owned, kept{fieldsOf(got.Own(), width, false), wf, got.Line()})
+			}
+		}
+		for _, k := range owned {
+			if fmt.Sprint(k.got) != fmt.Sprint(k.want) {
+				t.Fatalf("case %d: the owned row of line %d became %q; it was %q", i, k.line, k.got, k.want)
+			}
+		}
+		refilled = refilled || len(data) > 1<<17
+	}
+	if !refilled {
+		t.Fatal("no generated file was longer than the read buffer: the test never saw a refill")
+	}
+}
+
+// fieldsOf returns the row's fields, copied (clone) or as they are.
+func fieldsOf(row ees.Row, width int, clone bool) []string {
+	out := make([]string, width)
+	for i := range out {
+		out[i] = row.Field(i)
+		if clone {
+			out[i] = strings.Clone(out[i])
+		}
+	}
+	return out
+}
+
+// Text kept from owned rows is the file's, after reads that refilled the
+// buffer many times over, with every line different.
+func TestReadBorrowedOwnedTextSurvivesRefills(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(genHeader + "\n")
+	const rows = 20000 // about 1 MB: the 64 KB buffer is refilled some 15 times
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&b, "2021,Reporting year,National,E92000001,England,%d,name %d of the file\n", i, i*7)
+	}
+	r, err := ees.NewReader(strings.NewReader(b.String()), "gen.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, name []string
+	for {
+		row, err := r.ReadBorrowed()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a)%2 == 0 {
+			row = row.Own()
+			a, name = append(a, row.Field(5)), append(name, row.Field(6))
+			continue
+		}
+		a, name = append(a, ""), append(name, "") // borrowed rows are not kept
+	}
+	if len(a) != rows {
+		t.Fatalf("%d rows read, the file has %d", len(a), rows)
+	}
+	for i := 0; i < rows; i += 2 {
+		if a[i] != fmt.Sprint(i) || name[i] != fmt.Sprintf("name %d of the file", i*7) {
+			t.Fatalf("row %d kept %q, %q; the file says %d, name %d of the file", i, a[i], name[i], i, i*7)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/cscstats/cscstats/pkg/safetext"
 )
@@ -242,13 +243,23 @@ func (r *Reader) SetMeta(m *Meta) { r.meta = m }
 // a line across a buffer refill, the last line without a line end) is
 // read by encoding/csv from the same buffer. Line and column numbers
 // count the lines of both.
-func (r *Reader) Read() (Row, error) {
+func (r *Reader) Read() (Row, error) { return r.read(false) }
+
+// ReadBorrowed is Read without a string per line for the lines it splits
+// itself: such a row's fields are views of the reader's buffer, valid
+// only until the next call to Read or ReadBorrowed, and neither they nor
+// any part of them may be kept past it. Row.Own makes the row what Read
+// would have returned. A loader that keeps a few rows of many reads each
+// with ReadBorrowed and owns only the rows it keeps.
+func (r *Reader) ReadBorrowed() (Row, error) { return r.read(true) }
+
+func (r *Reader) read(borrow bool) (Row, error) {
 	r.lim.startRecord()
-	if rec, line, plain, ok := r.fastRecord(); ok {
+	if rec, line, text, plain, ok := r.fastRecord(borrow); ok {
 		if len(rec) != len(r.header) {
 			return Row{}, r.fieldCountError(&csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}, rec)
 		}
-		row := Row{r: r, fields: rec, line: line, fast: true}
+		row := Row{r: r, fields: rec, line: line, fast: true, borrowed: text != "", text: text}
 		if !plain {
 			if err := r.checkFields(row); err != nil {
 				return Row{}, err
@@ -303,39 +314,69 @@ func (r *Reader) countCSVLines(rec []string) {
 // returning the fields and the line number, and whether the line is
 // plain: printable ASCII no longer than a field may be, which needs no
 // further check (see checkFields).
-func (r *Reader) fastRecord() (rec []string, line int, plain, ok bool) {
+func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, plain, ok bool) {
 	n := r.br.Buffered()
 	if n == 0 {
-		return nil, 0, false, false // csv fills the buffer (and meets any error)
+		return nil, 0, "", false, false // csv fills the buffer (and meets any error)
 	}
 	buf, _ := r.br.Peek(n)
 	end := bytes.IndexByte(buf, '\n')
 	if end < 0 {
-		return nil, 0, false, false
+		return nil, 0, "", false, false
 	}
 	b := buf[:end]
 	if k := len(b); k > 0 && b[k-1] == '\r' {
 		b = b[:k-1]
 	}
 	if len(b) == 0 || bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
-		return nil, 0, false, false
+		return nil, 0, "", false, false
 	}
 	plain = len(b) <= r.limits.MaxFieldBytes && printableASCII(b)
-	str := string(b) // one string per record, as encoding/csv makes
+	var str string
+	if borrow && plain {
+		// A view of the buffer: the bytes stay put until the buffer is
+		// next filled, which only a later read does (see ReadBorrowed).
+		// Lines that need checking are copied, so that no error holds
+		// a view.
+		str = unsafe.String(&b[0], len(b))
+		text = str
+	} else {
+		str = string(b) // one string per record, as encoding/csv makes
+	}
 	r.br.Discard(end + 1)
 	r.fastLines++
-	rec = r.fields[:0]
+	r.fields = split(r.fields[:0], str)
+	return r.fields, r.csvLines + r.fastLines, text, plain, true
+}
+
+// split appends the comma-separated fields of line to rec.
+func split(rec []string, line string) []string {
 	for {
-		i := strings.IndexByte(str, ',')
+		i := strings.IndexByte(line, ',')
 		if i < 0 {
-			rec = append(rec, str)
-			break
+			return append(rec, line)
 		}
-		rec = append(rec, str[:i])
-		str = str[i+1:]
+		rec = append(rec, line[:i])
+		line = line[i+1:]
 	}
-	r.fields = rec
-	return rec, r.csvLines + r.fastLines, plain, true
+}
+
+// Own returns the row with fields of its own (one string for the line, as
+// Read gives): a row from ReadBorrowed must be owned before anything of
+// it is kept or it is used after the next read. Other rows are returned
+// as they are.
+func (row Row) Own() Row {
+	if !row.borrowed {
+		return row
+	}
+	// The fields lie one after another in the line, a comma apart.
+	line, at := strings.Clone(row.text), 0
+	for i, f := range row.fields {
+		row.fields[i] = line[at : at+len(f)]
+		at += len(f) + 1
+	}
+	row.borrowed, row.text = false, ""
+	return row
 }
 
 // Row is one data row.
@@ -344,6 +385,10 @@ type Row struct {
 	fields []string
 	line   int
 	fast   bool // split by Reader.fastRecord, not by csv
+	// borrowed: the fields are views of the reader's buffer, as is text,
+	// the line they were split from (see ReadBorrowed and Own).
+	borrowed bool
+	text     string
 }
 
 // column is the 1-based byte column where field i starts, as

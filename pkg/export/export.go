@@ -14,8 +14,8 @@
 package export
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cscstats/cscstats/pkg/safetext"
 )
@@ -172,29 +174,77 @@ func WriteCSVDir(dir string, d Document) ([]string, error) {
 	return paths, nil
 }
 
+// writeCSV writes the section as encoding/csv would (comma, LF line
+// ends, the same quoting), each line built in one buffer: numbers are
+// appended in place rather than made into strings first, which was most
+// of the time of writing a large table.
 func writeCSV(w io.Writer, s Section) error {
-	cw := csv.NewWriter(w)
-	head := make([]string, len(s.Columns))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	line := make([]byte, 0, 256)
 	for i, c := range s.Columns {
-		head[i] = safetext.CSV(c.Name)
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = appendCSVField(line, safetext.CSV(c.Name))
 	}
-	if err := cw.Write(head); err != nil {
+	line = append(line, '\n')
+	if _, err := bw.Write(line); err != nil {
 		return err
 	}
-	rec := make([]string, len(s.Columns))
 	for _, row := range s.Rows {
+		line = line[:0]
 		for i, c := range row {
-			rec[i] = rawText(c)
-			if !c.IsNum {
-				rec[i] = safetext.CSV(rec[i])
+			if i > 0 {
+				line = append(line, ',')
 			}
+			if c.IsNum {
+				// Digits, sign and point (or "+Inf"): never quoted.
+				line = strconv.AppendFloat(line, c.Number, 'f', -1, 64)
+				continue
+			}
+			line = appendCSVField(line, safetext.CSV(rawText(c)))
 		}
-		if err := cw.Write(rec); err != nil {
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// appendCSVField appends field as encoding/csv's Writer writes it (Comma
+// ',', UseCRLF false): as it is, or quoted, with quotes doubled, when it
+// holds a comma, quote, CR or LF, starts with a space (unicode.IsSpace)
+// or is `\.`.
+func appendCSVField(dst []byte, field string) []byte {
+	if !csvNeedsQuotes(field) {
+		return append(dst, field...)
+	}
+	dst = append(dst, '"')
+	for i := 0; i < len(field); i++ {
+		if field[i] == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, field[i])
+	}
+	return append(dst, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's Writer.fieldNeedsQuotes for Comma ','.
+func csvNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` {
+		return true
+	}
+	for i := 0; i < len(field); i++ {
+		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r1, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r1)
 }
 
 // rawText is a cell at full precision; missing numbers are empty.

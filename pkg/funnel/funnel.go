@@ -489,11 +489,11 @@ func Overdispersion(target float64, rates, populations []float64, scale Scale) (
 		sw += w
 		sw2 += w * w
 	}
-	lo, err := stats.Quantile(z, Trim)
+	q, err := stats.Quantiles(z, Trim, 1-Trim)
 	if err != nil {
 		return OD{}, fmt.Errorf("funnel: %w", err)
 	}
-	hi, _ := stats.Quantile(z, 1-Trim)
+	lo, hi := q[0], q[1]
 	od := OD{Target: target, Scale: scale, Units: I, Low: lo, High: hi}
 	var sz2 float64
 	for _, v := range z {

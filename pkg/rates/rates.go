@@ -153,7 +153,7 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		}
 		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
 	}
-	reg := la.New(seen, changes)
+	reg := la.New(byYear(seen), changes)
 	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]*dataset.Observation{}}
 	// Two rows can reach the same canonical code and year when releases
 	// file an authority under different codes (Northumberland's E06000048
@@ -179,6 +179,36 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	c.indexAreas()
 	c.described = &describedMemo{m: map[population.Estimate]string{}}
 	return c
+}
+
+// byYear is seen stably sorted by year (la.New sorts it so, swapping
+// whole sightings): a counting sort, which leaves la.New only to check
+// the order.
+func byYear(seen []la.Sighting) []la.Sighting {
+	if sort.SliceIsSorted(seen, func(i, j int) bool { return seen[i].Year < seen[j].Year }) {
+		return seen
+	}
+	count := map[int]int{}
+	for _, s := range seen {
+		count[s.Year]++
+	}
+	years := make([]int, 0, len(count))
+	for y := range count {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	next := make(map[int]int, len(years))
+	at := 0
+	for _, y := range years {
+		next[y] = at
+		at += count[y]
+	}
+	out := make([]la.Sighting, len(seen))
+	for _, s := range seen {
+		out[next[s.Year]] = s
+		next[s.Year]++
+	}
+	return out
 }
 
 type describedMemo struct {
@@ -324,17 +354,28 @@ func (c *Calculator) Get(measure string, area Area, year int) Rate {
 // local authority with a row in the data, in that order (authorities by
 // name).
 func (c *Calculator) Year(measure string, year int) []Rate {
-	keys := c.areas[measure][year]
-	out := make([]Rate, 0, 1+len(keys))
-	out = append(out, c.Get(measure, England(), year))
-	for _, k := range keys {
+	return c.AppendYear(make([]Rate, 0, c.YearLen(measure, year)), measure, year)
+}
+
+// YearLen is len(c.Year(measure, year)), without computing the rates:
+// to size a table of several years before it is filled.
+func (c *Calculator) YearLen(measure string, year int) int {
+	return 1 + len(c.areas[measure][year])
+}
+
+// AppendYear appends c.Year(measure, year) to dst and returns the
+// extended slice, so that a table of many years is built in one slice
+// rather than copied from one per year (a Rate is some 400 bytes).
+func (c *Calculator) AppendYear(dst []Rate, measure string, year int) []Rate {
+	dst = append(dst, c.Get(measure, England(), year))
+	for _, k := range c.areas[measure][year] {
 		if k.level == Regional {
-			out = append(out, c.Get(measure, c.RegionArea(k.code), year))
+			dst = append(dst, c.Get(measure, c.RegionArea(k.code), year))
 			continue
 		}
-		out = append(out, c.Get(measure, LAArea(c.las[k.code]), year))
+		dst = append(dst, c.Get(measure, LAArea(c.las[k.code]), year))
 	}
-	return out
+	return dst
 }
 
 // Authorities returns the local authority rows of Year.
@@ -460,24 +501,55 @@ func (ch Change) Significant() bool { return ch.Test.P < 0.05 }
 
 // SortBy sorts rates: "rate" (highest first, missing last), "name" or
 // "count" (highest first, missing last). England and regions stay first.
+// The sort is stable.
 func SortBy(rs []Rate, key string) error {
-	less := map[string]func(a, b Rate) bool{
-		"name": func(a, b Rate) bool { return a.Area.Name < b.Area.Name },
-		"rate": func(a, b Rate) bool { return higher(a.Value, b.Value, a.OK(), b.OK()) },
-		"count": func(a, b Rate) bool {
+	less := map[string]func(a, b *Rate) bool{
+		"name": func(a, b *Rate) bool { return a.Area.Name < b.Area.Name },
+		"rate": func(a, b *Rate) bool { return higher(a.Value, b.Value, a.OK(), b.OK()) },
+		"count": func(a, b *Rate) bool {
 			return higher(a.Count.Number, b.Count.Number, a.Count.OK(), b.Count.OK())
 		},
 	}[key]
 	if less == nil {
 		return fmt.Errorf("unknown sort %q; use rate, name or count", key)
 	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		if a, b := levelRank(rs[i].Area.Level), levelRank(rs[j].Area.Level); a != b {
-			return a < b
+	// Sort positions, then move each Rate (some 400 bytes) once, rather
+	// than swapping Rates as a sort of the slice itself would.
+	perm := make([]int, len(rs))
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.SliceStable(perm, func(i, j int) bool {
+		a, b := &rs[perm[i]], &rs[perm[j]]
+		if ra, rb := levelRank(a.Area.Level), levelRank(b.Area.Level); ra != rb {
+			return ra < rb
 		}
-		return less(rs[i], rs[j])
+		return less(a, b)
 	})
+	permute(rs, perm)
 	return nil
+}
+
+// permute puts rs[perm[i]] at i for every i, following each cycle of the
+// permutation with one spare Rate.
+func permute(rs []Rate, perm []int) {
+	for i := range perm {
+		if perm[i] == i || perm[i] < 0 {
+			continue
+		}
+		spare := rs[i]
+		j := i
+		for {
+			k := perm[j]
+			perm[j] = -1 // placed
+			if k == i {
+				rs[j] = spare
+				break
+			}
+			rs[j] = rs[k]
+			j = k
+		}
+	}
 }
 
 // levelRank orders England, then regions, then authorities (any other

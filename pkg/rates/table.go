@@ -39,26 +39,38 @@ var JSONColumns = []export.Column{
 // JSONColumns).
 func Section(name, title string, rs []Rate) export.Section {
 	s := export.Section{Name: name, Title: title, Columns: Columns, JSONOnly: JSONColumns}
-	if len(rs) > 0 {
-		s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
+	if len(rs) == 0 {
+		return s
 	}
-	for _, r := range rs {
-		count := export.MissingCell(r.Count.String())
+	// Every row's cells come from two blocks allocated once, not two
+	// allocations per row.
+	s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
+	cells := make([]export.Cell, 0, len(rs)*len(Columns))
+	jsonCells := make([]export.Cell, 0, len(rs)*len(JSONColumns))
+	for i := range rs {
+		r := &rs[i]
+		var count export.Cell
 		if r.Count.OK() {
 			count = export.Num(r.Count.Number)
+		} else {
+			count = export.MissingCell(r.Count.String())
 		}
 		pop := export.Num(r.Population)
 		if r.Population == 0 {
 			pop = export.MissingCell("")
 		}
-		s.Rows = append(s.Rows, []export.Cell{
+		n := len(cells)
+		cells = append(cells,
 			export.Str(r.Measure), export.Int(r.Year), export.Str(r.Area.Level), export.Str(r.Area.Code),
 			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
 			export.Num(r.Value), export.Num(r.Lower), export.Num(r.Upper),
-		})
-		s.JSONOnlyRows = append(s.JSONOnlyRows, []export.Cell{
+		)
+		s.Rows = append(s.Rows, cells[n:len(cells):len(cells)])
+		n = len(jsonCells)
+		jsonCells = append(jsonCells,
 			export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note),
-		})
+		)
+		s.JSONOnlyRows = append(s.JSONOnlyRows, jsonCells[n:len(jsonCells):len(jsonCells)])
 	}
 	return s
 }

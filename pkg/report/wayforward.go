@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -108,33 +109,51 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 				"The report's footnote rates were computed with DfE's denominators of the time, so those rows use the as-published vintage (the population_estimate DfE printed beside its rates) where the data have it; claims.csv names each row's vintage."}, compactNotes...)}),
 	}})
 
-	progress("national trends")
-	nat, err := nationalSection(calc, charter, results)
-	if err != nil {
-		return Document{}, err
+	// The four sections read the same calculator and results and share
+	// nothing else: they are built at the same time (as many at once as
+	// there are CPUs), and added, and reported as done, in page order.
+	parts := []struct {
+		name  string
+		build func() (Section, error)
+	}{
+		{"national trends", func() (Section, error) { return nationalSection(calc, charter, results) }},
+		{"Leeds", func() (Section, error) { return leedsSection(calc, charter, results) }},
+		{"spread between councils", func() (Section, error) { return spreadSection(calc, charter, results) }},
+		{"correlations", func() (Section, error) { return correlationSection(calc, charter, f, results) }},
 	}
-	doc.Sections = append(doc.Sections, nat)
-
-	progress("Leeds")
-	leeds, err := leedsSection(calc, charter, results)
-	if err != nil {
-		return Document{}, err
+	type built struct {
+		s   Section
+		err error
 	}
-	doc.Sections = append(doc.Sections, leeds)
-
-	progress("spread between councils")
-	spread, err := spreadSection(calc, charter, results)
-	if err != nil {
-		return Document{}, err
+	done := make([]chan built, len(parts))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range parts {
+		done[i] = make(chan built, 1)
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			s, err := p.build()
+			done[i] <- built{s, err}
+		}()
 	}
-	doc.Sections = append(doc.Sections, spread)
-
-	progress("correlations")
-	corr, err := correlationSection(calc, charter, f, results)
-	if err != nil {
-		return Document{}, err
+	var firstErr error
+	for i, p := range parts {
+		if firstErr == nil {
+			progress(p.name)
+		}
+		b := <-done[i] // every section is waited for, so none outlives the call
+		if firstErr != nil {
+			continue
+		}
+		if b.err != nil {
+			firstErr = b.err
+			continue
+		}
+		doc.Sections = append(doc.Sections, b.s)
 	}
-	doc.Sections = append(doc.Sections, corr)
+	if firstErr != nil {
+		return Document{}, firstErr
+	}
 	doc.Sections = append(doc.Sections, methodsSection(calc))
 	return doc, nil
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // CorrFunc computes a correlation coefficient of paired samples. PearsonR,
@@ -124,7 +126,9 @@ func BootstrapCI(x, y []float64, corr CorrFunc, n int, level float64, seed uint6
 // only; a statistic with fewer than n/2 usable replicates gets NaN bounds.
 // Resampling whole units keeps each council's values in different years
 // together (a paired bootstrap). The generator is as in [BootstrapCI]: a
-// given seed gives the same intervals on every run.
+// given seed gives the same intervals on every run. stat is called from
+// several goroutines at once (one per CPU), each with its own idx: it
+// must not change what it shares, and must not modify or retain idx.
 //
 // Reference: Efron, B. & Tibshirani, R. J. (1993), An Introduction to the
 // Bootstrap, Chapman & Hall, ch. 13.
@@ -138,14 +142,28 @@ func ResampleCI(m, n int, level float64, seed uint64, stat func(idx []int) []flo
 	if err := checkLevel(level); err != nil {
 		return nil, nil, err
 	}
+	// The draws are made in order, from one generator, before any
+	// statistic is computed; the statistics are then computed a
+	// replicate per CPU at a time and gathered in replicate order, so
+	// the intervals are those of computing them one after another.
 	rng := rand.New(rand.NewPCG(seed, 0))
-	idx := make([]int, m)
+	draws := make([]int, n*m)
+	for i := range draws {
+		draws[i] = rng.IntN(m)
+	}
+	vals := make([][]float64, n)
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for b := w; b < n; b += workers {
+				vals[b] = stat(draws[b*m : (b+1)*m : (b+1)*m])
+			}
+		})
+	}
+	wg.Wait()
 	var reps [][]float64
-	for b := 0; b < n; b++ {
-		for j := range idx {
-			idx[j] = rng.IntN(m)
-		}
-		v := stat(idx)
+	for _, v := range vals {
 		if reps == nil {
 			reps = make([][]float64, len(v))
 		}

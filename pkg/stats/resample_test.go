@@ -3,6 +3,9 @@ package stats
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
 	"testing"
 )
 
@@ -172,5 +175,74 @@ func TestResampleCI(t *testing.T) {
 	}
 	if _, _, err := ResampleCI(1, 10, 0.95, 1, stat); err == nil {
 		t.Error("one unit: want error")
+	}
+}
+
+// ResampleCI computes replicates concurrently; its intervals must be
+// those of drawing and computing them one after another (written out
+// here as the sequential loop), on any number of CPUs.
+func TestResampleCIConcurrentIsSequential(t *testing.T) {
+	data := []float64{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4}
+	stat := func(idx []int) []float64 {
+		var sum float64
+		s := make([]float64, len(idx))
+		for j, i := range idx {
+			sum += data[i]
+			s[j] = data[i]
+		}
+		sort.Float64s(s)
+		odd := math.NaN()
+		if idx[0]%2 == 1 {
+			odd = sum // NaN for about half the replicates
+		}
+		return []float64{sum / float64(len(idx)), s[len(s)/2], odd}
+	}
+	sequential := func(m, n int, level float64, seed uint64) (lo, hi []float64) {
+		rng := rand.New(rand.NewPCG(seed, 0))
+		idx := make([]int, m)
+		reps := make([][]float64, 3)
+		for b := 0; b < n; b++ {
+			for j := range idx {
+				idx[j] = rng.IntN(m)
+			}
+			for k, x := range stat(idx) {
+				if !math.IsNaN(x) {
+					reps[k] = append(reps[k], x)
+				}
+			}
+		}
+		for _, r := range reps {
+			if 2*len(r) < n {
+				lo, hi = append(lo, math.NaN()), append(hi, math.NaN())
+				continue
+			}
+			sort.Float64s(r)
+			lo, hi = append(lo, quantileSorted(r, (1-level)/2)), append(hi, quantileSorted(r, (1+level)/2))
+		}
+		return lo, hi
+	}
+	same := func(a, b []float64) bool {
+		for i := range a {
+			if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+				return false
+			}
+		}
+		return len(a) == len(b)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{1, 7, 999} {
+			for seed := uint64(1); seed <= 3; seed++ {
+				lo, hi, err := ResampleCI(len(data), n, 0.9, seed, stat)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wlo, whi := sequential(len(data), n, 0.9, seed)
+				if !same(lo, wlo) || !same(hi, whi) {
+					t.Errorf("GOMAXPROCS %d, n %d, seed %d: got [%v, %v], one after another gives [%v, %v]", procs, n, seed, lo, hi, wlo, whi)
+				}
+			}
+		}
 	}
 }

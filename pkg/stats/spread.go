@@ -100,6 +100,29 @@ func Quantile(x []float64, p float64) (float64, error) {
 	return quantileSorted(s, p), nil
 }
 
+// Quantiles returns the quantiles of x at each of ps, as [Quantile] gives
+// them, sorting one copy of x for all of them rather than one per p.
+func Quantiles(x []float64, ps ...float64) ([]float64, error) {
+	for _, p := range ps {
+		if !(p >= 0 && p <= 1) {
+			return nil, fmt.Errorf("%w: quantile probability %v not in [0, 1]", ErrArgument, p)
+		}
+	}
+	if len(x) == 0 {
+		return nil, fmt.Errorf("%w: no values", ErrTooFew)
+	}
+	if err := checkFinite("x", x); err != nil {
+		return nil, err
+	}
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		out[i] = quantileSorted(s, p)
+	}
+	return out, nil
+}
+
 // quantileSorted is Quantile (type 7) for sorted, non-empty s.
 func quantileSorted(s []float64, p float64) float64 {
 	h := float64(len(s)-1) * p // 0-based position

@@ -109,3 +109,32 @@ func TestDescribeEdgeCases(t *testing.T) {
 		t.Errorf("NaN: err = %v, want ErrNonFinite", err)
 	}
 }
+
+// Quantiles gives, at each p, what Quantile gives (worked by hand for
+// 1..5 at p = 0.1: h = 0.4, 1 + 0.4·(2 − 1) = 1.4).
+func TestQuantilesAsQuantile(t *testing.T) {
+	x := []float64{5, 1, 4, 2, 3}
+	ps := []float64{0, 0.1, 0.25, 0.5, 0.9, 1}
+	got, err := Quantiles(x, ps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range ps {
+		want, _ := Quantile(x, p)
+		if got[i] != want {
+			t.Errorf("Quantiles at %v = %v, Quantile gives %v", p, got[i], want)
+		}
+	}
+	if got[1] != 1.4 {
+		t.Errorf("P10 of 1..5 = %v, want 1.4", got[1])
+	}
+	if x[0] != 5 {
+		t.Error("x was modified")
+	}
+	if _, err := Quantiles(x, 0.5, 1.5); err == nil {
+		t.Error("p = 1.5: no error")
+	}
+	if _, err := Quantiles(nil, 0.5); err == nil {
+		t.Error("no values: no error")
+	}
+}

@@ -97,9 +97,9 @@ func ratesRun(opts *Options) error {
 	}
 	// The full tidy table has every region's rows too.
 	full := len(picked) == 0 && regionCode == "" && (isAll(opts.Measures) || isAll(opts.Years))
-	var all []rates.Rate
-	var yearsUsed []int
-	for _, m := range ms {
+	picks := make([][]int, len(ms)) // the years of each measure
+	size := 0
+	for i, m := range ms {
 		if len(calc.Years(m.ID)) == 0 {
 			return calc.Store.NoDataFor(m.ID)
 		}
@@ -107,12 +107,24 @@ func ratesRun(opts *Options) error {
 		if err != nil {
 			return err
 		}
+		picks[i] = years
 		for _, y := range years {
-			rows := filter(calc.Year(m.ID, y), picked, regionCode, full)
+			size += calc.YearLen(m.ID, y)
+		}
+	}
+	// One slice for the whole table, each year's rows filtered and
+	// sorted where they were appended.
+	all := make([]rates.Rate, 0, size)
+	var yearsUsed []int
+	for i, m := range ms {
+		for _, y := range picks[i] {
+			start := len(all)
+			all = calc.AppendYear(all, m.ID, y)
+			rows := filter(all[start:], picked, regionCode, full)
+			all = all[:start+len(rows)]
 			if err := rates.SortBy(rows, opts.Sort); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
-			all = append(all, rows...)
 			yearsUsed = timeperiod.Append(yearsUsed, y)
 		}
 	}
@@ -140,7 +152,8 @@ func isAll(vals []string) bool {
 
 // filter keeps England, then either the chosen authorities and their
 // regions, or one region and its authorities, or every authority (and,
-// when allRegions is set, every region).
+// when allRegions is set, every region). It keeps them in place, at the
+// start of rows, and returns that part.
 func filter(rows []rates.Rate, picked []*la.Authority, regionCode string, allRegions bool) []rates.Rate {
 	want := map[string]bool{}
 	wantRegion := map[string]bool{}
@@ -151,22 +164,23 @@ func filter(rows []rates.Rate, picked []*la.Authority, regionCode string, allReg
 	if regionCode != "" {
 		wantRegion[regionCode] = true
 	}
-	var out []rates.Rate
-	for _, r := range rows {
+	out := rows[:0]
+	for i := range rows {
+		r := &rows[i]
 		switch r.Area.Level {
 		case rates.National:
-			out = append(out, r)
+			out = append(out, *r)
 		case rates.Regional:
 			if allRegions || wantRegion[r.Area.Code] {
-				out = append(out, r)
+				out = append(out, *r)
 			}
 		default:
 			if len(picked) > 0 {
 				if want[r.Area.Code] {
-					out = append(out, r)
+					out = append(out, *r)
 				}
 			} else if regionCode == "" || r.Area.RegionCode == regionCode {
-				out = append(out, r)
+				out = append(out, *r)
 			}
 		}
 	}

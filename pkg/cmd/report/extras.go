@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/geo"
@@ -67,16 +68,27 @@ func addExtras(calc *rates.Calculator, dataDir string, doc *report.Document, cou
 		if doc.Sections[i].ID != "spread" {
 			continue
 		}
-		for _, m := range []string{"under1_starts", "adoptions"} {
+		// The two maps are drawn at the same time (they share only
+		// what they read) and added in this order.
+		ms := []string{"under1_starts", "adoptions"}
+		maps := make([]report.Chart, len(ms))
+		errs := make([]error, len(ms))
+		var wg sync.WaitGroup
+		for k, m := range ms {
 			ys := calc.Years(m)
 			if len(ys) == 0 {
 				continue
 			}
-			ch, err := MapChart(calc, dataDir, m, ys[len(ys)-1], nil)
-			if err != nil {
-				return err
+			wg.Go(func() { maps[k], errs[k] = MapChart(calc, dataDir, m, ys[len(ys)-1], nil) })
+		}
+		wg.Wait()
+		for k, m := range ms {
+			if errs[k] != nil {
+				return errs[k]
 			}
-			doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.ChartBlock(ch))
+			if len(calc.Years(m)) > 0 {
+				doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.ChartBlock(maps[k]))
+			}
 		}
 		doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.Paragraph("The maps show where the high and low rates are: each class holds about a fifth of councils, and the legend gives England's rate. A hatched council has no published figure that year."))
 	}

@@ -1,0 +1,4 @@
+package rates
+
+// ByYear exposes byYear to the external tests.
+var ByYear = byYear
