@@ -39,13 +39,6 @@ type CountCharter interface {
 	NationalCounts(calc *rates.Calculator, measures []string) (Chart, error)
 }
 
-// TallCharter is a Charter that can draw the national chart on a taller
-// canvas (optional: used when the default one cannot hold its notes).
-type TallCharter interface {
-	NationalTrendsTall(calc *rates.Calculator, measures []string) (Chart, error)
-	AreaTrendsTall(calc *rates.Calculator, measures []string, area rates.Area, from, to int) (Chart, error)
-}
-
 // SpreadCharter is a Charter that can draw the spread table as a time
 // series (optional).
 type SpreadCharter interface {
@@ -296,17 +289,7 @@ func nationalSection(calc *rates.Calculator, charter Charter, results []claims.R
 	if len(charted) > 0 {
 		chart, err := charter.NationalTrends(calc, charted)
 		if err != nil {
-			// Six panels and long notes may not fit the default canvas (the
-			// as-published vintage names each year's denominator file): a
-			// taller one, when the charter can draw it.
-			tall, ok := charter.(TallCharter)
-			if !ok {
-				return sec, err
-			}
-			var err2 error
-			if chart, err2 = tall.NationalTrendsTall(calc, charted); err2 != nil {
-				return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
-			}
+			return sec, err
 		}
 		chartBlocks = append(chartBlocks, ChartBlock(chart))
 	}
@@ -398,15 +381,7 @@ func leedsSection(calc *rates.Calculator, charter Charter, results []claims.Resu
 	if len(charted) > 0 {
 		chart, err := charter.AreaTrends(calc, charted, area, 0, 0)
 		if err != nil {
-			// see nationalSection: a taller canvas for long notes
-			tall, ok := charter.(TallCharter)
-			if !ok {
-				return sec, err
-			}
-			var err2 error
-			if chart, err2 = tall.AreaTrendsTall(calc, charted, area, 0, 0); err2 != nil {
-				return sec, fmt.Errorf("%w (and on a taller canvas: %v)", err, err2)
-			}
+			return sec, err
 		}
 		chartBlock = ChartBlock(chart)
 	}

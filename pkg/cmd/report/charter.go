@@ -27,6 +27,12 @@ type charter struct{}
 // data, which drawing only reads).
 func render(name, caption string, c charts.Chart, data export.Section) (report.Chart, error) {
 	width, height := chartdata.DefaultSize(c)
+	// Many panels or long notes (the as-published vintage names each
+	// year's denominator file) make the chart taller, never fail it.
+	width, height, err := charts.FitSize(c, width, height)
+	if err != nil {
+		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
+	}
 	return renderAt(name, caption, c, data, width, height)
 }
 

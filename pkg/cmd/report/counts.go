@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/report"
-	"gonum.org/v1/plot/vg"
 )
 
 // NationalCounts draws England's counts for the measures, one panel each,
@@ -70,62 +68,6 @@ func (charter) NationalCounts(calc *rates.Calculator, ms []string) (report.Chart
 		Source: "DfE, Children looked after in England including adoptions: " + strings.Join(names, ", ") + "."}
 	data.Name = "national_counts"
 	return render("national_counts", title, &charts.SmallMultiples{Labels: l, Panels: panels}, data)
-}
-
-// NationalTrendsTall and AreaTrendsTall draw the trend charts on a
-// taller canvas than `cscstats plot` gives them. The report falls back to
-// them when the default canvas cannot hold every panel with its notes
-// (the as-published vintage names each year's denominator file and the
-// years without one, which makes the notes long): a stopgap in the
-// report's own code while chart sizing is reworked
-// (chartdata.DefaultSize).
-func (charter) NationalTrendsTall(calc *rates.Calculator, ms []string) (report.Chart, error) {
-	var have []string
-	for _, m := range ms {
-		if len(calc.Years(m)) > 0 {
-			have = append(have, m)
-		}
-	}
-	c, data, err := chartdata.SmallMultiples(calc, have, []rates.Area{rates.England()}, 0, 0, chartdata.Options{})
-	if err != nil {
-		return report.Chart{}, err
-	}
-	return renderTall("national_trends", "England: rates per 10,000 children aged 0-17 for each measure, by year ending 31 March", c, data)
-}
-
-// AreaTrendsTall: see NationalTrendsTall.
-func (charter) AreaTrendsTall(calc *rates.Calculator, ms []string, area rates.Area, from, to int) (report.Chart, error) {
-	areas := []rates.Area{area}
-	if area.RegionCode != "" {
-		areas = append(areas, calc.RegionArea(area.RegionCode))
-	}
-	areas = append(areas, rates.England())
-	c, data, err := chartdata.SmallMultiples(calc, ms, areas, from, to, chartdata.Options{})
-	if err != nil {
-		return report.Chart{}, err
-	}
-	return renderTall(slug(area.Name)+"_trends", area.Name+" against its region and England: rates per 10,000 children aged 0-17", c, data)
-}
-
-// renderTall renders small multiples at the default size plus room for
-// their text: about 0.55 cm for every 110 characters of subtitle, notes
-// and source.
-func renderTall(name, caption string, c *charts.SmallMultiples, data export.Section) (report.Chart, error) {
-	width, height := chartdata.DefaultSize(c)
-	chars := len(c.Labels.Source) + len(c.Labels.Subtitle)
-	for _, n := range c.Labels.Notes {
-		chars += len(n)
-	}
-	height += vg.Length(chars/110+1) * 0.55 * vg.Centimeter
-	var svg, png bytes.Buffer
-	if err := c.Render(&svg, "svg", width, height); err != nil {
-		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
-	}
-	if err := c.Render(&png, "png", width, height); err != nil {
-		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
-	}
-	data.Name = name
-	return report.Chart{Name: name, Caption: caption, SVG: svg.Bytes(), PNG: png.Bytes(), Data: data}, nil
 }
 
 // SpreadTrend draws the spread section's table as a time series: the
@@ -185,5 +127,5 @@ func (charter) SpreadTrend(tbl export.Section, notes []string, source string) (r
 		{Labels: charts.Labels{Title: "Coefficient of variation"}, Series: cvs, ValueFormat: "%.3f"},
 		{Labels: charts.Labels{Title: "Net spread (τ ÷ England's rate)"}, Series: nets, ValueFormat: "%.3f"},
 	}}
-	return renderTall("spread_trend", title, c, tbl)
+	return render("spread_trend", title, c, tbl)
 }
