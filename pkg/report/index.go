@@ -3,12 +3,7 @@ package report
 import (
 	"bytes"
 	"html/template"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
-
-	"github.com/cscstats/cscstats/pkg/safefile"
 )
 
 // IndexEntry is one council on the index of council profiles.
@@ -48,7 +43,7 @@ func (p IndexPage) Groups() []regionGroup {
 	var out []regionGroup
 	for r, es := range byRegion {
 		sort.SliceStable(es, func(i, j int) bool { return es[i].Name < es[j].Name })
-		out = append(out, regionGroup{Region: r, ID: slugID(r), Entries: es})
+		out = append(out, regionGroup{Region: r, ID: "region-" + Slug(r, '-'), Entries: es})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].Region == "Other") != (out[j].Region == "Other") {
@@ -59,7 +54,10 @@ func (p IndexPage) Groups() []regionGroup {
 	return out
 }
 
-func slugID(s string) string {
+// Slug makes a file or anchor name of s: ASCII letters (lower-cased) and
+// digits, every other run of characters one sep, none at the ends. It can
+// be empty (a name with no ASCII letters or digits).
+func Slug(s string, sep rune) string {
 	var b []rune
 	for _, r := range s {
 		switch {
@@ -68,12 +66,15 @@ func slugID(s string) string {
 		case r >= 'A' && r <= 'Z':
 			b = append(b, r+'a'-'A')
 		default:
-			if len(b) > 0 && b[len(b)-1] != '-' {
-				b = append(b, '-')
+			if len(b) > 0 && b[len(b)-1] != sep {
+				b = append(b, sep)
 			}
 		}
 	}
-	return "region-" + string(b)
+	for len(b) > 0 && b[len(b)-1] == sep {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
@@ -132,50 +133,10 @@ func RenderIndex(p IndexPage) ([]byte, error) {
 // as Write's (see CheckTarget): never a folder cscstats did not make, nor
 // a protected one.
 func WriteSet(out string, opt WriteOptions, fill func(dir string) error) error {
-	if err := CheckTarget(out, opt); err != nil {
-		return err
-	}
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, safefile.Dir); err != nil {
-		return err
-	}
-	base := filepath.Base(filepath.Clean(out))
-	removeStaleBuilds(parent, base)
-	tmp, err := os.MkdirTemp(parent, "."+base+tmpInfix)
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
+	return buildFolder(out, opt, func(tmp string) ([]string, error) {
+		if err := fill(tmp); err != nil {
+			return nil, err
 		}
-	}()
-	markerPath := filepath.Join(tmp, Marker)
-	if err := os.WriteFile(markerPath, []byte(markerHeader+"\n"), safefile.File); err != nil {
-		return err
-	}
-	lock, err := safefile.LockFile(markerPath)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	if err := fill(tmp); err != nil {
-		return err
-	}
-	written, err := listTree(tmp)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(markerPath, []byte(markerHeader+"\n"+strings.Join(written, "\n")+"\n"), safefile.File); err != nil {
-		return err
-	}
-	if err := safefile.Publish(tmp); err != nil {
-		return err
-	}
-	if err := replace(tmp, out); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+		return listTree(tmp)
+	})
 }

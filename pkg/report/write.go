@@ -76,6 +76,15 @@ func Write(doc Document, out string, opt WriteOptions) error {
 	if err := validNames(doc); err != nil {
 		return err
 	}
+	return buildFolder(out, opt, func(tmp string) ([]string, error) { return writeReport(tmp, doc, progress) })
+}
+
+// buildFolder is how Write and WriteSet make a folder: check out may be
+// replaced (CheckTarget), build in a temporary sibling folder marked as
+// cscstats's and locked while fill writes into it (a dead build is removed
+// by the next run), list in the marker every file fill wrote, make the
+// files 0644 and folders 0755 less the umask, and rename into place.
+func buildFolder(out string, opt WriteOptions, fill func(tmp string) ([]string, error)) error {
 	if err := CheckTarget(out, opt); err != nil {
 		return err
 	}
@@ -105,6 +114,25 @@ func Write(doc Document, out string, opt WriteOptions) error {
 		return err
 	}
 	defer lock.Unlock()
+	written, err := fill(tmp)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(markerPath, []byte(markerHeader+"\n"+strings.Join(written, "\n")+"\n"), safefile.File); err != nil {
+		return err
+	}
+	if err := safefile.Publish(tmp); err != nil {
+		return err
+	}
+	if err := replace(tmp, out); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// writeReport writes one report's files into dir and lists them.
+func writeReport(tmp string, doc Document, progress func(string)) ([]string, error) {
 	var written []string
 	write := func(rel string, data []byte) error {
 		written = append(written, rel)
@@ -119,7 +147,7 @@ func Write(doc Document, out string, opt WriteOptions) error {
 	}
 	for _, d := range []string{"charts", "data"} {
 		if err := os.Mkdir(filepath.Join(tmp, d), safefile.Dir); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, s := range doc.Sections {
@@ -128,53 +156,43 @@ func Write(doc Document, out string, opt WriteOptions) error {
 			case b.Chart != nil:
 				progress("chart " + b.Chart.Name)
 				if err := write("charts/"+b.Chart.Name+".svg", safetext.ShowInvisible(b.Chart.SVG)); err != nil {
-					return err
+					return nil, err
 				}
 				if err := write("charts/"+b.Chart.Name+".png", b.Chart.PNG); err != nil {
-					return err
+					return nil, err
 				}
 				if err := writeCSV("data/"+b.Chart.Name+".csv", b.Chart.Data); err != nil {
-					return err
+					return nil, err
 				}
 			case b.Table != nil:
 				if err := writeCSV("data/"+b.Table.Name+".csv", b.Table.Data); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
 	}
 	if doc.Claims != nil {
 		if err := writeCSV("claims.csv", *doc.Claims); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	progress("index.html")
 	var page bytes.Buffer
 	if err := renderHTML(&page, doc); err != nil {
-		return err
+		return nil, err
 	}
 	if err := write("index.html", safetext.ShowInvisible(page.Bytes())); err != nil {
-		return err
+		return nil, err
 	}
 	progress("report.md")
 	var md bytes.Buffer
 	if err := renderMarkdown(&md, doc); err != nil {
-		return err
+		return nil, err
 	}
 	if err := write("report.md", md.Bytes()); err != nil {
-		return err
+		return nil, err
 	}
-	if err := os.WriteFile(markerPath, []byte(markerHeader+"\n"+strings.Join(written, "\n")+"\n"), safefile.File); err != nil {
-		return err
-	}
-	if err := safefile.Publish(tmp); err != nil {
-		return err
-	}
-	if err := replace(tmp, out); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return written, nil
 }
 
 // validNames refuses chart and table names that are not plain file stems:

@@ -141,22 +141,4 @@ func stem(name, code string) string {
 }
 
 // slug makes a file-name stem.
-func slug(s string) string {
-	var b []rune
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b = append(b, r)
-		case r >= 'A' && r <= 'Z':
-			b = append(b, r+'a'-'A')
-		default:
-			if len(b) > 0 && b[len(b)-1] != '_' {
-				b = append(b, '_')
-			}
-		}
-	}
-	for len(b) > 0 && b[len(b)-1] == '_' {
-		b = b[:len(b)-1]
-	}
-	return string(b)
-}
+func slug(s string) string { return report.Slug(s, '_') }
