@@ -38,14 +38,25 @@ var JSONColumns = []export.Column{
 // Section turns rates into a table section with Columns (and, for JSON,
 // JSONColumns).
 func Section(name, title string, rs []Rate) export.Section {
-	s := export.Section{Name: name, Title: title, Columns: Columns, JSONOnly: JSONColumns}
+	return SectionWith(name, title, rs, nil, nil)
+}
+
+// SectionWith is Section with more columns after Columns: extra appends
+// each rate's cells for them to dst and returns it. The extra cells go
+// into the same block as the others, so no row is copied to grow.
+func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func(dst []export.Cell, r *Rate) []export.Cell) export.Section {
+	columns := Columns
+	if len(cols) > 0 {
+		columns = append(append(make([]export.Column, 0, len(Columns)+len(cols)), Columns...), cols...)
+	}
+	s := export.Section{Name: name, Title: title, Columns: columns, JSONOnly: JSONColumns}
 	if len(rs) == 0 {
 		return s
 	}
 	// Every row's cells come from two blocks allocated once, not two
 	// allocations per row.
 	s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
-	cells := make([]export.Cell, 0, len(rs)*len(Columns))
+	cells := make([]export.Cell, 0, len(rs)*len(columns))
 	jsonCells := make([]export.Cell, 0, len(rs)*len(JSONColumns))
 	for i := range rs {
 		r := &rs[i]
@@ -65,6 +76,9 @@ func Section(name, title string, rs []Rate) export.Section {
 			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
 			export.Num(r.Value), export.Num(r.Lower), export.Num(r.Upper),
 		)
+		if extra != nil {
+			cells = extra(cells, r)
+		}
 		s.Rows = append(s.Rows, cells[n:len(cells):len(cells)])
 		n = len(jsonCells)
 		jsonCells = append(jsonCells,
