@@ -91,6 +91,10 @@ type Section struct {
 	// that code adding columns to Rows keeps working.
 	JSONOnly     []Column
 	JSONOnlyRows [][]Cell
+	// JSONOnlyRow, when set, gives row i's JSONOnly cells instead of
+	// JSONOnlyRows, made only when JSON is written: the CSV and table
+	// outputs never build them.
+	JSONOnlyRow func(i int) []Cell
 }
 
 // Document is what a command prints.
@@ -199,7 +203,7 @@ func writeCSV(w io.Writer, s Section) error {
 			}
 			if c.IsNum {
 				// Digits, sign and point (or "+Inf"): never quoted.
-				line = strconv.AppendFloat(line, c.Number, 'f', -1, 64)
+				line = appendNumber(line, c.Number)
 				continue
 			}
 			line = appendCSVField(line, safetext.CSV(rawText(c)))
@@ -216,6 +220,17 @@ func writeCSV(w io.Writer, s Section) error {
 // ',', UseCRLF false): as it is, or quoted, with quotes doubled, when it
 // holds a comma, quote, CR or LF, starts with a space (unicode.IsSpace)
 // or is `\.`.
+// appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole
+// numbers (years, counts, populations: most of a table's numbers) written
+// as integers, which gives the same digits without the shortest-digits
+// search. Below 2^53 every whole float64 is an exact int64.
+func appendNumber(dst []byte, f float64) []byte {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	return strconv.AppendFloat(dst, f, 'f', -1, 64)
+}
+
 func appendCSVField(dst []byte, field string) []byte {
 	if !csvNeedsQuotes(field) {
 		return append(dst, field...)
@@ -295,11 +310,15 @@ func writeJSON(w io.Writer, d Document) error {
 			for i, c := range row {
 				put(s.Columns[i], c)
 			}
-			if j := len(rows); j < len(s.JSONOnlyRows) {
-				for i, c := range s.JSONOnlyRows[j] {
-					if i < len(s.JSONOnly) {
-						put(s.JSONOnly[i], c)
-					}
+			var jsonOnly []Cell
+			if j := len(rows); s.JSONOnlyRow != nil {
+				jsonOnly = s.JSONOnlyRow(j)
+			} else if j < len(s.JSONOnlyRows) {
+				jsonOnly = s.JSONOnlyRows[j]
+			}
+			for i, c := range jsonOnly {
+				if i < len(s.JSONOnly) {
+					put(s.JSONOnly[i], c)
 				}
 			}
 			rows = append(rows, m)

@@ -92,6 +92,35 @@ func TestJSONOnlyColumns(t *testing.T) {
 	}
 }
 
+// JSONOnlyRow gives the same JSON as the same cells in JSONOnlyRows, and
+// is not called for any other format.
+func TestJSONOnlyRowIsMadeOnlyForJSON(t *testing.T) {
+	cols := []Column{{Name: "a", Decimals: -1}}
+	rows := [][]Cell{{Int(1)}, {Int(2)}}
+	extra := []Column{{Name: "provenance", Decimals: -1}, {Name: "note", Decimals: -1}}
+	cells := [][]Cell{{Str("f.csv:2 (release 2025)"), Str("")}, {Str("f.csv:3"), Str("a note")}}
+	eager := Document{Sections: []Section{{Name: "t", Columns: cols, Rows: rows, JSONOnly: extra, JSONOnlyRows: cells}}}
+	var calls int
+	lazy := Document{Sections: []Section{{Name: "t", Columns: cols, Rows: rows, JSONOnly: extra,
+		JSONOnlyRow: func(i int) []Cell { calls++; return cells[i] }}}}
+	for _, f := range Formats {
+		var a, b strings.Builder
+		calls = 0
+		if err := Write(&a, io.Discard, f, eager); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&b, io.Discard, f, lazy); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("%s: lazy cells give\n%s\nwant\n%s", f, b.String(), a.String())
+		}
+		if want := map[bool]int{true: len(rows), false: 0}[f == "json"]; calls != want {
+			t.Errorf("%s: JSONOnlyRow called %d times, want %d", f, calls, want)
+		}
+	}
+}
+
 // hostileDoc has a name of each hostile class in a text cell, a column
 // name, the title and a note.
 func hostileDoc() Document {

@@ -36,7 +36,8 @@ var JSONColumns = []export.Column{
 }
 
 // Section turns rates into a table section with Columns (and, for JSON,
-// JSONColumns).
+// JSONColumns, whose cells are made from rs when JSON is written: rs
+// must not change until the section is written).
 func Section(name, title string, rs []Rate) export.Section {
 	return SectionWith(name, title, rs, nil, nil)
 }
@@ -53,11 +54,15 @@ func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func
 	if len(rs) == 0 {
 		return s
 	}
-	// Every row's cells come from two blocks allocated once, not two
-	// allocations per row.
-	s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
+	// Every row's cells come from one block allocated once, not an
+	// allocation per row. The JSON-only cells (provenance text above
+	// all) are made only if JSON is written, from rs as it is then.
+	s.Rows = make([][]export.Cell, 0, len(rs))
+	s.JSONOnlyRow = func(i int) []export.Cell {
+		r := &rs[i]
+		return []export.Cell{export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note)}
+	}
 	cells := make([]export.Cell, 0, len(rs)*len(columns))
-	jsonCells := make([]export.Cell, 0, len(rs)*len(JSONColumns))
 	for i := range rs {
 		r := &rs[i]
 		var count export.Cell
@@ -80,11 +85,6 @@ func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func
 			cells = extra(cells, r)
 		}
 		s.Rows = append(s.Rows, cells[n:len(cells):len(cells)])
-		n = len(jsonCells)
-		jsonCells = append(jsonCells,
-			export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note),
-		)
-		s.JSONOnlyRows = append(s.JSONOnlyRows, jsonCells[n:len(jsonCells):len(jsonCells)])
 	}
 	return s
 }
