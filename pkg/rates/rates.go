@@ -3,10 +3,13 @@ package rates
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -376,6 +379,43 @@ func (c *Calculator) AppendYear(dst []Rate, measure string, year int) []Rate {
 		dst = append(dst, c.Get(measure, LAArea(c.las[k.code]), year))
 	}
 	return dst
+}
+
+// MeasureYear names one measure's reporting year.
+type MeasureYear struct {
+	Measure string
+	Year    int
+}
+
+// AppendYears appends c.Year(my.Measure, my.Year) for each of mys, in
+// order, and returns the extended slice and where each year's rows start
+// (starts[i] to starts[i+1], the last ending at len). The years are
+// computed a CPU at a time, each into its own part of the one slice, so
+// the rows are those AppendYear gives one year after another.
+func (c *Calculator) AppendYears(dst []Rate, mys []MeasureYear) ([]Rate, []int) {
+	starts := make([]int, len(mys)+1)
+	at := len(dst)
+	for i, my := range mys {
+		starts[i] = at
+		at += c.YearLen(my.Measure, my.Year)
+	}
+	starts[len(mys)] = at
+	dst = slices.Grow(dst, at-len(dst))[:at]
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(mys)); w > 0; w-- {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(mys); i = int(next.Add(1)) - 1 {
+				// The part has exactly the capacity of the year's rows,
+				// so AppendYear fills it in place.
+				if got := c.AppendYear(dst[starts[i]:starts[i]:starts[i+1]], mys[i].Measure, mys[i].Year); len(got) != starts[i+1]-starts[i] {
+					panic(fmt.Sprintf("rates: %s %d gave %d rows, YearLen %d", mys[i].Measure, mys[i].Year, len(got), starts[i+1]-starts[i]))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return dst, starts[:len(mys)]
 }
 
 // Authorities returns the local authority rows of Year.
