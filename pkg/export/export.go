@@ -46,11 +46,13 @@ func CheckFormat(f string) error {
 // Cell is one value. Numbers keep full precision for CSV and JSON and are
 // rounded to their column's Decimals in table and markdown output.
 type Cell struct {
+	// The strings first and the two flags together: 48 bytes a cell
+	// instead of 56 (a full tidy table has over 200,000 cells).
 	Text    string
+	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
 	Number  float64
 	IsNum   bool
-	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
-	IsBool  bool   // Text is "true" or "false"; JSON writes a boolean
+	IsBool  bool // Text is "true" or "false"; JSON writes a boolean
 }
 
 // Str is a text cell.

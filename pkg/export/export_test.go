@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func doc() Document {
@@ -190,5 +191,13 @@ func TestHostileTextIsMadeSafeInEveryFormat(t *testing.T) {
 	// encoding/json escapes <, > and & so it is safe inside HTML too.
 	if got.Rows[0]["la_name"] != `=HYPERLINK("http://x","y")` || strings.Contains(js.String(), "<") {
 		t.Errorf("json: %s", js.String())
+	}
+}
+
+// A cell stays 48 bytes on 64-bit systems: a full tidy table holds over
+// 200,000 of them.
+func TestCellSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(Cell{}) > 48 {
+		t.Errorf("Cell is %d bytes, want at most 48", unsafe.Sizeof(Cell{}))
 	}
 }

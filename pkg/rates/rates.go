@@ -83,7 +83,7 @@ type Calculator struct {
 	index map[string]map[obsKey]*dataset.Observation
 	// areas lists, per measure and year, the regions and authorities
 	// with a row, in the order Year gives them (built by New).
-	areas map[string]map[int][]obsKey
+	areas map[string]map[int][]yearRow
 	las   map[string]*la.Authority // Registry.All by code
 	// described remembers Estimate.Describe per estimate: one estimate
 	// divides every measure's count for its area and year, and the
@@ -122,6 +122,13 @@ type obsKey struct {
 	level string
 	code  string
 	year  int
+}
+
+// yearRow is an area's row in a year of c.areas: its key and the
+// observation index[key] holds, so that Year need not look it up again.
+type yearRow struct {
+	key obsKey
+	o   *dataset.Observation
 }
 
 // Load reads a data directory and prepares the calculator.
@@ -259,7 +266,7 @@ func (c *Calculator) indexAreas() {
 		rank int
 		key  obsKey
 	}
-	c.areas = map[string]map[int][]obsKey{}
+	c.areas = map[string]map[int][]yearRow{}
 	for m, idx := range c.index {
 		by := map[int][]ranked{}
 		for k := range idx {
@@ -267,12 +274,12 @@ func (c *Calculator) indexAreas() {
 				by[k.year] = append(by[k.year], ranked{r, k})
 			}
 		}
-		out := make(map[int][]obsKey, len(by))
+		out := make(map[int][]yearRow, len(by))
 		for y, rs := range by {
 			sort.Slice(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
-			keys := make([]obsKey, len(rs))
+			keys := make([]yearRow, len(rs))
 			for i, r := range rs {
-				keys[i] = r.key
+				keys[i] = yearRow{r.key, idx[r.key]}
 			}
 			out[y] = keys
 		}
@@ -319,9 +326,13 @@ func LAArea(a *la.Authority) Area {
 // harmonisation): the count from the file and the population from the
 // denominator convention.
 func (c *Calculator) Get(measure string, area Area, year int) Rate {
+	return c.rate(measure, area, year, c.index[measure][obsKey{area.Level, area.Code, year}])
+}
+
+// rate is Get with the area's observation already looked up (nil: none).
+func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observation) Rate {
 	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band(), Vintage: c.vintage()}
-	o, ok := c.index[measure][obsKey{area.Level, area.Code, year}]
-	if !ok {
+	if o == nil {
 		r.Count = ees.Missing(ees.NotAvailable)
 		r.Note = fmt.Sprintf("no %s figure for %s in %d", measure, area.Name, year)
 		return r
@@ -371,12 +382,12 @@ func (c *Calculator) YearLen(measure string, year int) int {
 // rather than copied from one per year (a Rate is some 400 bytes).
 func (c *Calculator) AppendYear(dst []Rate, measure string, year int) []Rate {
 	dst = append(dst, c.Get(measure, England(), year))
-	for _, k := range c.areas[measure][year] {
-		if k.level == Regional {
-			dst = append(dst, c.Get(measure, c.RegionArea(k.code), year))
+	for _, row := range c.areas[measure][year] {
+		if row.key.level == Regional {
+			dst = append(dst, c.rate(measure, c.RegionArea(row.key.code), year, row.o))
 			continue
 		}
-		dst = append(dst, c.Get(measure, LAArea(c.las[k.code]), year))
+		dst = append(dst, c.rate(measure, LAArea(c.las[row.key.code]), year, row.o))
 	}
 	return dst
 }
