@@ -218,10 +218,6 @@ func writeCSV(w io.Writer, s Section) error {
 	return bw.Flush()
 }
 
-// appendCSVField appends field as encoding/csv's Writer writes it (Comma
-// ',', UseCRLF false): as it is, or quoted, with quotes doubled, when it
-// holds a comma, quote, CR or LF, starts with a space (unicode.IsSpace)
-// or is `\.`.
 // appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole
 // numbers (years, counts, populations: most of a table's numbers) written
 // as integers, which gives the same digits without the shortest-digits
@@ -233,6 +229,10 @@ func appendNumber(dst []byte, f float64) []byte {
 	return strconv.AppendFloat(dst, f, 'f', -1, 64)
 }
 
+// appendCSVField appends field as encoding/csv's Writer writes it (Comma
+// ',', UseCRLF false): as it is, or quoted, with quotes doubled, when it
+// holds a comma, quote, CR or LF, starts with a space (unicode.IsSpace)
+// or is `\.`.
 func appendCSVField(dst []byte, field string) []byte {
 	if !csvNeedsQuotes(field) {
 		return append(dst, field...)
