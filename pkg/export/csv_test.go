@@ -104,6 +104,7 @@ func TestAppendNumberIsAppendFloat(t *testing.T) {
 		}
 	}
 }
+
 // BenchmarkWriteCSV writes a table shaped like the full tidy rates table
 // (16,620 rows of 13 cells: codes, names, counts, populations, rates).
 func BenchmarkWriteCSV(b *testing.B) {
