@@ -44,12 +44,9 @@ var TidyColumns = []export.Column{{Name: "old_la_code", Decimals: -1}, {Name: "n
 // code (old_la_code) and a note on each row that says why it has no rate,
 // or how a harmonised figure was made (empty otherwise).
 func TidySection(name, title string, rs []rates.Rate) export.Section {
-	s := rates.Section(name, title, rs)
-	s.Columns = append(append([]export.Column(nil), s.Columns...), TidyColumns...)
-	for i, r := range rs {
-		s.Rows[i] = append(s.Rows[i], export.Str(r.Area.OldCode), export.Str(RateNote(r)))
-	}
-	return s
+	return rates.SectionWith(name, title, rs, TidyColumns, func(dst []export.Cell, r *rates.Rate) []export.Cell {
+		return append(dst, export.Str(r.Area.OldCode), export.Str(RateNote(*r)))
+	})
 }
 
 // RateNote says why a rate is missing, or how a harmonised rate was made;

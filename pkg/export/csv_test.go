@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -83,5 +84,45 @@ func TestWriteCSVMatchesEncodingCSV(t *testing.T) {
 			i++
 		}
 		t.Fatalf("differs from encoding/csv at byte %d:\n got %q\nwant %q", i, g[max(0, i-40):min(len(g), i+40)], w[max(0, i-40):min(len(w), i+40)])
+	}
+}
+
+// appendNumber writes exactly what strconv.AppendFloat(…, 'f', -1, 64)
+// writes: whole numbers of every size near the 2^53 edge, negative zero,
+// NaN, infinities, fractions and random bit patterns.
+func TestAppendNumberIsAppendFloat(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 2024, 170292, 1e15, 1e21, -1e300, 0.5, -2.5, 1.0000000000000002,
+		1 << 53, 1<<53 - 1, -(1 << 53), 1<<53 + 2, 1 << 62, 1 << 63, -(1 << 63), math.MaxFloat64, math.SmallestNonzeroFloat64,
+		math.NaN(), math.Inf(1), math.Inf(-1)}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 100000; i++ {
+		vals = append(vals, math.Float64frombits(rng.Uint64()), float64(rng.Int64N(1<<54)-1<<53), math.Round(rng.Float64()*1e6)/10)
+	}
+	for _, f := range vals {
+		if got, want := string(appendNumber([]byte("x"), f)), string(strconv.AppendFloat([]byte("x"), f, 'f', -1, 64)); got != want {
+			t.Fatalf("%v (bits %x): %q, want %q", f, math.Float64bits(f), got, want)
+		}
+	}
+}
+
+// BenchmarkWriteCSV writes a table shaped like the full tidy rates table
+// (16,620 rows of 13 cells: codes, names, counts, populations, rates).
+func BenchmarkWriteCSV(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	s := Section{Columns: make([]Column, 13)}
+	for i := range s.Columns {
+		s.Columns[i] = Column{Name: "c" + strconv.Itoa(i)}
+	}
+	for i := 0; i < 16620; i++ {
+		rate := rng.Float64() * 1000
+		s.Rows = append(s.Rows, []Cell{Str("cla_31march"), Int(2013 + i%13), Str("Local authority"), Str("E08000035"),
+			Str("Leeds"), Str("Yorkshire and The Humber"), Num(float64(rng.IntN(5000))), Num(float64(100000 + rng.IntN(200000))),
+			Num(rate), Num(rate * 0.9), Num(rate * 1.1), Str("383"), Str("")})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := writeCSV(io.Discard, s); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

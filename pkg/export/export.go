@@ -46,11 +46,13 @@ func CheckFormat(f string) error {
 // Cell is one value. Numbers keep full precision for CSV and JSON and are
 // rounded to their column's Decimals in table and markdown output.
 type Cell struct {
+	// The strings first and the two flags together: 48 bytes a cell
+	// instead of 56 (a full tidy table has over 200,000 cells).
 	Text    string
+	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
 	Number  float64
 	IsNum   bool
-	Missing string // for a missing number: what table/markdown show ("c", "x", ...); CSV leaves it empty, JSON gives null
-	IsBool  bool   // Text is "true" or "false"; JSON writes a boolean
+	IsBool  bool // Text is "true" or "false"; JSON writes a boolean
 }
 
 // Str is a text cell.
@@ -91,6 +93,10 @@ type Section struct {
 	// that code adding columns to Rows keeps working.
 	JSONOnly     []Column
 	JSONOnlyRows [][]Cell
+	// JSONOnlyRow, when set, gives row i's JSONOnly cells instead of
+	// JSONOnlyRows, made only when JSON is written: the CSV and table
+	// outputs never build them.
+	JSONOnlyRow func(i int) []Cell
 }
 
 // Document is what a command prints.
@@ -199,7 +205,7 @@ func writeCSV(w io.Writer, s Section) error {
 			}
 			if c.IsNum {
 				// Digits, sign and point (or "+Inf"): never quoted.
-				line = strconv.AppendFloat(line, c.Number, 'f', -1, 64)
+				line = appendNumber(line, c.Number)
 				continue
 			}
 			line = appendCSVField(line, safetext.CSV(rawText(c)))
@@ -210,6 +216,17 @@ func writeCSV(w io.Writer, s Section) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole
+// numbers (years, counts, populations: most of a table's numbers) written
+// as integers, which gives the same digits without the shortest-digits
+// search. Below 2^53 every whole float64 is an exact int64.
+func appendNumber(dst []byte, f float64) []byte {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	return strconv.AppendFloat(dst, f, 'f', -1, 64)
 }
 
 // appendCSVField appends field as encoding/csv's Writer writes it (Comma
@@ -295,11 +312,15 @@ func writeJSON(w io.Writer, d Document) error {
 			for i, c := range row {
 				put(s.Columns[i], c)
 			}
-			if j := len(rows); j < len(s.JSONOnlyRows) {
-				for i, c := range s.JSONOnlyRows[j] {
-					if i < len(s.JSONOnly) {
-						put(s.JSONOnly[i], c)
-					}
+			var jsonOnly []Cell
+			if j := len(rows); s.JSONOnlyRow != nil {
+				jsonOnly = s.JSONOnlyRow(j)
+			} else if j < len(s.JSONOnlyRows) {
+				jsonOnly = s.JSONOnlyRows[j]
+			}
+			for i, c := range jsonOnly {
+				if i < len(s.JSONOnly) {
+					put(s.JSONOnly[i], c)
 				}
 			}
 			rows = append(rows, m)

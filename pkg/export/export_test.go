@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func doc() Document {
@@ -92,6 +93,35 @@ func TestJSONOnlyColumns(t *testing.T) {
 	}
 }
 
+// JSONOnlyRow gives the same JSON as the same cells in JSONOnlyRows, and
+// is not called for any other format.
+func TestJSONOnlyRowIsMadeOnlyForJSON(t *testing.T) {
+	cols := []Column{{Name: "a", Decimals: -1}}
+	rows := [][]Cell{{Int(1)}, {Int(2)}}
+	extra := []Column{{Name: "provenance", Decimals: -1}, {Name: "note", Decimals: -1}}
+	cells := [][]Cell{{Str("f.csv:2 (release 2025)"), Str("")}, {Str("f.csv:3"), Str("a note")}}
+	eager := Document{Sections: []Section{{Name: "t", Columns: cols, Rows: rows, JSONOnly: extra, JSONOnlyRows: cells}}}
+	var calls int
+	lazy := Document{Sections: []Section{{Name: "t", Columns: cols, Rows: rows, JSONOnly: extra,
+		JSONOnlyRow: func(i int) []Cell { calls++; return cells[i] }}}}
+	for _, f := range Formats {
+		var a, b strings.Builder
+		calls = 0
+		if err := Write(&a, io.Discard, f, eager); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&b, io.Discard, f, lazy); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("%s: lazy cells give\n%s\nwant\n%s", f, b.String(), a.String())
+		}
+		if want := map[bool]int{true: len(rows), false: 0}[f == "json"]; calls != want {
+			t.Errorf("%s: JSONOnlyRow called %d times, want %d", f, calls, want)
+		}
+	}
+}
+
 // hostileDoc has a name of each hostile class in a text cell, a column
 // name, the title and a note.
 func hostileDoc() Document {
@@ -161,5 +191,13 @@ func TestHostileTextIsMadeSafeInEveryFormat(t *testing.T) {
 	// encoding/json escapes <, > and & so it is safe inside HTML too.
 	if got.Rows[0]["la_name"] != `=HYPERLINK("http://x","y")` || strings.Contains(js.String(), "<") {
 		t.Errorf("json: %s", js.String())
+	}
+}
+
+// A cell stays 48 bytes on 64-bit systems: a full tidy table holds over
+// 200,000 of them.
+func TestCellSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(Cell{}) > 48 {
+		t.Errorf("Cell is %d bytes, want at most 48", unsafe.Sizeof(Cell{}))
 	}
 }

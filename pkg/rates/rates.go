@@ -3,10 +3,13 @@ package rates
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -80,7 +83,7 @@ type Calculator struct {
 	index map[string]map[obsKey]*dataset.Observation
 	// areas lists, per measure and year, the regions and authorities
 	// with a row, in the order Year gives them (built by New).
-	areas map[string]map[int][]obsKey
+	areas map[string]map[int][]yearRow
 	las   map[string]*la.Authority // Registry.All by code
 	// described remembers Estimate.Describe per estimate: one estimate
 	// divides every measure's count for its area and year, and the
@@ -119,6 +122,13 @@ type obsKey struct {
 	level string
 	code  string
 	year  int
+}
+
+// yearRow is an area's row in a year of c.areas: its key and the
+// observation index[key] holds, so that Year need not look it up again.
+type yearRow struct {
+	key obsKey
+	o   *dataset.Observation
 }
 
 // Load reads a data directory and prepares the calculator.
@@ -256,7 +266,7 @@ func (c *Calculator) indexAreas() {
 		rank int
 		key  obsKey
 	}
-	c.areas = map[string]map[int][]obsKey{}
+	c.areas = map[string]map[int][]yearRow{}
 	for m, idx := range c.index {
 		by := map[int][]ranked{}
 		for k := range idx {
@@ -264,12 +274,12 @@ func (c *Calculator) indexAreas() {
 				by[k.year] = append(by[k.year], ranked{r, k})
 			}
 		}
-		out := make(map[int][]obsKey, len(by))
+		out := make(map[int][]yearRow, len(by))
 		for y, rs := range by {
 			sort.Slice(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
-			keys := make([]obsKey, len(rs))
+			keys := make([]yearRow, len(rs))
 			for i, r := range rs {
-				keys[i] = r.key
+				keys[i] = yearRow{r.key, idx[r.key]}
 			}
 			out[y] = keys
 		}
@@ -316,9 +326,13 @@ func LAArea(a *la.Authority) Area {
 // harmonisation): the count from the file and the population from the
 // denominator convention.
 func (c *Calculator) Get(measure string, area Area, year int) Rate {
+	return c.rate(measure, area, year, c.index[measure][obsKey{area.Level, area.Code, year}])
+}
+
+// rate is Get with the area's observation already looked up (nil: none).
+func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observation) Rate {
 	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band(), Vintage: c.vintage()}
-	o, ok := c.index[measure][obsKey{area.Level, area.Code, year}]
-	if !ok {
+	if o == nil {
 		r.Count = ees.Missing(ees.NotAvailable)
 		r.Note = fmt.Sprintf("no %s figure for %s in %d", measure, area.Name, year)
 		return r
@@ -368,14 +382,51 @@ func (c *Calculator) YearLen(measure string, year int) int {
 // rather than copied from one per year (a Rate is some 400 bytes).
 func (c *Calculator) AppendYear(dst []Rate, measure string, year int) []Rate {
 	dst = append(dst, c.Get(measure, England(), year))
-	for _, k := range c.areas[measure][year] {
-		if k.level == Regional {
-			dst = append(dst, c.Get(measure, c.RegionArea(k.code), year))
+	for _, row := range c.areas[measure][year] {
+		if row.key.level == Regional {
+			dst = append(dst, c.rate(measure, c.RegionArea(row.key.code), year, row.o))
 			continue
 		}
-		dst = append(dst, c.Get(measure, LAArea(c.las[k.code]), year))
+		dst = append(dst, c.rate(measure, LAArea(c.las[row.key.code]), year, row.o))
 	}
 	return dst
+}
+
+// MeasureYear names one measure's reporting year.
+type MeasureYear struct {
+	Measure string
+	Year    int
+}
+
+// AppendYears appends c.Year(my.Measure, my.Year) for each of mys, in
+// order, and returns the extended slice and where each year's rows start
+// (starts[i] to starts[i+1], the last ending at len). The years are
+// computed a CPU at a time, each into its own part of the one slice, so
+// the rows are those AppendYear gives one year after another.
+func (c *Calculator) AppendYears(dst []Rate, mys []MeasureYear) ([]Rate, []int) {
+	starts := make([]int, len(mys)+1)
+	at := len(dst)
+	for i, my := range mys {
+		starts[i] = at
+		at += c.YearLen(my.Measure, my.Year)
+	}
+	starts[len(mys)] = at
+	dst = slices.Grow(dst, at-len(dst))[:at]
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(mys)); w > 0; w-- {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(mys); i = int(next.Add(1)) - 1 {
+				// The part has exactly the capacity of the year's rows,
+				// so AppendYear fills it in place.
+				if got := c.AppendYear(dst[starts[i]:starts[i]:starts[i+1]], mys[i].Measure, mys[i].Year); len(got) != starts[i+1]-starts[i] {
+					panic(fmt.Sprintf("rates: %s %d gave %d rows, YearLen %d", mys[i].Measure, mys[i].Year, len(got), starts[i+1]-starts[i]))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return dst, starts[:len(mys)]
 }
 
 // Authorities returns the local authority rows of Year.

@@ -2,10 +2,13 @@ package rates_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/population"
 	"github.com/cscstats/cscstats/pkg/rates"
 	"github.com/cscstats/cscstats/pkg/testfiles"
@@ -434,5 +438,45 @@ func TestSharedSeriesHarmonisesOverPlaceholderRows(t *testing.T) {
 	want := (23.0 + 12) / (52019 + 39177) * 10000
 	if got.Basis != rates.Harmonised || math.Abs(got.Value-want) > 1e-9 {
 		t.Errorf("Cumbria adoptions 2024 = %v (%s, %q), want harmonised %v", got.Value, got.Basis, got.Note, want)
+	}
+}
+
+// AppendYears, computing years a CPU at a time, gives the rows of
+// AppendYear called for one year after another, on every measure and
+// year of the shared files (and after rows already in dst); run with
+// -race it also checks that Get is safe to call concurrently.
+func TestSharedAppendYearsIsAppendYearInOrder(t *testing.T) {
+	c, _ := shared(t)
+	var mys []rates.MeasureYear
+	for _, m := range measures.Catalogue {
+		for _, y := range c.Years(m.ID) {
+			mys = append(mys, rates.MeasureYear{Measure: m.ID, Year: y})
+		}
+	}
+	if len(mys) < 20 {
+		t.Fatalf("only %d measure-years in the shared files", len(mys))
+	}
+	prefix := c.Year("s47", c.Years("s47")[0])
+	want := append([]rates.Rate(nil), prefix...)
+	var wantStarts []int
+	for _, my := range mys {
+		wantStarts = append(wantStarts, len(want))
+		want = c.AppendYear(want, my.Measure, my.Year)
+	}
+	for _, procs := range []int{1, 2, 5} {
+		old := runtime.GOMAXPROCS(procs)
+		got, starts := c.AppendYears(append([]rates.Rate(nil), prefix...), mys)
+		runtime.GOMAXPROCS(old)
+		if !reflect.DeepEqual(starts, wantStarts) {
+			t.Fatalf("%d CPUs: starts %v, want %v", procs, starts, wantStarts)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d CPUs: %d rows, want %d", procs, len(got), len(want))
+		}
+		for i := range want {
+			if fmt.Sprintf("%#v", got[i]) != fmt.Sprintf("%#v", want[i]) {
+				t.Fatalf("%d CPUs: row %d is\n%#v\nwant\n%#v", procs, i, got[i], want[i])
+			}
+		}
 	}
 }

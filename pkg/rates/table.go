@@ -36,17 +36,33 @@ var JSONColumns = []export.Column{
 }
 
 // Section turns rates into a table section with Columns (and, for JSON,
-// JSONColumns).
+// JSONColumns, whose cells are made from rs when JSON is written: rs
+// must not change until the section is written).
 func Section(name, title string, rs []Rate) export.Section {
-	s := export.Section{Name: name, Title: title, Columns: Columns, JSONOnly: JSONColumns}
+	return SectionWith(name, title, rs, nil, nil)
+}
+
+// SectionWith is Section with more columns after Columns: extra appends
+// each rate's cells for them to dst and returns it. The extra cells go
+// into the same block as the others, so no row is copied to grow.
+func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func(dst []export.Cell, r *Rate) []export.Cell) export.Section {
+	columns := Columns
+	if len(cols) > 0 {
+		columns = append(append(make([]export.Column, 0, len(Columns)+len(cols)), Columns...), cols...)
+	}
+	s := export.Section{Name: name, Title: title, Columns: columns, JSONOnly: JSONColumns}
 	if len(rs) == 0 {
 		return s
 	}
-	// Every row's cells come from two blocks allocated once, not two
-	// allocations per row.
-	s.Rows, s.JSONOnlyRows = make([][]export.Cell, 0, len(rs)), make([][]export.Cell, 0, len(rs))
-	cells := make([]export.Cell, 0, len(rs)*len(Columns))
-	jsonCells := make([]export.Cell, 0, len(rs)*len(JSONColumns))
+	// Every row's cells come from one block allocated once, not an
+	// allocation per row. The JSON-only cells (provenance text above
+	// all) are made only if JSON is written, from rs as it is then.
+	s.Rows = make([][]export.Cell, 0, len(rs))
+	s.JSONOnlyRow = func(i int) []export.Cell {
+		r := &rs[i]
+		return []export.Cell{export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note)}
+	}
+	cells := make([]export.Cell, 0, len(rs)*len(columns))
 	for i := range rs {
 		r := &rs[i]
 		var count export.Cell
@@ -65,12 +81,10 @@ func Section(name, title string, rs []Rate) export.Section {
 			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
 			export.Num(r.Value), export.Num(r.Lower), export.Num(r.Upper),
 		)
+		if extra != nil {
+			cells = extra(cells, r)
+		}
 		s.Rows = append(s.Rows, cells[n:len(cells):len(cells)])
-		n = len(jsonCells)
-		jsonCells = append(jsonCells,
-			export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note),
-		)
-		s.JSONOnlyRows = append(s.JSONOnlyRows, jsonCells[n:len(jsonCells):len(jsonCells)])
 	}
 	return s
 }

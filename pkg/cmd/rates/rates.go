@@ -97,9 +97,8 @@ func ratesRun(opts *Options) error {
 	}
 	// The full tidy table has every region's rows too.
 	full := len(picked) == 0 && regionCode == "" && (isAll(opts.Measures) || isAll(opts.Years))
-	picks := make([][]int, len(ms)) // the years of each measure
-	size := 0
-	for i, m := range ms {
+	var mys []rates.MeasureYear // each measure's years, in table order
+	for _, m := range ms {
 		if len(calc.Years(m.ID)) == 0 {
 			return calc.Store.NoDataFor(m.ID)
 		}
@@ -107,27 +106,32 @@ func ratesRun(opts *Options) error {
 		if err != nil {
 			return err
 		}
-		picks[i] = years
 		for _, y := range years {
-			size += calc.YearLen(m.ID, y)
+			mys = append(mys, rates.MeasureYear{Measure: m.ID, Year: y})
 		}
 	}
-	// One slice for the whole table, each year's rows filtered and
-	// sorted where they were appended.
-	all := make([]rates.Rate, 0, size)
+	// One slice for the whole table, computed a CPU at a time; each
+	// year's rows are then filtered and sorted in place and moved up
+	// behind the year before.
+	all, starts := calc.AppendYears(nil, mys)
 	var yearsUsed []int
-	for i, m := range ms {
-		for _, y := range picks[i] {
-			start := len(all)
-			all = calc.AppendYear(all, m.ID, y)
-			rows := filter(all[start:], picked, regionCode, full)
-			all = all[:start+len(rows)]
-			if err := rates.SortBy(rows, opts.Sort); err != nil {
-				return cmdutil.FlagErrorf("%v", err)
-			}
-			yearsUsed = timeperiod.Append(yearsUsed, y)
+	kept := 0
+	for i, my := range mys {
+		end := len(all)
+		if i+1 < len(starts) {
+			end = starts[i+1]
 		}
+		rows := filter(all[starts[i]:end], picked, regionCode, full)
+		if err := rates.SortBy(rows, opts.Sort); err != nil {
+			return cmdutil.FlagErrorf("%v", err)
+		}
+		if kept != starts[i] {
+			copy(all[kept:], rows)
+		}
+		kept += len(rows)
+		yearsUsed = timeperiod.Append(yearsUsed, my.Year)
 	}
+	all = all[:kept]
 	title := fmt.Sprintf("%s per 10,000 %s, %s", labels(ms), band.Label(), timeperiod.Span(yearsUsed))
 	notes := append(lookupNotes, cmdutil.MeasureNotes(calc, ms, yearsUsed)...)
 	if band != population.Children {
