@@ -169,10 +169,10 @@ func TestHostileTextIsMadeSafeInEveryFormat(t *testing.T) {
 	}
 	wantMD := "### Rates &lt;b&gt;\\\\x1b\\[2J\n\n" +
 		"| la_name | rate |\n| --- | --- |\n" +
-		"| =HYPERLINK(\"http://x\",\"y\") | -3.5 |\n" +
-		"| @SUM(1)\\|# head - list | 12.0 |\n" +
+		"| =HYPERLINK(\"http\\://x\",\"y\") | -3.5 |\n" +
+		"| \\@SUM(1)\\|# head - list | 12.0 |\n" +
 		"| Leeds\\\\x0b170292 \\\\u202e1.99 | 1.0 |\n\n" +
-		"- source: &lt;img src=x onerror=alert(1)&gt;.csv\\\\x1b\\]8;;http://x\\\\x07\n"
+		"- source: &lt;img src=x onerror=alert(1)&gt;.csv\\\\x1b\\]8;;http\\://x\\\\x07\n"
 	if md.String() != wantMD {
 		t.Errorf("markdown:\n%s\nwant\n%s", md.String(), wantMD)
 	}

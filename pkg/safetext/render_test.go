@@ -71,6 +71,11 @@ var hostile = []string{
 	"---",
 	"&lt;b&gt; &#60;b&#62;",
 	"<https://example.com>",
+	"see https://example.com/x?a=1&b=2 now",
+	"WWW.example.com and www.example.org",
+	"mail someone@example.com",
+	"ftp://example.com/file",
+	" https://example.o#&A",
 	"\\<b>",
 	"trailing backslash\\",
 	"=HYPERLINK(\"http://x\",\"y\")",
@@ -100,7 +105,10 @@ func TestMarkdownRendersAsText(t *testing.T) {
 				t.Errorf("%q as %q renders elements %v", v, c.md, elems)
 			}
 			// The table adds its header cell's text.
-			text = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "h"))
+			text = strings.TrimSpace(text)
+			if strings.HasPrefix(c.md, "| h |") {
+				text = strings.TrimSpace(strings.TrimPrefix(text, "h"))
+			}
 			if text != want {
 				t.Errorf("%q as %q renders text %q, want %q", v, c.md, text, want)
 			}
@@ -120,9 +128,9 @@ func FuzzMarkdown(f *testing.F) {
 		want = strings.Trim(want, " ")
 		elems, text := rendered(t, Markdown(v)+"\n", "p")
 		for _, e := range elems {
-			if e != "a" {
-				t.Fatalf("%q renders element %s (escaped %q)", v, e, Markdown(v))
-			}
+			// No element at all: not even a GFM autolink ("https://…",
+			// "www.…", "a@b.co"), which would link out of the report.
+			t.Fatalf("%q renders element %s (escaped %q)", v, e, Markdown(v))
 		}
 		if strings.TrimSpace(text) != strings.TrimSpace(want) {
 			t.Fatalf("%q renders text %q, want %q (escaped %q)", v, text, want, Markdown(v))

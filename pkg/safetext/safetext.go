@@ -98,6 +98,14 @@ func Markdown(s string) string {
 			} else {
 				b.WriteRune(r)
 			}
+		case ':', '.', '@':
+			// GFM turns "scheme://…", "www.…" and "name@host.tld" into
+			// links by themselves (autolinks): escaping the ':' before
+			// "//", the '.' after "www" and every '@' keeps them text.
+			if r == '@' || (r == ':' && i+2 < len(rs) && rs[i+1] == '/' && rs[i+2] == '/') || (r == '.' && afterWWW(rs, i)) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
 		}
@@ -114,6 +122,15 @@ func Markdown(s string) string {
 		out = out[:i] + `\` + out[i:]
 	}
 	return out
+}
+
+// afterWWW reports whether rs[:i] ends in "www" (any case) that starts a
+// word: the start of a GFM "www." autolink.
+func afterWWW(rs []rune, i int) bool {
+	if i < 3 || !strings.EqualFold(string(rs[i-3:i]), "www") {
+		return false
+	}
+	return i == 3 || !(unicode.IsLetter(rs[i-4]) || unicode.IsDigit(rs[i-4]))
 }
 
 // MarkdownLink is the target of a Markdown link to a relative file: each
