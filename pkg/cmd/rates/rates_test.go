@@ -186,9 +186,9 @@ func TestRatesBadInput(t *testing.T) {
 // hand for Hartlepool, Leeds, the North East and England from the fixture
 // rows (testdata/ees/babies), beside the usual per 10,000 aged 0-17.
 //
-//	la_cla_who_started_to_be_looked_after.csv, 2022, Under 1 year:
+//	starts_by_age_fixture.csv, 2022, Under 1 year:
 //	  England 5000, North East 400, Hartlepool 30, Leeds 60, Darlington c
-//	ons_mid-year_population_estimates.csv, mid-2021 (for 2021-22):
+//	population_by_age_fixture.csv, mid-2021 (for 2021-22):
 //	  under 1:  England 600000, North East 25000, Hartlepool 900, Leeds 9000
 //	  0 to 17:  England 12000000, North East 500000, Hartlepool 20000, Leeds 170000
 //
@@ -200,14 +200,14 @@ func TestRatesBadInput(t *testing.T) {
 func TestRatesPerUnder1(t *testing.T) {
 	dir := testfiles.Fixture(t, "ees", "babies")
 	starts, pops := map[string]float64{}, map[string]map[string]float64{}
-	testfiles.EachRow(t, dir+"/la_cla_who_started_to_be_looked_after.csv", func(r map[string]string) {
+	testfiles.EachRow(t, dir+"/starts_by_age_fixture.csv", func(r map[string]string) {
 		if r["time_period"] == "2022" && r["characteristic"] == "Under 1 year" {
 			if v, err := strconv.ParseFloat(r["number"], 64); err == nil {
 				starts[r["geographic_level"]+r["new_la_code"]+r["region_code"]] = v
 			}
 		}
 	})
-	testfiles.EachRow(t, dir+"/ons_mid-year_population_estimates.csv", func(r map[string]string) {
+	testfiles.EachRow(t, dir+"/population_by_age_fixture.csv", func(r map[string]string) {
 		if r["time_period"] == "2021" {
 			k := r["geographic_level"] + r["new_la_code"] + r["region_code"]
 			if pops[r["age_group"]] == nil {
