@@ -101,6 +101,7 @@ type Reader struct {
 	// for line numbers.
 	csvLines, fastLines int
 	fields              []string // the fast path's record, reused
+	starts              []int    // where its fields start, for a quoted line (see splitQuoted)
 }
 
 // NewReader reads the header of an EES file with DefaultLimits. name is
@@ -259,7 +260,7 @@ func (r *Reader) read(borrow bool) (Row, error) {
 		if len(rec) != len(r.header) {
 			return Row{}, r.fieldCountError(&csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}, rec)
 		}
-		row := Row{r: r, fields: rec, line: line, fast: true, borrowed: text != "", text: text}
+		row := Row{r: r, fields: rec, line: line, fast: true, quoted: len(r.starts) > 0, borrowed: text != "", text: text}
 		if !plain {
 			if err := r.checkFields(row); err != nil {
 				return Row{}, err
@@ -328,9 +329,25 @@ func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, p
 	if k := len(b); k > 0 && b[k-1] == '\r' {
 		b = b[:k-1]
 	}
-	if len(b) == 0 || bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+	if len(b) == 0 || bytes.IndexByte(b, '\r') >= 0 {
 		return nil, 0, "", false, false
 	}
+	if bytes.IndexByte(b, '"') >= 0 {
+		// A line with quotes (names with commas: a tenth of the lines
+		// of some CLA files) is split here too when its quotes are
+		// whole and well placed; anything else (a quoted line break,
+		// a bare or stray quote) is encoding/csv's, errors included.
+		str := string(b)
+		fields, ok := splitQuoted(r.fields[:0], r.starts[:0], str)
+		if !ok {
+			return nil, 0, "", false, false
+		}
+		r.fields, r.starts = fields.rec, fields.starts
+		r.br.Discard(end + 1)
+		r.fastLines++
+		return r.fields, r.csvLines + r.fastLines, "", false, true
+	}
+	r.starts = r.starts[:0]
 	plain = len(b) <= r.limits.MaxFieldBytes && printableASCII(b)
 	var str string
 	if borrow && plain {
@@ -361,6 +378,75 @@ func split(rec []string, line string) []string {
 	}
 }
 
+// quotedSplit is a line split by splitQuoted: the fields and the byte
+// offset where each starts (at its opening quote when quoted).
+type quotedSplit struct {
+	rec    []string
+	starts []int
+}
+
+// splitQuoted splits a line holding quotes as encoding/csv does (RFC 4180,
+// LazyQuotes off): a field that starts with a quote runs to the next lone
+// quote, which must end the line or come before a comma, and "" in it is
+// one quote. It reports false for anything encoding/csv would read
+// differently or refuse: a quote inside an unquoted field, text after a
+// closing quote, a quoted field not closed on this line (a line break
+// inside it).
+func splitQuoted(rec []string, starts []int, line string) (quotedSplit, bool) {
+	at := 0
+	for {
+		starts = append(starts, at)
+		rest := line[at:]
+		if len(rest) == 0 || rest[0] != '"' {
+			i := strings.IndexByte(rest, ',')
+			f := rest
+			if i >= 0 {
+				f = rest[:i]
+			}
+			if strings.IndexByte(f, '"') >= 0 {
+				return quotedSplit{}, false // a bare quote: csv's error
+			}
+			rec = append(rec, f)
+			if i < 0 {
+				return quotedSplit{rec, starts}, true
+			}
+			at += i + 1
+			continue
+		}
+		// A quoted field: from after the opening quote to a quote not
+		// followed by another.
+		body := at + 1
+		j := body
+		escaped := false
+		for {
+			q := strings.IndexByte(line[j:], '"')
+			if q < 0 {
+				return quotedSplit{}, false // closed on a later line, or never
+			}
+			j += q + 1
+			if j < len(line) && line[j] == '"' {
+				escaped = true
+				j++
+				continue
+			}
+			break
+		}
+		f := line[body : j-1]
+		if escaped {
+			f = strings.ReplaceAll(f, `""`, `"`)
+		}
+		rec = append(rec, f)
+		switch {
+		case j == len(line):
+			return quotedSplit{rec, starts}, true
+		case line[j] == ',':
+			at = j + 1
+		default:
+			return quotedSplit{}, false // text after the closing quote: csv's error
+		}
+	}
+}
+
 // Own returns the row with fields of its own (one string for the line, as
 // Read gives): a row from ReadBorrowed must be owned before anything of
 // it is kept or it is used after the next read. Other rows are returned
@@ -385,6 +471,7 @@ type Row struct {
 	fields []string
 	line   int
 	fast   bool // split by Reader.fastRecord, not by csv
+	quoted bool // fast, from a line with quotes: field columns are in r.starts
 	// borrowed: the fields are views of the reader's buffer, as is text,
 	// the line they were split from (see ReadBorrowed and Own).
 	borrowed bool
@@ -397,6 +484,9 @@ func (row Row) column(i int) int {
 	if !row.fast {
 		_, col := row.r.csv.FieldPos(i)
 		return col
+	}
+	if row.quoted {
+		return row.r.starts[i] + 1
 	}
 	col := 1
 	for _, f := range row.fields[:i] {
