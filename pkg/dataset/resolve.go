@@ -365,12 +365,14 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 			}
 		}
 	}
-	perMeasure := map[int]int{}
+	perMeasure := make([]int, len(measures.Catalogue))
 	for _, k := range order {
 		perMeasure[k.measure]++
 	}
 	for m, n := range perMeasure {
-		s.byMeasure[measures.Catalogue[m].ID] = make([]Observation, 0, n)
+		if n > 0 {
+			s.byMeasure[measures.Catalogue[m].ID] = make([]Observation, 0, n)
+		}
 	}
 	s.revisions = nil
 	for si, k := range order {

@@ -3,10 +3,12 @@ package ees
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -340,8 +342,25 @@ func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, p
 	fields := r.fields[:0]
 	var special byte
 	start := 0
-	for i, c := range b {
-		if k := byteClass[c]; k != 0 {
+	i := 0
+	for i+8 <= len(b) {
+		// Eight bytes at a time: most words hold at most one comma.
+		m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
+		if m == 0 {
+			i += 8
+			continue
+		}
+		p := i + bits.TrailingZeros64(m)>>3 // the first byte that is not plain
+		if k := byteClass[b[p]]; k == classComma {
+			fields = append(fields, view[start:p])
+			start = p + 1
+		} else {
+			special |= k
+		}
+		i = p + 1
+	}
+	for ; i < len(b); i++ {
+		if k := byteClass[b[i]]; k != 0 {
 			if k == classComma {
 				fields = append(fields, view[start:i])
 				start = i + 1
@@ -399,6 +418,19 @@ const (
 	classCR
 	classOther // a control character or a byte of a multi-byte character: checked by checkFields
 )
+
+// specialBytes marks, in the high bit of each byte, the bytes of x (eight
+// bytes of a line, the first in the low byte) whose byteClass is not 0:
+// a comma, a quote, a byte below 0x20 or above 0x7e. The lowest mark is
+// exact; marks above it may be false (a borrow carries up), so a caller
+// takes the lowest and looks again past it. (Bit-twiddling "has a zero
+// byte" test: Hacker's Delight §6-1; Anderson, Bit Twiddling Hacks.)
+func specialBytes(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return zero(x^(ones*',')) | zero(x^(ones*'"')) | zero(x^(ones*0x7f)) |
+		(x-ones*0x20)&^x&highs | x&highs
+}
 
 var byteClass = func() (t [256]byte) {
 	for c := range t {
