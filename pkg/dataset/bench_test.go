@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/testfiles"
@@ -17,9 +18,13 @@ import (
 // with the fields (issue 13's target: loading within 1.5× of it).
 //
 //   - shared-ees: the recognised files of ../shared/ees (LoadFiles);
+//
 //   - long-series: ../shared/ees and ../shared/ees-archive as one data
 //     directory, every release side by side, walk and resolve included
 //     (Load), against every CSV file Load reads.
+//
+//   - paired: the load and encoding/csv alternated in one loop, the
+//     ratio of their total times (see benchPaired).
 //
 // Run: go test -run XXX -bench 'Load$' -benchmem ./pkg/dataset/
 func BenchmarkLoad(b *testing.B) {
@@ -42,6 +47,9 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	})
 	b.Run("shared-ees/encoding-csv", func(b *testing.B) { benchCSV(b, recognised) })
+	b.Run("shared-ees/paired", func(b *testing.B) {
+		benchPaired(b, recognised, func() error { _, err := dataset.LoadFiles(shared, recognised); return err })
+	})
 
 	long := testfiles.LongSeriesDir(b)
 	st, err = dataset.Load(long)
@@ -62,6 +70,32 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	})
 	b.Run("long-series/encoding-csv", func(b *testing.B) { benchCSV(b, all) })
+	b.Run("long-series/paired", func(b *testing.B) {
+		benchPaired(b, all, func() error { _, err := dataset.Load(long); return err })
+	})
+}
+
+// benchPaired runs a load and encoding/csv over the same files in turn,
+// the same number of times, and reports the ratio of their total times
+// (load/csv): on a shared machine whose load drifts within seconds, the
+// separate sub-benchmarks above can meet different loads, which skews
+// their ratio either way; alternating puts both under the same.
+func benchPaired(b *testing.B, paths []string, load func() error) {
+	b.SetBytes(size(b, paths))
+	var loadTime, csvTime time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if err := load(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		readCSV(b, paths)
+		loadTime += t1.Sub(t0)
+		csvTime += time.Since(t1)
+	}
+	b.ReportMetric(float64(loadTime)/float64(csvTime), "load/csv")
+	b.ReportMetric(loadTime.Seconds()*1000/float64(b.N), "load-ms/op")
+	b.ReportMetric(csvTime.Seconds()*1000/float64(b.N), "csv-ms/op")
 }
 
 func size(b *testing.B, paths []string) int64 {

@@ -3,10 +3,12 @@ package ees
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -101,6 +103,7 @@ type Reader struct {
 	// for line numbers.
 	csvLines, fastLines int
 	fields              []string // the fast path's record, reused
+	starts              []int    // where its fields start, for a quoted line (see splitQuoted)
 }
 
 // NewReader reads the header of an EES file with DefaultLimits. name is
@@ -259,7 +262,7 @@ func (r *Reader) read(borrow bool) (Row, error) {
 		if len(rec) != len(r.header) {
 			return Row{}, r.fieldCountError(&csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}, rec)
 		}
-		row := Row{r: r, fields: rec, line: line, fast: true, borrowed: text != "", text: text}
+		row := Row{r: r, fields: rec, line: line, fast: true, quoted: len(r.starts) > 0, borrowed: text != "", text: text}
 		if !plain {
 			if err := r.checkFields(row); err != nil {
 				return Row{}, err
@@ -328,36 +331,189 @@ func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, p
 	if k := len(b); k > 0 && b[k-1] == '\r' {
 		b = b[:k-1]
 	}
-	if len(b) == 0 || bytes.IndexByte(b, '"') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+	if len(b) == 0 {
 		return nil, 0, "", false, false
 	}
-	plain = len(b) <= r.limits.MaxFieldBytes && printableASCII(b)
-	var str string
+	// One pass over the line splits it on commas (as views of the
+	// buffer) and notes any byte that needs more than that: a pass per
+	// question (quote? carriage return? printable? where is the next
+	// comma?) was a quarter of a load.
+	view := unsafe.String(&b[0], len(b))
+	fields := r.fields[:0]
+	var special byte
+	start := 0
+	i := 0
+	for i+8 <= len(b) {
+		// Eight bytes at a time: most words hold at most one comma.
+		m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
+		if m == 0 {
+			i += 8
+			continue
+		}
+		p := i + bits.TrailingZeros64(m)>>3 // the first byte that is not plain
+		if k := byteClass[b[p]]; k == classComma {
+			fields = append(fields, view[start:p])
+			start = p + 1
+		} else {
+			special |= k
+		}
+		i = p + 1
+	}
+	for ; i < len(b); i++ {
+		if k := byteClass[b[i]]; k != 0 {
+			if k == classComma {
+				fields = append(fields, view[start:i])
+				start = i + 1
+				continue
+			}
+			special |= k
+		}
+	}
+	r.fields = append(fields, view[start:])
+	if special&classCR != 0 {
+		return nil, 0, "", false, false
+	}
+	if special&classQuote != 0 {
+		// A line with quotes (names with commas: a tenth of the lines
+		// of some CLA files) is split here too when its quotes are
+		// whole and well placed; anything else (a quoted line break,
+		// a bare or stray quote) is encoding/csv's, errors included.
+		str := string(b)
+		fields, ok := splitQuoted(r.fields[:0], r.starts[:0], str)
+		if !ok {
+			return nil, 0, "", false, false
+		}
+		r.fields, r.starts = fields.rec, fields.starts
+		r.br.Discard(end + 1)
+		r.fastLines++
+		return r.fields, r.csvLines + r.fastLines, "", false, true
+	}
+	r.starts = r.starts[:0]
+	plain = special == 0 && len(b) <= r.limits.MaxFieldBytes
 	if borrow && plain {
-		// A view of the buffer: the bytes stay put until the buffer is
+		// Views of the buffer: the bytes stay put until the buffer is
 		// next filled, which only a later read does (see ReadBorrowed).
 		// Lines that need checking are copied, so that no error holds
 		// a view.
-		str = unsafe.String(&b[0], len(b))
-		text = str
+		text = view
 	} else {
-		str = string(b) // one string per record, as encoding/csv makes
+		// One string per record, as encoding/csv makes; the fields,
+		// a comma apart, are moved onto it.
+		str, at := string(b), 0
+		for i, f := range r.fields {
+			r.fields[i] = str[at : at+len(f)]
+			at += len(f) + 1
+		}
 	}
 	r.br.Discard(end + 1)
 	r.fastLines++
-	r.fields = split(r.fields[:0], str)
 	return r.fields, r.csvLines + r.fastLines, text, plain, true
 }
 
-// split appends the comma-separated fields of line to rec.
-func split(rec []string, line string) []string {
-	for {
-		i := strings.IndexByte(line, ',')
-		if i < 0 {
-			return append(rec, line)
+// Byte classes for fastRecord's pass over a line: 0 for printable ASCII
+// other than a comma or a quote, which need nothing.
+const (
+	classComma = 1 << iota
+	classQuote
+	classCR
+	classOther // a control character or a byte of a multi-byte character: checked by checkFields
+)
+
+// specialBytes marks, in the high bit of each byte, the bytes of x (eight
+// bytes of a line, the first in the low byte) whose byteClass is not 0:
+// a comma, a quote, a byte below 0x20 or above 0x7e. The lowest mark is
+// exact; marks above it may be false (a borrow carries up), so a caller
+// takes the lowest and looks again past it. (Bit-twiddling "has a zero
+// byte" test: Hacker's Delight §6-1; Anderson, Bit Twiddling Hacks.)
+func specialBytes(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return zero(x^(ones*',')) | zero(x^(ones*'"')) | zero(x^(ones*0x7f)) |
+		(x-ones*0x20)&^x&highs | x&highs
+}
+
+var byteClass = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c == ',':
+			t[c] = classComma
+		case c == '"':
+			t[c] = classQuote
+		case c == '\r':
+			t[c] = classCR
+		case c < 0x20 || c > 0x7e:
+			t[c] = classOther
 		}
-		rec = append(rec, line[:i])
-		line = line[i+1:]
+	}
+	return t
+}()
+
+// quotedSplit is a line split by splitQuoted: the fields and the byte
+// offset where each starts (at its opening quote when quoted).
+type quotedSplit struct {
+	rec    []string
+	starts []int
+}
+
+// splitQuoted splits a line holding quotes as encoding/csv does (RFC 4180,
+// LazyQuotes off): a field that starts with a quote runs to the next lone
+// quote, which must end the line or come before a comma, and "" in it is
+// one quote. It reports false for anything encoding/csv would read
+// differently or refuse: a quote inside an unquoted field, text after a
+// closing quote, a quoted field not closed on this line (a line break
+// inside it).
+func splitQuoted(rec []string, starts []int, line string) (quotedSplit, bool) {
+	at := 0
+	for {
+		starts = append(starts, at)
+		rest := line[at:]
+		if len(rest) == 0 || rest[0] != '"' {
+			i := strings.IndexByte(rest, ',')
+			f := rest
+			if i >= 0 {
+				f = rest[:i]
+			}
+			if strings.IndexByte(f, '"') >= 0 {
+				return quotedSplit{}, false // a bare quote: csv's error
+			}
+			rec = append(rec, f)
+			if i < 0 {
+				return quotedSplit{rec, starts}, true
+			}
+			at += i + 1
+			continue
+		}
+		// A quoted field: from after the opening quote to a quote not
+		// followed by another.
+		body := at + 1
+		j := body
+		escaped := false
+		for {
+			q := strings.IndexByte(line[j:], '"')
+			if q < 0 {
+				return quotedSplit{}, false // closed on a later line, or never
+			}
+			j += q + 1
+			if j < len(line) && line[j] == '"' {
+				escaped = true
+				j++
+				continue
+			}
+			break
+		}
+		f := line[body : j-1]
+		if escaped {
+			f = strings.ReplaceAll(f, `""`, `"`)
+		}
+		rec = append(rec, f)
+		switch {
+		case j == len(line):
+			return quotedSplit{rec, starts}, true
+		case line[j] == ',':
+			at = j + 1
+		default:
+			return quotedSplit{}, false // text after the closing quote: csv's error
+		}
 	}
 }
 
@@ -385,6 +541,7 @@ type Row struct {
 	fields []string
 	line   int
 	fast   bool // split by Reader.fastRecord, not by csv
+	quoted bool // fast, from a line with quotes: field columns are in r.starts
 	// borrowed: the fields are views of the reader's buffer, as is text,
 	// the line they were split from (see ReadBorrowed and Own).
 	borrowed bool
@@ -397,6 +554,9 @@ func (row Row) column(i int) int {
 	if !row.fast {
 		_, col := row.r.csv.FieldPos(i)
 		return col
+	}
+	if row.quoted {
+		return row.r.starts[i] + 1
 	}
 	col := 1
 	for _, f := range row.fields[:i] {
@@ -572,17 +732,6 @@ func (l Limits) withDefaults() Limits {
 		l.MaxColumns = d.MaxColumns
 	}
 	return l
-}
-
-// printableASCII reports whether b holds only printable ASCII (space to
-// tilde): no control character and nothing that could be invalid UTF-8.
-func printableASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // pos is the line and 1-based byte column where field i starts.

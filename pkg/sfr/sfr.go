@@ -363,14 +363,15 @@ func (rd *Reader) Read() (Row, error) {
 		return Row{}, &ParseError{File: rd.name, Err: err}
 	}
 	line, _ := rd.csv.FieldPos(0)
-	row := Row{Line: line, Population: ees.Missing(ees.Blank)}
+	row := Row{Line: line, Population: ees.Missing(ees.Blank), Values: make([]Value, 0, len(rd.columns))}
 	geo, err := rd.geography(rec, line)
 	if err != nil {
 		return Row{}, err
 	}
 	row.Geo = geo
 	for _, c := range rd.columns {
-		v := Value{Measure: c.fig.Measure, Priority: c.fig.Priority, Columns: c.names, Note: c.fig.Note}
+		v := Value{Measure: c.fig.Measure, Priority: c.fig.Priority, Columns: c.names, Note: c.fig.Note,
+			Parts: make([]ees.Value, 0, len(c.index))}
 		sum, ok := 0.0, true
 		var firstMissing ees.Value
 		for _, i := range c.index {
@@ -428,6 +429,15 @@ var regions = []struct{ name, code string }{
 	{"Inner London", "E13000001"}, {"Outer London", "E13000002"},
 }
 
+// foldedRegions are the regions' names folded (foldName), once.
+var foldedRegions = func() []string {
+	out := make([]string, len(regions))
+	for i, r := range regions {
+		out[i] = foldName(r.name)
+	}
+	return out
+}()
+
 func foldName(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
 // Levels as EES spells them.
@@ -437,8 +447,9 @@ const (
 	LocalAuthority = "Local authority"
 )
 
+// text is the trimmed UTF-8 text of a column, named in lower case.
 func (rd *Reader) text(rec []string, col string) string {
-	if i, ok := rd.index[strings.ToLower(col)]; ok {
+	if i, ok := rd.index[col]; ok {
 		return strings.TrimSpace(toUTF8(rec[i]))
 	}
 	return ""
@@ -449,8 +460,10 @@ func (rd *Reader) text(rec []string, col string) string {
 // from 2011, New_geog_code (the ONS code). A blank geog_l (the Isles of
 // Scilly row of 2017) is read from the ONS code's type.
 func (rd *Reader) geography(rec []string, line int) (ees.Geography, error) {
+	// Column names as rd.index holds them, lower case (text looks them
+	// up as given: a mixed-case name was lowered, a string, every row).
 	level := strings.ToUpper(rd.text(rec, "geog_l"))
-	code := strings.ToUpper(rd.text(rec, "New_geog_code"))
+	code := strings.ToUpper(rd.text(rec, "new_geog_code"))
 	dfe := rd.text(rec, "geog_c")
 	name := rd.text(rec, "geog_n")
 	if level == "" {
@@ -467,8 +480,9 @@ func (rd *Reader) geography(rec []string, line int) (ees.Geography, error) {
 	case "NATIONAL":
 		return ees.Geography{Level: National}, nil
 	case "GOR", "REGION":
-		for _, r := range regions {
-			if foldName(r.name) == foldName(name) {
+		folded := foldName(name)
+		for i, r := range regions {
+			if foldedRegions[i] == folded {
 				return ees.Geography{Level: Regional, RegionCode: r.code, RegionName: r.name}, nil
 			}
 		}
