@@ -28,16 +28,24 @@ const EnvSharedEES = "CSCSTATS_SHARED_EES"
 // It skips the test, saying why, when there is none.
 func SharedEES(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv(EnvSharedEES); d != "" {
+	return sharedDir(tb, EnvSharedEES, "ees", "real DfE files")
+}
+
+// sharedDir is $env if set, else the first shared/<name> found walking up
+// from the test's working directory; it skips the test, saying why (what
+// is not available), when there is none.
+func sharedDir(tb testing.TB, env, name, what string) string {
+	tb.Helper()
+	if d := os.Getenv(env); d != "" {
 		if isDir(d) {
 			return d
 		}
-		tb.Skipf("real DfE files not available: %s=%s is not a directory", EnvSharedEES, d)
+		tb.Skipf("%s not available: %s=%s is not a directory", what, env, d)
 	}
-	if d, ok := walkUp(filepath.Join("shared", "ees")); ok {
+	if d, ok := walkUp(filepath.Join("shared", name)); ok {
 		return d
 	}
-	tb.Skip("real DfE files not available: no shared/ees folder beside the repository (expected <repo>/../shared/ees, or set " + EnvSharedEES + ")")
+	tb.Skipf("%s not available: no shared/%s folder beside the repository (expected <repo>/../shared/%s, or set %s)", what, name, name, env)
 	return ""
 }
 
@@ -100,17 +108,7 @@ const EnvSharedArchive = "CSCSTATS_SHARED_EES_ARCHIVE"
 // CLA release), or skips the test, saying why, when there is none.
 func SharedArchive(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv(EnvSharedArchive); d != "" {
-		if isDir(d) {
-			return d
-		}
-		tb.Skipf("older DfE releases not available: %s=%s is not a directory", EnvSharedArchive, d)
-	}
-	if d, ok := walkUp(filepath.Join("shared", "ees-archive")); ok {
-		return d
-	}
-	tb.Skip("older DfE releases not available: no shared/ees-archive folder beside the repository (expected <repo>/../shared/ees-archive, or set " + EnvSharedArchive + ")")
-	return ""
+	return sharedDir(tb, EnvSharedArchive, "ees-archive", "older DfE releases")
 }
 
 // LongSeriesDir builds, in a temporary folder, one data directory holding

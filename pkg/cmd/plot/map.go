@@ -10,7 +10,6 @@ import (
 	"github.com/cscstats/cscstats/pkg/cmdutil"
 	"github.com/cscstats/cscstats/pkg/geo"
 	"github.com/cscstats/cscstats/pkg/rates"
-	"github.com/cscstats/cscstats/pkg/timeperiod"
 )
 
 // KindMap is `cscstats plot map`.
@@ -57,17 +56,9 @@ func addMapFlags(fl *pflag.FlagSet, opts *Options) {
 }
 
 func buildMap(calc *rates.Calculator, opts *Options) (built, error) {
-	m, err := oneMeasure(opts)
+	m, year, err := measureYear(calc, opts)
 	if err != nil {
 		return built{}, err
-	}
-	var year int
-	if opts.Year == "" {
-		if year, err = chartdata.LatestYear(calc, m); err != nil {
-			return built{}, err
-		}
-	} else if year, err = timeperiod.Parse(opts.Year); err != nil {
-		return built{}, cmdutil.FlagErrorf("--year: %v", err)
 	}
 	var layer *geo.Layer
 	if opts.Hex {

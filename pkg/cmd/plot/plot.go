@@ -425,18 +425,28 @@ func oneMeasure(opts *Options) (string, error) {
 	return ms[0].ID, nil
 }
 
-func buildYear(calc *rates.Calculator, opts *Options) (built, error) {
+// measureYear is the one measure a single-year chart shows and its
+// year: --year, or the latest year with data.
+func measureYear(calc *rates.Calculator, opts *Options) (string, int, error) {
 	m, err := oneMeasure(opts)
 	if err != nil {
-		return built{}, err
+		return "", 0, err
 	}
-	var year int
 	if opts.Year == "" {
-		if year, err = chartdata.LatestYear(calc, m); err != nil {
-			return built{}, err
-		}
-	} else if year, err = timeperiod.Parse(opts.Year); err != nil {
-		return built{}, cmdutil.FlagErrorf("--year: %v", err)
+		year, err := chartdata.LatestYear(calc, m)
+		return m, year, err
+	}
+	year, err := timeperiod.Parse(opts.Year)
+	if err != nil {
+		return "", 0, cmdutil.FlagErrorf("--year: %v", err)
+	}
+	return m, year, nil
+}
+
+func buildYear(calc *rates.Calculator, opts *Options) (built, error) {
+	m, year, err := measureYear(calc, opts)
+	if err != nil {
+		return built{}, err
 	}
 	scale, err := funnel.ParseScale(opts.Scale)
 	if err != nil {
