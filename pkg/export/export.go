@@ -97,6 +97,65 @@ type Section struct {
 	// JSONOnlyRows, made only when JSON is written: the CSV and table
 	// outputs never build them.
 	JSONOnlyRow func(i int) []Cell
+	// RowFunc, when set, makes the section's NRows rows on demand instead
+	// of holding them in Rows (which is then nil): it appends row i's
+	// cells to dst and returns the result. CSV and JSON output take one
+	// row at a time into a reused buffer, so a large table (the tidy
+	// table has 16,620 rows of 13 cells, 10 MB as cells) is never held
+	// whole; table and Markdown output, which measure every row before
+	// printing, make the rows first (see Materialize).
+	RowFunc func(i int, dst []Cell) []Cell
+	NRows   int
+}
+
+// Len is the number of rows.
+func (s Section) Len() int {
+	if s.RowFunc != nil {
+		return s.NRows
+	}
+	return len(s.Rows)
+}
+
+// Row appends row i's cells to dst and returns the result.
+func (s Section) Row(i int, dst []Cell) []Cell {
+	if s.RowFunc != nil {
+		return s.RowFunc(i, dst)
+	}
+	return append(dst, s.Rows[i]...)
+}
+
+// Materialize returns s with every row in Rows (s itself when it has no
+// RowFunc).
+func (s Section) Materialize() Section {
+	if s.RowFunc == nil {
+		return s
+	}
+	rows := make([][]Cell, s.NRows)
+	var cells []Cell
+	for i := range rows {
+		n := len(cells)
+		cells = s.RowFunc(i, cells)
+		rows[i] = cells[n:len(cells):len(cells)]
+	}
+	s.Rows, s.RowFunc, s.NRows = rows, nil, 0
+	return s
+}
+
+// materialized is d with every section's rows made (see Materialize).
+func (d Document) materialized() Document {
+	lazy := false
+	for _, s := range d.Sections {
+		lazy = lazy || s.RowFunc != nil
+	}
+	if !lazy {
+		return d
+	}
+	secs := make([]Section, len(d.Sections))
+	for i, s := range d.Sections {
+		secs[i] = s.Materialize()
+	}
+	d.Sections = secs
+	return d
 }
 
 // Document is what a command prints.
@@ -197,7 +256,9 @@ func writeCSV(w io.Writer, s Section) error {
 	if _, err := bw.Write(line); err != nil {
 		return err
 	}
-	for _, row := range s.Rows {
+	var row []Cell
+	for r := range s.Len() {
+		row = s.Row(r, row[:0])
 		line = line[:0]
 		for i, c := range row {
 			if i > 0 {
@@ -294,8 +355,10 @@ func writeJSON(w io.Writer, d Document) error {
 		obj["title"] = d.Title
 	}
 	for _, s := range d.Sections {
-		rows := make([]map[string]any, 0, len(s.Rows))
-		for _, row := range s.Rows {
+		rows := make([]map[string]any, 0, s.Len())
+		var row []Cell
+		for r := range s.Len() {
+			row = s.Row(r, row[:0])
 			m := make(map[string]any, len(row))
 			put := func(col Column, c Cell) {
 				switch {
@@ -338,6 +401,7 @@ func writeJSON(w io.Writer, d Document) error {
 }
 
 func writeMarkdown(w io.Writer, d Document) error {
+	d = d.materialized()
 	esc := safetext.Markdown
 	if d.Title != "" {
 		fmt.Fprintf(w, "### %s\n\n", esc(d.Title))

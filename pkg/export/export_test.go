@@ -201,3 +201,49 @@ func TestCellSize(t *testing.T) {
 		t.Errorf("Cell is %d bytes, want at most 48", unsafe.Sizeof(Cell{}))
 	}
 }
+
+// A section whose rows are made on demand (RowFunc) prints exactly as the
+// same rows held in Rows, in every format and with --out-dir; hostile text
+// included, since the on-demand rows take the same escaping path.
+func TestRowFuncSectionPrintsAsRows(t *testing.T) {
+	held := doc()
+	held.Sections[0].Rows = append(held.Sections[0].Rows, []Cell{Str("=HYPERLINK(\"x\")\x1b[31m"), Num(-0.5), Int(3)})
+	rows := held.Sections[0].Rows
+	lazy := held
+	lazy.Sections = []Section{held.Sections[0]}
+	lazy.Sections[0].Rows = nil
+	lazy.Sections[0].NRows = len(rows)
+	lazy.Sections[0].RowFunc = func(i int, dst []Cell) []Cell { return append(dst, rows[i]...) }
+	if lazy.Sections[0].Len() != 3 || held.Sections[0].Len() != 3 {
+		t.Fatalf("Len: %d lazy, %d held; want 3", lazy.Sections[0].Len(), held.Sections[0].Len())
+	}
+	for _, f := range Formats {
+		var a, b, da, db bytes.Buffer
+		if err := Write(&a, &da, f, held); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&b, &db, f, lazy); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() || da.String() != db.String() {
+			t.Errorf("%s: on-demand rows print\n%s\nheld rows print\n%s", f, b.String(), a.String())
+		}
+		if !strings.Contains(a.String(), "HYPERLINK") {
+			t.Errorf("%s: the third row is missing:\n%s", f, a.String())
+		}
+	}
+	var w1, w2 bytes.Buffer
+	if err := WriteTerminal(&w1, held, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTerminal(&w2, lazy, 30); err != nil {
+		t.Fatal(err)
+	}
+	if w1.String() != w2.String() {
+		t.Errorf("terminal: on-demand rows print\n%s\nheld rows print\n%s", w2.String(), w1.String())
+	}
+	m := lazy.Sections[0].Materialize()
+	if m.RowFunc != nil || len(m.Rows) != 3 || m.Rows[2][0].Text != rows[2][0].Text {
+		t.Errorf("Materialize gave %+v", m)
+	}
+}

@@ -112,6 +112,7 @@ func wrapCell(s string, width int) []string {
 // writeTableWidth escapes every text it prints for the terminal
 // (safetext.Terminal) before measuring it, so widths count what is shown.
 func writeTableWidth(w io.Writer, d Document, width int) error {
+	d = d.materialized()
 	esc := safetext.Terminal
 	if d.Title != "" {
 		for _, l := range wrapCell(esc(d.Title), width) {

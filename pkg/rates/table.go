@@ -37,14 +37,17 @@ var JSONColumns = []export.Column{
 
 // Section turns rates into a table section with Columns (and, for JSON,
 // JSONColumns, whose cells are made from rs when JSON is written: rs
-// must not change until the section is written).
+// must not change until the section is written). Its rows are in Rows,
+// for callers that add cells to them.
 func Section(name, title string, rs []Rate) export.Section {
-	return SectionWith(name, title, rs, nil, nil)
+	return SectionWith(name, title, rs, nil, nil).Materialize()
 }
 
 // SectionWith is Section with more columns after Columns: extra appends
-// each rate's cells for them to dst and returns it. The extra cells go
-// into the same block as the others, so no row is copied to grow.
+// each rate's cells for them to dst and returns it. Its rows are made on
+// demand (export.Section.RowFunc), from rs as it is when the section is
+// written: CSV and JSON output of a large table then never hold its
+// cells at once.
 func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func(dst []export.Cell, r *Rate) []export.Cell) export.Section {
 	columns := Columns
 	if len(cols) > 0 {
@@ -54,16 +57,14 @@ func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func
 	if len(rs) == 0 {
 		return s
 	}
-	// Every row's cells come from one block allocated once, not an
-	// allocation per row. The JSON-only cells (provenance text above
-	// all) are made only if JSON is written, from rs as it is then.
-	s.Rows = make([][]export.Cell, 0, len(rs))
+	// The JSON-only cells (provenance text above all) are made only if
+	// JSON is written.
 	s.JSONOnlyRow = func(i int) []export.Cell {
 		r := &rs[i]
 		return []export.Cell{export.Str(r.ProvenanceText()), export.Str(string(r.Vintage)), export.Str(r.PopSource), export.Str(r.Note)}
 	}
-	cells := make([]export.Cell, 0, len(rs)*len(columns))
-	for i := range rs {
+	s.NRows = len(rs)
+	s.RowFunc = func(i int, cells []export.Cell) []export.Cell {
 		r := &rs[i]
 		var count export.Cell
 		if r.Count.OK() {
@@ -75,7 +76,6 @@ func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func
 		if r.Population == 0 {
 			pop = export.MissingCell("")
 		}
-		n := len(cells)
 		cells = append(cells,
 			export.Str(r.Measure), export.Int(r.Year), export.Str(r.Area.Level), export.Str(r.Area.Code),
 			export.Str(r.Area.Name), export.Str(r.Area.RegionName), count, pop,
@@ -84,7 +84,7 @@ func SectionWith(name, title string, rs []Rate, cols []export.Column, extra func
 		if extra != nil {
 			cells = extra(cells, r)
 		}
-		s.Rows = append(s.Rows, cells[n:len(cells):len(cells)])
+		return cells
 	}
 	return s
 }

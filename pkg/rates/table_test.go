@@ -35,8 +35,11 @@ func TestSectionWithAddsCellsAfterSection(t *testing.T) {
 	if want := append(append([]export.Column(nil), before...), extraCols...); !reflect.DeepEqual(with.Columns, want) {
 		t.Fatalf("columns %v, want %v", with.Columns, want)
 	}
-	if len(with.Rows) != len(rs) {
-		t.Fatalf("%d rows, want %d", len(with.Rows), len(rs))
+	if with.Len() != len(rs) {
+		t.Fatalf("%d rows, want %d", with.Len(), len(rs))
+	}
+	if len(plain.Rows) != len(rs) {
+		t.Fatalf("Section has %d rows in Rows, want %d", len(plain.Rows), len(rs))
 	}
 	for i := range rs {
 		want := []export.Cell{export.Str(rs[i].ProvenanceText()), export.Str(string(rs[i].Vintage)), export.Str(rs[i].PopSource), export.Str(rs[i].Note)}
@@ -44,7 +47,8 @@ func TestSectionWithAddsCellsAfterSection(t *testing.T) {
 			t.Fatalf("row %d JSON-only cells %v, want %v", i, got, want)
 		}
 	}
-	for i, row := range with.Rows {
+	for i := range with.Len() {
+		row := with.Row(i, nil)
 		want := append(append([]export.Cell(nil), plain.Rows[i]...), export.Str(strconv.Itoa(100+i)), export.Int(rs[i].Year))
 		if len(row) != len(want) {
 			t.Fatalf("row %d: %d cells, want %d", i, len(row), len(want))
