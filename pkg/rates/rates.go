@@ -164,31 +164,55 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
 	}
 	reg := la.New(byYear(seen), changes)
-	c := &Calculator{Store: st, Registry: reg, Pop: population.New(st.Population, reg), index: map[string]map[obsKey]*dataset.Observation{}}
-	// Two rows can reach the same canonical code and year when releases
-	// file an authority under different codes (Northumberland's E06000048
-	// and E06000057): the newer release wins, as in the store's own
-	// duplicate resolution.
-	for _, m := range measures.Catalogue {
-		obs := st.Observations(m.ID)
-		idx := make(map[obsKey]*dataset.Observation, len(obs))
-		for i := range obs {
-			o := &obs[i]
-			code := c.areaCode(o.Geo)
-			if code == "" {
-				continue
-			}
-			k := obsKey{o.Geo.Level, code, o.Year}
-			if old, ok := idx[k]; ok && old.Release > o.Release {
-				continue
-			}
-			idx[k] = o
-		}
-		c.index[m.ID] = idx
+	c := &Calculator{Store: st, Registry: reg, index: map[string]map[obsKey]*dataset.Observation{},
+		areas: map[string]map[int][]yearRow{}, described: &describedMemo{m: map[population.Estimate]string{}}}
+	// The population table and each measure's indexes need only the
+	// registry: they are built a CPU at a time (a tenth of a warm run
+	// each way when built one after another).
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Pop = population.New(st.Population, reg) })
+	rank := c.areaRanks()
+	type built struct {
+		index map[obsKey]*dataset.Observation
+		areas map[int][]yearRow
 	}
-	c.indexAreas()
-	c.described = &describedMemo{m: map[population.Estimate]string{}}
+	out := make([]built, len(measures.Catalogue))
+	var next atomic.Int64
+	for w := max(1, runtime.GOMAXPROCS(0)-1); w > 0; w-- {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(measures.Catalogue); i = int(next.Add(1)) - 1 {
+				idx := c.indexMeasure(measures.Catalogue[i].ID)
+				out[i] = built{idx, indexAreas(idx, rank)}
+			}
+		})
+	}
+	wg.Wait()
+	for i, m := range measures.Catalogue {
+		c.index[m.ID], c.areas[m.ID] = out[i].index, out[i].areas
+	}
 	return c
+}
+
+// indexMeasure finds a measure's figures by area and year. Two rows can
+// reach the same canonical code and year when releases file an authority
+// under different codes (Northumberland's E06000048 and E06000057): the
+// newer release wins, as in the store's own duplicate resolution.
+func (c *Calculator) indexMeasure(measure string) map[obsKey]*dataset.Observation {
+	obs := c.Store.Observations(measure)
+	idx := make(map[obsKey]*dataset.Observation, len(obs))
+	for i := range obs {
+		o := &obs[i]
+		code := c.areaCode(o.Geo)
+		if code == "" {
+			continue
+		}
+		k := obsKey{o.Geo.Level, code, o.Year}
+		if old, ok := idx[k]; ok && old.Release > o.Release {
+			continue
+		}
+		idx[k] = o
+	}
+	return idx
 }
 
 // byYear is seen stably sorted by year (la.New sorts it so, swapping
@@ -226,65 +250,102 @@ type describedMemo struct {
 	m map[population.Estimate]string
 }
 
+// describeKey is pop with the fields Describe does not read zeroed: an
+// ONS estimate is described by its mid-year and file alone, so that one
+// entry serves every area of a year (the value and line differ by area).
+func describeKey(pop population.Estimate) population.Estimate {
+	if pop.Source == dataset.ONS {
+		return population.Estimate{Source: pop.Source, MidYear: pop.MidYear, File: pop.File}
+	}
+	pop.Value = 0
+	return pop
+}
+
 // describe is pop.Describe(), remembered.
 func (c *Calculator) describe(pop population.Estimate) string {
 	if c.described == nil {
 		return pop.Describe()
 	}
+	k := describeKey(pop)
 	c.described.RLock()
-	s, ok := c.described.m[pop]
+	s, ok := c.described.m[k]
 	c.described.RUnlock()
 	if ok {
 		return s
 	}
 	s = pop.Describe()
 	c.described.Lock()
-	c.described.m[pop] = s
+	c.described.m[k] = s
 	c.described.Unlock()
 	return s
 }
 
-// indexAreas lists each measure's areas per year, regions in
-// Registry.Regions order and authorities in Registry.All order, so that
-// Year visits the rows there are instead of every area for every year.
-func (c *Calculator) indexAreas() {
-	type area struct{ level, code string }
-	rank := map[area]int{}
+// lastDescribed remembers the last estimate described in a run of rates
+// (a year's areas share one), so that the run need not look in the
+// shared memo, and lock it, for every row.
+type lastDescribed struct {
+	key  population.Estimate
+	text string
+	ok   bool
+}
+
+func (c *Calculator) describeIn(last *lastDescribed, pop population.Estimate) string {
+	if last == nil {
+		return c.describe(pop)
+	}
+	if k := describeKey(pop); !last.ok || k != last.key {
+		last.key, last.text, last.ok = k, c.describe(pop), true
+	}
+	return last.text
+}
+
+// areaKey is an area in the ranking of areaRanks.
+type areaKey struct{ level, code string }
+
+// areaRanks orders the areas as Year gives them: regions in
+// Registry.Regions order, then authorities in Registry.All order. It also
+// fills c.las.
+func (c *Calculator) areaRanks() map[areaKey]int {
+	rank := map[areaKey]int{}
 	c.las = map[string]*la.Authority{}
 	for i, rc := range c.Registry.Regions() {
-		rank[area{Regional, rc}] = i // regions before authorities
+		rank[areaKey{Regional, rc}] = i // regions before authorities
 	}
 	base := len(rank)
 	for i, a := range c.Registry.All() {
-		k := area{LocalAuthority, a.Code}
+		k := areaKey{LocalAuthority, a.Code}
 		if _, dup := rank[k]; !dup {
 			rank[k] = base + i
 			c.las[a.Code] = a
 		}
 	}
+	return rank
+}
+
+// indexAreas lists a measure's areas per year in the order of rank, so
+// that Year visits the rows there are instead of every area for every
+// year.
+func indexAreas(idx map[obsKey]*dataset.Observation, rank map[areaKey]int) map[int][]yearRow {
 	type ranked struct {
 		rank int
 		key  obsKey
 	}
-	c.areas = map[string]map[int][]yearRow{}
-	for m, idx := range c.index {
-		by := map[int][]ranked{}
-		for k := range idx {
-			if r, ok := rank[area{k.level, k.code}]; ok {
-				by[k.year] = append(by[k.year], ranked{r, k})
-			}
+	by := map[int][]ranked{}
+	for k := range idx {
+		if r, ok := rank[areaKey{k.level, k.code}]; ok {
+			by[k.year] = append(by[k.year], ranked{r, k})
 		}
-		out := make(map[int][]yearRow, len(by))
-		for y, rs := range by {
-			sort.Slice(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
-			keys := make([]yearRow, len(rs))
-			for i, r := range rs {
-				keys[i] = yearRow{r.key, idx[r.key]}
-			}
-			out[y] = keys
-		}
-		c.areas[m] = out
 	}
+	out := make(map[int][]yearRow, len(by))
+	for y, rs := range by {
+		slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
+		keys := make([]yearRow, len(rs))
+		for i, r := range rs {
+			keys[i] = yearRow{r.key, idx[r.key]}
+		}
+		out[y] = keys
+	}
+	return out
 }
 
 func (c *Calculator) areaCode(g ees.Geography) string {
@@ -326,11 +387,13 @@ func LAArea(a *la.Authority) Area {
 // harmonisation): the count from the file and the population from the
 // denominator convention.
 func (c *Calculator) Get(measure string, area Area, year int) Rate {
-	return c.rate(measure, area, year, c.index[measure][obsKey{area.Level, area.Code, year}])
+	return c.rate(measure, area, year, c.index[measure][obsKey{area.Level, area.Code, year}], nil)
 }
 
 // rate is Get with the area's observation already looked up (nil: none).
-func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observation) Rate {
+// last, when not nil, remembers the estimate described last (see
+// lastDescribed).
+func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observation, last *lastDescribed) Rate {
 	r := Rate{Measure: measure, Year: year, Area: area, Value: math.NaN(), Lower: math.NaN(), Upper: math.NaN(), Basis: Reported, Per: c.Band(), Vintage: c.vintage()}
 	if o == nil {
 		r.Count = ees.Missing(ees.NotAvailable)
@@ -345,7 +408,7 @@ func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observ
 	}
 	pop, popOK, why := c.Pop.ForVintage(r.Vintage, area.Code, year, c.Band())
 	if popOK {
-		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, c.describe(pop)
+		r.Population, r.PopMidYear, r.PopFrom, r.PopSource = pop.Value, pop.MidYear, pop.Source, c.describeIn(last, pop)
 	}
 	switch {
 	case !o.Count.OK():
@@ -381,13 +444,14 @@ func (c *Calculator) YearLen(measure string, year int) int {
 // extended slice, so that a table of many years is built in one slice
 // rather than copied from one per year (a Rate is some 400 bytes).
 func (c *Calculator) AppendYear(dst []Rate, measure string, year int) []Rate {
-	dst = append(dst, c.Get(measure, England(), year))
+	var last lastDescribed
+	dst = append(dst, c.rate(measure, England(), year, c.index[measure][obsKey{National, population.EnglandCode, year}], &last))
 	for _, row := range c.areas[measure][year] {
 		if row.key.level == Regional {
-			dst = append(dst, c.rate(measure, c.RegionArea(row.key.code), year, row.o))
+			dst = append(dst, c.rate(measure, c.RegionArea(row.key.code), year, row.o, &last))
 			continue
 		}
-		dst = append(dst, c.rate(measure, LAArea(c.las[row.key.code]), year, row.o))
+		dst = append(dst, c.rate(measure, LAArea(c.las[row.key.code]), year, row.o, &last))
 	}
 	return dst
 }
