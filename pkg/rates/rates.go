@@ -171,7 +171,7 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	// each way when built one after another).
 	var wg sync.WaitGroup
 	wg.Go(func() { c.Pop = population.New(st.Population, reg) })
-	rank := c.areaRanks()
+	rank, nRanks := c.areaRanks()
 	type built struct {
 		index map[obsKey]*dataset.Observation
 		areas map[int][]yearRow
@@ -182,7 +182,7 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(measures.Catalogue); i = int(next.Add(1)) - 1 {
 				idx := c.indexMeasure(measures.Catalogue[i].ID)
-				out[i] = built{idx, indexAreas(idx, rank)}
+				out[i] = built{idx, indexAreas(idx, rank, nRanks)}
 			}
 		})
 	}
@@ -304,9 +304,9 @@ type areaKey struct{ level, code string }
 
 // areaRanks orders the areas as Year gives them: regions in
 // Registry.Regions order, then authorities in Registry.All order. It also
-// fills c.las.
-func (c *Calculator) areaRanks() map[areaKey]int {
-	rank := map[areaKey]int{}
+// fills c.las. Ranks are below n.
+func (c *Calculator) areaRanks() (rank map[areaKey]int, n int) {
+	rank = map[areaKey]int{}
 	c.las = map[string]*la.Authority{}
 	for i, rc := range c.Registry.Regions() {
 		rank[areaKey{Regional, rc}] = i // regions before authorities
@@ -319,33 +319,39 @@ func (c *Calculator) areaRanks() map[areaKey]int {
 			c.las[a.Code] = a
 		}
 	}
-	return rank
+	return rank, base + len(c.Registry.All())
 }
 
 // indexAreas lists a measure's areas per year in the order of rank, so
 // that Year visits the rows there are instead of every area for every
 // year.
-func indexAreas(idx map[obsKey]*dataset.Observation, rank map[areaKey]int) map[int][]yearRow {
-	type ranked struct {
-		rank int
-		key  obsKey
-	}
-	by := map[int][]ranked{}
-	for k := range idx {
-		if r, ok := rank[areaKey{k.level, k.code}]; ok {
-			by[k.year] = append(by[k.year], ranked{r, k})
+func indexAreas(idx map[obsKey]*dataset.Observation, rank map[areaKey]int, n int) map[int][]yearRow {
+	// Each year's rows go straight into their rank's slot, so nothing is
+	// sorted; the slots are then closed up.
+	slots := map[int][]yearRow{}
+	for k, o := range idx {
+		r, ok := rank[areaKey{k.level, k.code}]
+		if !ok {
+			continue
 		}
-	}
-	out := make(map[int][]yearRow, len(by))
-	for y, rs := range by {
-		slices.SortFunc(rs, func(a, b ranked) int { return a.rank - b.rank })
-		keys := make([]yearRow, len(rs))
-		for i, r := range rs {
-			keys[i] = yearRow{r.key, idx[r.key]}
+		s := slots[k.year]
+		if s == nil {
+			s = make([]yearRow, n)
+			slots[k.year] = s
 		}
-		out[y] = keys
+		s[r] = yearRow{k, o}
 	}
-	return out
+	for y, s := range slots {
+		kept := 0
+		for _, row := range s {
+			if row.o != nil {
+				s[kept] = row
+				kept++
+			}
+		}
+		slots[y] = s[:kept:kept]
+	}
+	return slots
 }
 
 func (c *Calculator) areaCode(g ees.Geography) string {
