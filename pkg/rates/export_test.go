@@ -1,4 +1,4 @@
 package rates
 
-// ByYear exposes byYear to the external tests.
-var ByYear = byYear
+// Sightings exposes sightings to the external tests.
+var Sightings = sightings

@@ -146,24 +146,7 @@ func Load(dir string) (*Calculator, error) {
 
 // New builds the registry and population table for a store.
 func New(st *dataset.Store, changes la.Changes) *Calculator {
-	n := len(st.Population)
-	for _, m := range measures.Catalogue {
-		n += len(st.Observations(m.ID))
-	}
-	seen := make([]la.Sighting, 0, n)
-	for _, m := range measures.Catalogue {
-		for _, o := range st.Observations(m.ID) {
-			seen = append(seen, la.Sighting{Geo: o.Geo, Year: o.Year})
-		}
-	}
-	for _, p := range st.Population {
-		y := p.Year
-		if p.Source == dataset.ONS {
-			y = 0 // a mid-year is not a reporting year
-		}
-		seen = append(seen, la.Sighting{Geo: p.Geo, Year: y})
-	}
-	reg := la.New(byYear(seen), changes)
+	reg := la.New(sightings(st), changes)
 	c := &Calculator{Store: st, Registry: reg, index: map[string]map[obsKey]*dataset.Observation{},
 		areas: map[string]map[int][]yearRow{}, described: &describedMemo{m: map[population.Estimate]string{}}}
 	// The population table and each measure's indexes need only the
@@ -215,16 +198,31 @@ func (c *Calculator) indexMeasure(measure string) map[obsKey]*dataset.Observatio
 	return idx
 }
 
-// byYear is seen stably sorted by year (la.New sorts it so, swapping
-// whole sightings): a counting sort, which leaves la.New only to check
-// the order.
-func byYear(seen []la.Sighting) []la.Sighting {
-	if sort.SliceIsSorted(seen, func(i, j int) bool { return seen[i].Year < seen[j].Year }) {
-		return seen
+// sightings lists where each authority appears, for la.New: every
+// measure's observations in catalogue order, then the population rows
+// (an ONS estimate's mid-year is not a reporting year: year 0), stably
+// sorted by year (la.New sorts them so, swapping whole sightings). They
+// are placed straight into their year's part of the slice (a counting
+// sort), which leaves la.New only to check the order: building them and
+// then sorting a copy moved twice as many bytes.
+func sightings(st *dataset.Store) []la.Sighting {
+	popYear := func(p *dataset.PopulationRow) int {
+		if p.Source == dataset.ONS {
+			return 0
+		}
+		return p.Year
 	}
 	count := map[int]int{}
-	for _, s := range seen {
-		count[s.Year]++
+	n := 0
+	for _, m := range measures.Catalogue {
+		for i := range st.Observations(m.ID) {
+			count[st.Observations(m.ID)[i].Year]++
+			n++
+		}
+	}
+	for i := range st.Population {
+		count[popYear(&st.Population[i])]++
+		n++
 	}
 	years := make([]int, 0, len(count))
 	for y := range count {
@@ -237,10 +235,19 @@ func byYear(seen []la.Sighting) []la.Sighting {
 		next[y] = at
 		at += count[y]
 	}
-	out := make([]la.Sighting, len(seen))
-	for _, s := range seen {
-		out[next[s.Year]] = s
-		next[s.Year]++
+	out := make([]la.Sighting, n)
+	put := func(g ees.Geography, y int) {
+		out[next[y]] = la.Sighting{Geo: g, Year: y}
+		next[y]++
+	}
+	for _, m := range measures.Catalogue {
+		obs := st.Observations(m.ID)
+		for i := range obs {
+			put(obs[i].Geo, obs[i].Year)
+		}
+	}
+	for i := range st.Population {
+		put(st.Population[i].Geo, popYear(&st.Population[i]))
 	}
 	return out
 }

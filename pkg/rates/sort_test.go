@@ -7,9 +7,12 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/cscstats/cscstats/pkg/dataset"
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/la"
+	"github.com/cscstats/cscstats/pkg/measures"
 	"github.com/cscstats/cscstats/pkg/rates"
+	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
 // SortBy moves positions, not Rates; its order must be a stable sort's,
@@ -68,21 +71,51 @@ func TestSortByIsAStableSort(t *testing.T) {
 	}
 }
 
-// byYear orders sightings as a stable sort by year does.
-func TestByYearIsAStableSortByYear(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 100; trial++ {
-		seen := make([]la.Sighting, rng.IntN(80))
-		for i := range seen {
-			seen[i] = la.Sighting{Year: rng.IntN(6) * 1000, Geo: ees.Geography{LAName: strconv.Itoa(i)}}
+// sightings lists every catalogued measure's observations, in catalogue
+// order, then the population rows (ONS estimates in year 0), as a stable
+// sort by year orders them; on the fixtures of several years and releases
+// and on the shared files.
+func TestSightingsAreAStableSortByYear(t *testing.T) {
+	dirs := map[string]func(t *testing.T) string{
+		"rates":   func(t *testing.T) string { return testfiles.Fixture(t, "ees", "rates") },
+		"recoded": func(t *testing.T) string { return testfiles.Fixture(t, "ees", "recoded") },
+		"babies":  func(t *testing.T) string { return testfiles.Fixture(t, "ees", "babies") },
+		"shared":  func(t *testing.T) string { return testfiles.SharedEES(t) },
+	}
+	for name, dirOf := range dirs {
+		t.Run(name, func(t *testing.T) { checkSightings(t, dirOf(t)) })
+	}
+}
+
+func checkSightings(t *testing.T, dir string) {
+	st, err := dataset.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []la.Sighting
+	for _, m := range measures.Catalogue {
+		for _, o := range st.Observations(m.ID) {
+			want = append(want, la.Sighting{Geo: o.Geo, Year: o.Year})
 		}
-		want := append([]la.Sighting(nil), seen...)
-		sort.SliceStable(want, func(i, j int) bool { return want[i].Year < want[j].Year })
-		got := rates.ByYear(append([]la.Sighting(nil), seen...))
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("trial %d: position %d holds sighting %s (year %d), a stable sort puts %s (year %d)", trial, i, got[i].Geo.LAName, got[i].Year, want[i].Geo.LAName, want[i].Year)
-			}
+	}
+	for _, p := range st.Population {
+		y := p.Year
+		if p.Source == dataset.ONS {
+			y = 0
+		}
+		want = append(want, la.Sighting{Geo: p.Geo, Year: y})
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s: no sightings at all", dir)
+	}
+	sort.SliceStable(want, func(i, j int) bool { return want[i].Year < want[j].Year })
+	got := rates.Sightings(st)
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d sightings, want %d", dir, len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: position %d holds %+v, a stable sort puts %+v", dir, i, got[i], want[i])
 		}
 	}
 }
