@@ -151,9 +151,8 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 		areas: map[string]map[int][]yearRow{}, described: &describedMemo{m: map[population.Estimate]string{}}}
 	// The population table and each measure's indexes need only the
 	// registry: they are built a CPU at a time (a tenth of a warm run
-	// each way when built one after another).
-	var wg sync.WaitGroup
-	wg.Go(func() { c.Pop = population.New(st.Population, reg) })
+	// each way when built one after another). Task 0 is the population
+	// table, task i the index of measure i-1.
 	rank, nRanks := c.areaRanks()
 	type built struct {
 		index map[obsKey]*dataset.Observation
@@ -161,11 +160,16 @@ func New(st *dataset.Store, changes la.Changes) *Calculator {
 	}
 	out := make([]built, len(measures.Catalogue))
 	var next atomic.Int64
-	for w := max(1, runtime.GOMAXPROCS(0)-1); w > 0; w-- {
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(out)+1); w > 0; w-- {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(measures.Catalogue); i = int(next.Add(1)) - 1 {
-				idx := c.indexMeasure(measures.Catalogue[i].ID)
-				out[i] = built{idx, indexAreas(idx, rank, nRanks)}
+			for t := int(next.Add(1)) - 1; t <= len(out); t = int(next.Add(1)) - 1 {
+				if t == 0 {
+					c.Pop = population.New(st.Population, reg)
+					continue
+				}
+				idx := c.indexMeasure(measures.Catalogue[t-1].ID)
+				out[t-1] = built{idx, indexAreas(idx, rank, nRanks)}
 			}
 		})
 	}
