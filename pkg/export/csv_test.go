@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -14,7 +15,10 @@ import (
 
 // writeCSV writes what encoding/csv's Writer writes for the same cells
 // (the text each cell had before: full-precision numbers, empty missing
-// cells, text made safe for spreadsheets), for awkward text and numbers.
+// cells, text made safe for spreadsheets), for awkward text and numbers;
+// a table large enough to be formatted a CPU at a time is written in
+// order, whatever the number of CPUs, from held rows and rows made on
+// demand.
 func TestWriteCSVMatchesEncodingCSV(t *testing.T) {
 	texts := []string{"", "plain", "a,b", `say "hi"`, "two\nlines", "cr\rhere", "crlf\r\n", `\.`, `\.x`,
 		" lead", "\tlead", "\u00a0nbsp", "\u2028ls", "\u3000ideo", "=SUM(A1)", "-1.5", "-x", "+", "@a", "＝x",
@@ -33,7 +37,7 @@ func TestWriteCSVMatchesEncodingCSV(t *testing.T) {
 		numbers = append(numbers, (rng.Float64()-0.5)*math.Pow(10, float64(rng.IntN(30)-15)))
 	}
 	s := Section{Columns: []Column{{Name: "a"}, {Name: "b,c"}, {Name: " d"}, {Name: "=e"}}}
-	for i := 0; i < 400; i++ {
+	for i := 0; i < 3*csvRowsPerPart+17; i++ {
 		row := make([]Cell, 4)
 		for j := range row {
 			switch rng.IntN(4) {
@@ -73,12 +77,50 @@ func TestWriteCSVMatchesEncodingCSV(t *testing.T) {
 	if err := cw.Error(); err != nil {
 		t.Fatal(err)
 	}
-	var got bytes.Buffer
-	if err := writeCSV(&got, s); err != nil {
-		t.Fatal(err)
+	lazy := s
+	lazy.Rows, lazy.NRows = nil, len(s.Rows)
+	lazy.RowFunc = func(i int, dst []Cell) []Cell { return append(dst, s.Rows[i]...) }
+	for _, procs := range []int{1, 2, 3, 8} {
+		for _, sec := range []Section{s, lazy} {
+			prev := runtime.GOMAXPROCS(procs)
+			var got bytes.Buffer
+			err := writeCSV(&got, sec)
+			runtime.GOMAXPROCS(prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSameCSV(t, got.Bytes(), want.Bytes())
+		}
 	}
-	if !bytes.Equal(got.Bytes(), want.Bytes()) {
-		g, w := got.String(), want.String()
+}
+
+// csvParts covers every row once, in order, each part of at least
+// csvRowsPerPart rows, the first the largest.
+func TestCSVParts(t *testing.T) {
+	for _, procs := range []int{1, 2, 3, 8} {
+		prev := runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, csvRowsPerPart - 1, 2*csvRowsPerPart - 1, 2 * csvRowsPerPart, 5*csvRowsPerPart + 3, 16620, 1 << 20} {
+			ends := csvParts(n)
+			if len(ends) == 0 || ends[len(ends)-1] != n || len(ends) > procs {
+				t.Fatalf("%d CPUs, %d rows: parts ending %v", procs, n, ends)
+			}
+			from := 0
+			for k, e := range ends {
+				size := e - from
+				if len(ends) > 1 && (size < csvRowsPerPart || size > ends[0]) {
+					t.Fatalf("%d CPUs, %d rows: part %d has %d rows (parts ending %v)", procs, n, k, size, ends)
+				}
+				from = e
+			}
+		}
+		runtime.GOMAXPROCS(prev)
+	}
+}
+
+func checkSameCSV(t *testing.T, got, want []byte) {
+	t.Helper()
+	if !bytes.Equal(got, want) {
+		g, w := string(got), string(want)
 		i := 0
 		for i < len(g) && i < len(w) && g[i] == w[i] {
 			i++

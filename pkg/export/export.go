@@ -22,8 +22,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -99,7 +101,9 @@ type Section struct {
 	JSONOnlyRow func(i int) []Cell
 	// RowFunc, when set, makes the section's NRows rows on demand instead
 	// of holding them in Rows (which is then nil): it appends row i's
-	// cells to dst and returns the result. CSV and JSON output take one
+	// cells to dst and returns the result. It may be called for
+	// different rows at the same time (CSV output formats a large table
+	// a CPU at a time), so it must only read what it shares. CSV and JSON output take one
 	// row at a time into a reused buffer, so a large table (the tidy
 	// table has 16,620 rows of 13 cells, 10 MB as cells) is never held
 	// whole; table and Markdown output, which measure every row before
@@ -242,7 +246,8 @@ func WriteCSVDir(dir string, d Document) ([]string, error) {
 // writeCSV writes the section as encoding/csv would (comma, LF line
 // ends, the same quoting), each line built in one buffer: numbers are
 // appended in place rather than made into strings first, which was most
-// of the time of writing a large table.
+// of the time of writing a large table. A large section is formatted a
+// CPU at a time (see csvParts), the parts written in order.
 func writeCSV(w io.Writer, s Section) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	line := make([]byte, 0, 256)
@@ -256,8 +261,66 @@ func writeCSV(w io.Writer, s Section) error {
 	if _, err := bw.Write(line); err != nil {
 		return err
 	}
+	parts := csvParts(s.Len())
+	if len(parts) == 1 {
+		if err := writeCSVRows(bw, s, 0, s.Len()); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	// Parts after the first are formatted into buffers by their own
+	// goroutines while the first is written straight out.
+	bufs := make([]bytes.Buffer, len(parts))
+	var wg sync.WaitGroup
+	for k := 1; k < len(parts); k++ {
+		wg.Go(func() {
+			from := parts[k-1]
+			bufs[k].Grow((parts[k] - from) * 160)
+			writeCSVRows(&bufs[k], s, from, parts[k]) // a bytes.Buffer does not fail
+		})
+	}
+	err := writeCSVRows(bw, s, 0, parts[0])
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	for k := 1; k < len(parts); k++ {
+		if _, err := bw.Write(bufs[k].Bytes()); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// csvRowsPerPart is the fewest rows a part of a CSV written a CPU at a
+// time has: below it, starting goroutines costs more than they save.
+const csvRowsPerPart = 2048
+
+// csvParts splits n rows into parts to format side by side, giving the
+// row each part ends before (the last is n): one part per CPU, each of
+// at least csvRowsPerPart rows. The first part is written as it is
+// formatted, the others are held until then, so the first is the largest
+// share (an equal one, plus the remainder).
+func csvParts(n int) []int {
+	k := min(runtime.GOMAXPROCS(0), n/csvRowsPerPart)
+	if k <= 1 {
+		return []int{n}
+	}
+	ends := make([]int, k)
+	size := n / k
+	first := n - size*(k-1)
+	for i := range ends {
+		ends[i] = first + size*i
+	}
+	return ends
+}
+
+// writeCSVRows writes rows [from, to) of s. RowFunc sections may be asked
+// for different rows at once (see Section.RowFunc).
+func writeCSVRows(w io.Writer, s Section, from, to int) error {
+	line := make([]byte, 0, 256)
 	var row []Cell
-	for r := range s.Len() {
+	for r := from; r < to; r++ {
 		row = s.Row(r, row[:0])
 		line = line[:0]
 		for i, c := range row {
@@ -272,11 +335,11 @@ func writeCSV(w io.Writer, s Section) error {
 			line = appendCSVField(line, safetext.CSV(rawText(c)))
 		}
 		line = append(line, '\n')
-		if _, err := bw.Write(line); err != nil {
+		if _, err := w.Write(line); err != nil {
 			return err
 		}
 	}
-	return bw.Flush()
+	return nil
 }
 
 // appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole
