@@ -148,10 +148,20 @@ func (s *Store) index() {
 	s.years, s.releases, s.sources = map[string][]int{}, map[string][]int{}, map[string][]string{}
 	for m, obs := range s.byMeasure {
 		years, releases, files := map[int]bool{}, map[int]bool{}, map[string]bool{}
-		for _, o := range obs {
-			years[o.Year] = true
-			releases[o.Release] = true
-			files[filepath.Base(o.File)] = true
+		// A measure's figures come in runs of one file, year and release:
+		// each value is added once per run, not once per figure.
+		lastYear, lastRelease, lastFile := 0, 0, ""
+		for i := range obs {
+			o := &obs[i]
+			if i == 0 || o.Year != lastYear {
+				years[o.Year], lastYear = true, o.Year
+			}
+			if i == 0 || o.Release != lastRelease {
+				releases[o.Release], lastRelease = true, o.Release
+			}
+			if i == 0 || o.File != lastFile {
+				files[filepath.Base(o.File)], lastFile = true, o.File
+			}
 		}
 		s.years[m], s.releases[m] = sortedKeys(years), sortedKeys(releases)
 		out := make([]string, 0, len(files))
