@@ -153,8 +153,8 @@ func (e Estimate) Describe() string {
 
 type key struct {
 	code string
-	year int // mid-year for ONS, reporting year for DfE
-	band Band
+	year int32 // mid-year for ONS, reporting year for DfE
+	band uint8 // see Table.bandID
 }
 
 // Table looks up population estimates by area code and reporting year.
@@ -166,6 +166,32 @@ type Table struct {
 	onsRelease int
 	years      map[int]bool
 	files      map[string]bool
+	// otherBands numbers the age bands other than Children, Under1 and
+	// Under5 that rows give (see bandID).
+	otherBands map[Band]uint8
+}
+
+// bandID numbers an age band for the lookup keys: a number hashes faster
+// than the band's text, and every rate looks a band up. ok is false for a
+// band no row gives.
+func (t *Table) bandID(b Band) (id uint8, ok bool) {
+	switch b {
+	case Children:
+		return 1, true
+	case Under1:
+		return 2, true
+	case Under5:
+		return 3, true
+	}
+	id, ok = t.otherBands[b]
+	return id, ok
+}
+
+// key is the lookup key of an area, year and band (band id 0 when no row
+// gives the band, which no key holds).
+func (t *Table) key(code string, year int, b Band) (key, bool) {
+	id, ok := t.bandID(b)
+	return key{code, int32(year), id}, ok
 }
 
 // AreaCode is the key an area's population is filed under: England's code
@@ -191,7 +217,7 @@ func AreaCode(reg *la.Registry, level, countryCode, regionCode string, laCode st
 // perhaps under an authority's former and current codes), the file reaching
 // the later year wins: a newer release restates earlier years.
 func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
-	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, first: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}}
+	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, first: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}, otherBands: map[Band]uint8{}}
 	fileMax := map[string]int{}
 	for _, r := range rows {
 		fileMax[r.File] = max(fileMax[r.File], r.Year)
@@ -230,18 +256,22 @@ func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
 			code = AreaCode(reg, r.Geo.Level, EnglandCode, r.Geo.RegionCode, "")
 		}
 		band := Band(r.AgeBand)
+		if _, ok := t.bandID(band); !ok {
+			t.otherBands[band] = uint8(4 + len(t.otherBands)) // a few bands at most
+		}
+		k, _ := t.key(code, r.Year, band)
 		e := Estimate{Value: r.Value.Number, Source: r.Source, File: r.File, Line: r.Line, Column: r.Column, Release: release(r.File, r.Release)}
 		switch r.Source {
 		case dataset.ONS:
 			e.MidYear = r.Year
-			put(t.ons, key{code, r.Year, band}, e)
+			put(t.ons, k, e)
 			t.onsRelease = max(t.onsRelease, e.Release)
 			t.years[r.Year] = true
 			t.files[r.File] = true
 		case dataset.DfE:
 			e.MidYear = MidYearFor(r.Year)
-			put(t.dfe, key{code, r.Year, band}, e)
-			putFirst(key{code, r.Year, band}, e)
+			put(t.dfe, k, e)
+			putFirst(k, e)
 		}
 	}
 	return t
@@ -260,13 +290,16 @@ func (t *Table) For(code string, reportingYear int, band Band) (Estimate, bool) 
 // consecutive years ("Leeds 2011-2012: no population estimate ...").
 func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band) (Estimate, bool, string) {
 	if v != AsPublished {
-		if e, ok := t.ons[key{code, MidYearFor(reportingYear), band}]; ok {
+		// A band no row gives has id 0, which no key holds: not found.
+		onsKey, _ := t.key(code, MidYearFor(reportingYear), band)
+		if e, ok := t.ons[onsKey]; ok {
 			return e, true, ""
 		}
 		// DfE's own estimate stands in only when it is as new as the ONS
 		// series in the data: an older one (2010's Mid2009Pop0-17) is of
 		// an earlier vintage.
-		e, ok := t.dfe[key{code, reportingYear, band}]
+		dfeKey, _ := t.key(code, reportingYear, band)
+		e, ok := t.dfe[dfeKey]
 		if ok && e.Release >= t.onsRelease {
 			return e, true, ""
 		}
@@ -275,7 +308,8 @@ func (t *Table) ForVintage(v Vintage, code string, reportingYear int, band Band)
 		}
 		return Estimate{}, false, "no population estimate in the latest vintage (no ONS estimate for the mid-year before the year ends)"
 	}
-	e, ok := t.first[key{code, reportingYear, band}]
+	firstKey, _ := t.key(code, reportingYear, band)
+	e, ok := t.first[firstKey]
 	if !ok {
 		return Estimate{}, false, "no as-published population estimate (no release in the data prints DfE's for the year)"
 	}
