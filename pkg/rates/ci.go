@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -38,16 +39,23 @@ func PoissonCI(k, level float64) (lower, upper float64) {
 		return math.NaN(), math.NaN()
 	}
 	key := ciKey{k, level}
-	ciMemo.RLock()
-	b, ok := ciMemo.m[key]
-	ciMemo.RUnlock()
+	// Remembered intervals (a cache's, or those of earlier calls moved
+	// there) are read without a lock: several goroutines compute a
+	// table's rows at once, and a read lock shared between CPUs costs
+	// more than the lookup.
+	if b, ok := (*ciMemo.frozen.Load())[key]; ok {
+		return b[0], b[1]
+	}
+	ciMemo.Lock()
+	b, ok := ciMemo.recent[key]
+	ciMemo.Unlock()
 	if ok {
 		return b[0], b[1]
 	}
 	lower, upper = garwood(k, level)
 	ciMemo.Lock()
-	if len(ciMemo.m) < maxMemo {
-		ciMemo.m[key] = [2]float64{lower, upper}
+	if len(ciMemo.recent) < maxMemo {
+		ciMemo.recent[key] = [2]float64{lower, upper}
 	}
 	ciMemo.Unlock()
 	return lower, upper
@@ -77,10 +85,19 @@ type ciKey struct{ k, level float64 }
 // maxMemo bounds the remembered intervals (a few MB at most).
 const maxMemo = 1 << 18
 
+// ciMemo remembers intervals: frozen is a map never written once
+// published (read without a lock), recent the intervals computed since,
+// under the mutex. Remember publishes a new frozen map with both.
 var ciMemo = struct {
-	sync.RWMutex
-	m map[ciKey][2]float64
-}{m: map[ciKey][2]float64{}}
+	sync.Mutex
+	frozen atomic.Pointer[map[ciKey][2]float64]
+	recent map[ciKey][2]float64
+}{recent: map[ciKey][2]float64{}}
+
+func init() {
+	empty := map[ciKey][2]float64{}
+	ciMemo.frozen.Store(&empty)
+}
 
 // Interval is one exact Poisson interval: the count, the level and the
 // limits PoissonCI gives.
@@ -114,13 +131,23 @@ func Intervals(counts []float64) []Interval {
 func Remember(ivs []Interval) {
 	ciMemo.Lock()
 	defer ciMemo.Unlock()
+	old := *ciMemo.frozen.Load()
+	m := make(map[ciKey][2]float64, len(old)+len(ciMemo.recent)+len(ivs))
+	for k, v := range old {
+		m[k] = v
+	}
+	for k, v := range ciMemo.recent {
+		m[k] = v
+	}
 	for _, iv := range ivs {
-		if len(ciMemo.m) >= maxMemo {
-			return
+		if len(m) >= maxMemo {
+			break
 		}
 		if iv.K < 0 || math.IsNaN(iv.K) {
 			continue
 		}
-		ciMemo.m[ciKey{iv.K, iv.Level}] = [2]float64{iv.Lower, iv.Upper}
+		m[ciKey{iv.K, iv.Level}] = [2]float64{iv.Lower, iv.Upper}
 	}
+	ciMemo.recent = map[ciKey][2]float64{}
+	ciMemo.frozen.Store(&m)
 }

@@ -174,3 +174,29 @@ func TestPoissonCIRememberedEqualsComputed(t *testing.T) {
 		t.Errorf("Remember: PoissonCI gives (%v, %v), want the remembered (1, 2)", lo, hi)
 	}
 }
+
+// Goroutines asking for intervals while others are remembered get what
+// the quantiles give, whether from the lock-free remembered map, the
+// recent ones or computed (run with -race to see the memo's locking).
+func TestPoissonCIConcurrent(t *testing.T) {
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- true }()
+			for k := 5000.0; k < 5400; k++ {
+				kk := k + float64(g%2)*0.5
+				lo, hi := rates.PoissonCI(kk, 0.95)
+				if wlo, whi := garwoodGonum(kk, 0.95); lo != wlo || hi != whi {
+					t.Errorf("PoissonCI(%v) = (%v, %v), gonum gives (%v, %v)", kk, lo, hi, wlo, whi)
+					return
+				}
+				if int(k)%50 == 0 {
+					rates.Remember(rates.Intervals([]float64{kk}))
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}
