@@ -5,21 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/ees"
 )
 
 // storeFormat is the version of the binary layout below; a change to it
 // (or to the types it writes) must change this.
-const storeFormat = 2
+const storeFormat = 3
 
 // MarshalBinary writes the resolved store (files, population rows,
 // figures by measure, revisions) in a compact binary layout, for a cache
-// to give the next run without reading the CSV files again. Each
-// distinct string is written once; numbers keep their exact bits.
+// to give the next run without reading the CSV files again. Numbers keep
+// their exact bits. Every distinct string is written once, in a table at
+// the start, and referred to by its number after that; each measure's
+// figures are a block of known length, so that the blocks can be read a
+// CPU at a time (see UnmarshalBinary).
 func (s *Store) MarshalBinary() ([]byte, error) {
 	e := &encoder{strs: map[string]uint64{}}
-	e.uvarint(storeFormat)
 	e.str(s.Dir)
 	e.uvarint(uint64(len(s.Files)))
 	for _, f := range s.Files {
@@ -47,10 +52,16 @@ func (s *Store) MarshalBinary() ([]byte, error) {
 	for _, id := range ids {
 		e.str(id)
 		obs := s.byMeasure[id]
+		at := len(e.b)
+		e.b = append(e.b, 0, 0, 0, 0) // the block's length, set below
 		e.uvarint(uint64(len(obs)))
 		for _, o := range obs {
 			e.obs(o)
 		}
+		if len(e.b)-at-4 > math.MaxUint32 {
+			return nil, fmt.Errorf("stored data set: the figures of %s take more than 4 GB", id)
+		}
+		binary.LittleEndian.PutUint32(e.b[at:], uint32(len(e.b)-at-4))
 	}
 	e.uvarint(uint64(len(s.revisions)))
 	for _, r := range s.revisions {
@@ -60,7 +71,13 @@ func (s *Store) MarshalBinary() ([]byte, error) {
 		e.obs(r.Old)
 		e.obs(r.New)
 	}
-	return e.b, nil
+	out := binary.AppendUvarint(nil, storeFormat)
+	out = binary.AppendUvarint(out, uint64(len(e.list)))
+	for _, str := range e.list {
+		out = binary.AppendUvarint(out, uint64(len(str)))
+		out = append(out, str...)
+	}
+	return append(out, e.b...), nil
 }
 
 // UnmarshalBinary reads what MarshalBinary wrote. Input that is
@@ -71,6 +88,7 @@ func (s *Store) UnmarshalBinary(b []byte) (err error) {
 	if v := d.uvarint(); d.err == nil && v != storeFormat {
 		return fmt.Errorf("stored data set: layout %d, want %d", v, storeFormat)
 	}
+	d.strings()
 	out := Store{Dir: d.str(), byMeasure: map[string][]Observation{}}
 	n := d.count(8)
 	if n > 0 {
@@ -90,15 +108,41 @@ func (s *Store) UnmarshalBinary(b []byte) (err error) {
 		p.File, p.Line, p.Column, p.Release = d.str(), d.int(), d.str(), d.int()
 		out.Population = append(out.Population, p)
 	}
-	n = d.count(1)
+	// Each measure's block is read by the next free CPU.
+	n = d.count(5)
+	ids := make([]string, n)
+	blocks := make([]decoder, n)
 	for i := 0; i < n && d.err == nil; i++ {
-		id := d.str()
-		m := d.count(8)
-		obs := make([]Observation, 0, m)
-		for j := 0; j < m && d.err == nil; j++ {
-			obs = append(obs, d.obs())
+		ids[i] = d.str()
+		size := d.uint32()
+		if d.err == nil && uint64(size) > uint64(len(d.b)) {
+			d.fail("block length")
 		}
-		out.byMeasure[id] = obs
+		if d.err != nil {
+			break
+		}
+		blocks[i] = decoder{b: d.b[:size], strs: d.strs}
+		d.b = d.b[size:]
+	}
+	obs := make([][]Observation, n)
+	if d.err == nil {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := min(runtime.GOMAXPROCS(0), n); w > 0; w-- {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+					obs[i] = blocks[i].block()
+				}
+			})
+		}
+		wg.Wait()
+		for i := range blocks {
+			if blocks[i].err != nil {
+				d.err = fmt.Errorf("figures of %s: %w", ids[i], blocks[i].err)
+				break
+			}
+			out.byMeasure[ids[i]] = obs[i]
+		}
 	}
 	n = d.count(8)
 	for i := 0; i < n && d.err == nil; i++ {
@@ -118,6 +162,20 @@ func (s *Store) UnmarshalBinary(b []byte) (err error) {
 	return nil
 }
 
+// block reads one measure's figures: their number, then each, filling
+// the block exactly.
+func (d *decoder) block() []Observation {
+	m := d.count(8)
+	obs := make([]Observation, 0, m)
+	for j := 0; j < m && d.err == nil; j++ {
+		obs = append(obs, d.obs())
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("block (trailing bytes)")
+	}
+	return obs
+}
+
 func sortByCatalogue(ids []string) {
 	for i := 1; i < len(ids); i++ {
 		for j := i; j > 0 && (catalogueIndex(ids[j]) < catalogueIndex(ids[j-1]) ||
@@ -129,7 +187,8 @@ func sortByCatalogue(ids []string) {
 
 type encoder struct {
 	b    []byte
-	strs map[string]uint64
+	strs map[string]uint64 // string -> its number in list
+	list []string
 }
 
 func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
@@ -142,17 +201,16 @@ func (e *encoder) bool(v bool) {
 	}
 }
 
-// str writes a string the first time as 0, length, bytes, and after that
-// as its number in order of first appearance plus one.
+// str writes a string's number in the table of distinct strings (in
+// order of first appearance; MarshalBinary writes the table first).
 func (e *encoder) str(s string) {
-	if i, ok := e.strs[s]; ok {
-		e.uvarint(i + 1)
-		return
+	i, ok := e.strs[s]
+	if !ok {
+		i = uint64(len(e.list))
+		e.strs[s] = i
+		e.list = append(e.list, s)
 	}
-	e.strs[s] = uint64(len(e.strs))
-	e.uvarint(0)
-	e.uvarint(uint64(len(s)))
-	e.b = append(e.b, s...)
+	e.uvarint(i)
 }
 
 // strs writes a string slice, keeping nil apart from empty.
@@ -303,29 +361,61 @@ func (d *decoder) count(min int) int {
 	return int(v)
 }
 
+// strings reads the table of distinct strings: their number, then each
+// one's length and bytes. They are made from one copy of the table's
+// bytes, so that they cost one allocation, not one each.
+func (d *decoder) strings() {
+	n := d.count(1)
+	if d.err != nil {
+		return
+	}
+	type span struct{ at, len int }
+	spans := make([]span, n)
+	rest := d.b
+	used := 0
+	for i := range spans {
+		l := d.uvarint()
+		if d.err == nil && l > uint64(len(d.b)) {
+			d.fail("string")
+		}
+		if d.err != nil {
+			return
+		}
+		spans[i] = span{len(rest) - len(d.b), int(l)}
+		used = spans[i].at + int(l)
+		d.b = d.b[l:]
+	}
+	table := string(rest[:used])
+	d.strs = make([]string, n)
+	for i, sp := range spans {
+		d.strs[i] = table[sp.at : sp.at+sp.len]
+	}
+}
+
 func (d *decoder) str() string {
 	i := d.uvarint()
 	if d.err != nil {
 		return ""
 	}
-	if i > 0 {
-		if i > uint64(len(d.strs)) {
-			d.fail("string reference")
-			return ""
-		}
-		return d.strs[i-1]
-	}
-	n := d.uvarint()
-	if d.err == nil && n > uint64(len(d.b)) {
-		d.fail("string")
-	}
-	if d.err != nil {
+	if i >= uint64(len(d.strs)) {
+		d.fail("string reference")
 		return ""
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	d.strs = append(d.strs, s)
-	return s
+	return d.strs[i]
+}
+
+// uint32 reads four bytes, little-endian.
+func (d *decoder) uint32() uint32 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) < 4 {
+		d.fail("number")
+		return 0
+	}
+	v := binary.LittleEndian.Uint32(d.b)
+	d.b = d.b[4:]
+	return v
 }
 
 // nilOr reads the length of a slice or map written with nil kept apart:
