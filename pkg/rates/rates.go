@@ -722,17 +722,37 @@ func (c *Calculator) MissingDenominators() []Gap {
 		years    map[int]bool
 		measures map[string]bool
 	}
+	// Each measure's gaps are found by the next free CPU (every figure
+	// asks for its denominator), then gathered in catalogue order.
+	type gap struct {
+		id   string
+		key  obsKey
+		name string
+	}
+	found := make([][]gap, len(measures.Catalogue))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(found)); w > 0; w-- {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(found); i = int(next.Add(1)) - 1 {
+				for k, o := range c.index[measures.Catalogue[i].ID] {
+					if !o.Count.OK() {
+						continue
+					}
+					if _, ok, _ := c.Pop.ForVintage(c.vintage(), k.code, k.year, c.Band()); ok {
+						continue
+					}
+					found[i] = append(found[i], gap{k.level + "|" + k.code, k, o.Geo.LAName})
+				}
+			}
+		})
+	}
+	wg.Wait()
 	by := map[string]*acc{}
-	for _, m := range measures.Catalogue {
-		for k, o := range c.index[m.ID] {
-			if !o.Count.OK() {
-				continue
-			}
-			if _, ok, _ := c.Pop.ForVintage(c.vintage(), k.code, k.year, c.Band()); ok {
-				continue
-			}
-			id := k.level + "|" + k.code
-			a := by[id]
+	for i, gaps := range found {
+		for _, g := range gaps {
+			k := g.key
+			a := by[g.id]
 			if a == nil {
 				var area Area
 				switch k.level {
@@ -744,14 +764,14 @@ func (c *Calculator) MissingDenominators() []Gap {
 					if la, ok := c.Registry.Get(k.code); ok {
 						area = LAArea(la)
 					} else {
-						area = Area{Level: LocalAuthority, Code: k.code, Name: o.Geo.LAName}
+						area = Area{Level: LocalAuthority, Code: k.code, Name: g.name}
 					}
 				}
 				a = &acc{area: area, years: map[int]bool{}, measures: map[string]bool{}}
-				by[id] = a
+				by[g.id] = a
 			}
 			a.years[k.year] = true
-			a.measures[m.ID] = true
+			a.measures[measures.Catalogue[i].ID] = true
 		}
 	}
 	rank := map[string]int{National: 0, Regional: 1, LocalAuthority: 2}
