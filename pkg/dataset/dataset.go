@@ -280,16 +280,22 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
 	var all [][]Observation // blocks of each file (see chunks), never concatenated: they can be large
 	total := 0
-	in := newInterner()
-	for _, p := range paths {
-		rep, obs, pop, err := readFile(p, in, true)
-		if err != nil {
-			return nil, err
-		}
-		s.Files = append(s.Files, rep)
-		all = append(all, obs.c...)
-		total += obs.n
-		s.Population = append(s.Population, pop...)
+	files, err := readFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	npop := 0
+	for _, f := range files {
+		npop += len(f.pop)
+	}
+	if npop > 0 {
+		s.Population = make([]PopulationRow, 0, npop)
+	}
+	for _, f := range files {
+		s.Files = append(s.Files, f.rep)
+		all = append(all, f.obs.c...)
+		total += f.obs.n
+		s.Population = append(s.Population, f.pop...)
 	}
 	if total == 0 && len(s.Population) == 0 {
 		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
