@@ -335,11 +335,28 @@ func InspectFile(path string) (FileReport, error) {
 // that equal strings of every file share one copy and no kept string
 // holds on to the line it was read from.
 func readFile(path string, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
-	if rep, obs, pop, ok, err := readSFR(path, in, keep); ok {
-		return rep, obs, pop, err
-	}
 	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
-	r, closer, err := ees.Open(path)
+	// The file is opened once, and read as an SFR file only when its
+	// first line may be an SFR header (see maybeSFR); otherwise, or when
+	// it is not one after all, as an EES file from its start.
+	f, err := safefile.OpenRegular(path)
+	if err == nil {
+		defer f.Close()
+		var head [4 << 10]byte
+		n, _ := f.ReadAt(head[:], 0)
+		if maybeSFR(head[:n]) {
+			if rep, obs, pop, ok, err := readSFR(f, path, in, keep); ok {
+				return rep, obs, pop, err
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return rep, chunks{}, nil, fmt.Errorf("reading %s: %w", path, err)
+			}
+		}
+	}
+	var r *ees.Reader
+	if err == nil {
+		r, err = ees.NewFileReader(f, path)
+	}
 	if err != nil {
 		var pe *ees.ParseError
 		// Only the data file's own header makes it "not EES"; a broken
@@ -357,7 +374,6 @@ func readFile(path string, in *interner, keep bool) (FileReport, chunks, []Popul
 		}
 		return rep, chunks{}, nil, err
 	}
-	defer closer.Close()
 	rep.HasMeta = r.Meta() != nil
 	return read(r, rep, in, keep)
 }
