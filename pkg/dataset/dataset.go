@@ -489,9 +489,9 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	found := map[string]bool{}
 	matchedKind := map[string]bool{}
 	for {
-		// Most rows feed no measure: they are read borrowed (no string
-		// per line) and only a row that feeds one is owned, before
-		// anything of it is kept or can reach an error.
+		// Rows are read borrowed (no string per line): nothing of a row
+		// is kept but numbers and interned copies, and a row is owned
+		// before it can reach an error.
 		row, err := r.ReadBorrowed()
 		if err == io.EOF {
 			countLevel(rep.Levels, runLevel, runRows)
@@ -508,19 +508,20 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			runLevel, runRows = strings.Clone(level), 0
 		}
 		runRows++
+		// The row stays borrowed even when it feeds a measure: what is
+		// kept of it is a number and interned copies of its geography. An
+		// error, which holds text of the row, is made again from the row
+		// owned (errors are rare; the same error either way).
 		var year int
 		yearParsed := false
 		var geo ees.Geography
 		geoRead := false
-		owned := false
 		prepare := func() error {
-			if !owned {
-				row, owned = row.Own(), true
-			}
 			if !yearParsed {
 				yearParsed = true
 				y, err := ParseTimePeriod(row.Field(timeCol))
 				if err != nil {
+					row = row.Own()
 					return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Field(timeCol), "EES files for children's social care use reporting years")
 				}
 				year = y
@@ -531,6 +532,13 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			}
 			return nil
 		}
+		countAt := func(i int) (ees.Value, error) {
+			v, err := wholeCountAt(r, row, i)
+			if err != nil {
+				_, err = wholeCountAt(r, row.Own(), i)
+			}
+			return v, err
+		}
 		for i := range cands {
 			c := &cands[i]
 			if !c.Match(row.Field) {
@@ -539,7 +547,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			if err := prepare(); err != nil {
 				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCountAt(r, row, c.Indicator)
+			v, err := countAt(c.Indicator)
 			if err != nil {
 				return rep, chunks{}, nil, err
 			}
@@ -562,7 +570,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			if err := prepare(); err != nil {
 				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCountAt(r, row, p.Indicator)
+			v, err := countAt(p.Indicator)
 			if err != nil {
 				return rep, chunks{}, nil, err
 			}
