@@ -281,49 +281,67 @@ func areaName(g ees.Geography) string {
 //     duplicate (counted in FileReport.Duplicates, kept once) and two
 //     rows with different values are a *ConflictError naming both.
 func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
+	// A key is small and holds no pointer: areas are numbered once
+	// (hashing two strings per observation was a tenth of a load).
 	type key struct {
-		measure int // catalogue index
+		measure int32 // catalogue index
+		area    int32 // index in areaIDs
 		year    int
-		area    areaKey
 	}
 	// Per key, the best observation of each release, ascending by
 	// release. Observations are referred to by position (file, index)
-	// rather than copied: most keys have one release, kept inline.
+	// rather than copied: most keys have one release, kept inline, and
+	// the slots hold no pointer, so the collector need not scan them.
 	type ref struct {
 		release int
 		file    int32
 		index   int32
 	}
 	type slot struct {
+		k     key
 		first ref
-		more  []ref // further releases, when the key has several
+		more  int32 // index in more of the key's further releases; -1 when it has none
 	}
 	entries := make(map[key]int32, total)
 	slots := make([]slot, 0, total)
-	order := make([]key, 0, total)
+	var more [][]ref
 	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
 	superseded := map[string]int{}
 	duplicates := map[string]int{}
-	// Rows of one measure come in runs: look its index up once a run.
-	lastMeasure, lastIndex := "", 0
+	areaIDs := map[areaKey]int32{}
+	// Rows of one measure come in runs, and so do the figures of one
+	// area (several measures of a row, several years of an area): look
+	// their numbers up once a run. Geographies are interned, so comparing
+	// one with the last is mostly comparing pointers.
+	lastMeasure, lastIndex := "", int32(0)
+	var lastGeo ees.Geography
+	lastArea := int32(-1)
 	var rsBuf []ref // the key's releases, reused
 	for fi, obs := range files {
 		for oi := range obs {
 			o := &obs[oi]
 			if o.Measure != lastMeasure || oi == 0 {
-				lastMeasure, lastIndex = o.Measure, catalogueIndex(o.Measure)
+				lastMeasure, lastIndex = o.Measure, int32(catalogueIndex(o.Measure))
 			}
-			k := key{lastIndex, o.Year, codes.key(o.Geo)}
+			if lastArea < 0 || o.Geo != lastGeo {
+				ak := codes.key(o.Geo)
+				id, ok := areaIDs[ak]
+				if !ok {
+					id = int32(len(areaIDs))
+					areaIDs[ak] = id
+				}
+				lastGeo, lastArea = o.Geo, id
+			}
+			k := key{lastIndex, lastArea, o.Year}
 			r := ref{o.Release, int32(fi), int32(oi)}
 			si, seen := entries[k]
 			if !seen {
 				entries[k] = int32(len(slots))
-				slots = append(slots, slot{first: r})
-				order = append(order, k)
+				slots = append(slots, slot{k: k, first: r, more: -1})
 				continue
 			}
 			sl := &slots[si]
-			if len(sl.more) == 0 && sl.first.release == o.Release {
+			if sl.more < 0 && sl.first.release == o.Release {
 				// The commonest repeat: the same release again (a
 				// duplicate or a less preferred source), decided in place.
 				cur := obsOf(sl.first)
@@ -340,14 +358,25 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 				}
 				continue
 			}
-			rsBuf = append(append(rsBuf[:0], sl.first), sl.more...)
+			rsBuf = append(rsBuf[:0], sl.first)
+			if sl.more >= 0 {
+				rsBuf = append(rsBuf, more[sl.more]...)
+			}
 			rs := rsBuf
+			set := func(rs []ref) {
+				sl.first = rs[0]
+				if sl.more < 0 {
+					sl.more = int32(len(more))
+					more = append(more, nil)
+				}
+				more[sl.more] = append(more[sl.more][:0], rs[1:]...)
+			}
 			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
 			if i == len(rs) || rs[i].release != o.Release {
 				rs = append(rs, ref{})
 				copy(rs[i+1:], rs[i:])
 				rs[i] = r
-				sl.first, sl.more = rs[0], append(sl.more[:0], rs[1:]...)
+				set(rs)
 				continue
 			}
 			cur := obsOf(rs[i])
@@ -355,7 +384,7 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 			case o.priority < cur.priority:
 				superseded[cur.File]++
 				rs[i] = r
-				sl.first, sl.more = rs[0], append(sl.more[:0], rs[1:]...)
+				set(rs)
 			case o.priority > cur.priority:
 				superseded[o.File]++
 			case o.Count == cur.Count:
@@ -366,8 +395,8 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		}
 	}
 	perMeasure := make([]int, len(measures.Catalogue))
-	for _, k := range order {
-		perMeasure[k.measure]++
+	for i := range slots {
+		perMeasure[slots[i].k.measure]++
 	}
 	for m, n := range perMeasure {
 		if n > 0 {
@@ -375,20 +404,24 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		}
 	}
 	s.revisions = nil
-	for si, k := range order {
-		sl := slots[si]
-		id := measures.Catalogue[k.measure].ID
+	for i := range slots {
+		sl := &slots[i]
+		id := measures.Catalogue[sl.k.measure].ID
+		var later []ref
+		if sl.more >= 0 {
+			later = more[sl.more]
+		}
 		last := sl.first
-		if n := len(sl.more); n > 0 {
-			last = sl.more[n-1]
+		if n := len(later); n > 0 {
+			last = later[n-1]
 		}
 		s.byMeasure[id] = append(s.byMeasure[id], *obsOf(last))
 		prev := sl.first
-		for _, next := range sl.more {
+		for _, next := range later {
 			old, cur := obsOf(prev), obsOf(next)
 			superseded[old.File]++
 			if old.Count != cur.Count {
-				s.revisions = append(s.revisions, Revision{Measure: id, Year: k.year, Geo: cur.Geo, Old: *old, New: *cur})
+				s.revisions = append(s.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: *old, New: *cur})
 			}
 			prev = next
 		}
