@@ -374,6 +374,7 @@ func readFile(path string, in *interner, keep bool) (FileReport, chunks, []Popul
 		}
 		return rep, chunks{}, nil, err
 	}
+	defer r.Release() // read keeps nothing borrowed from it
 	rep.HasMeta = r.Meta() != nil
 	return read(r, rep, in, keep)
 }

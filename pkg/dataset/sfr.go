@@ -30,6 +30,7 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 	if err != nil {
 		return rep, chunks{}, nil, true, err
 	}
+	defer r.Release()
 	year := r.Year()
 	if n := r.YearNote(); n != "" {
 		rep.Notes = append(rep.Notes, n)

@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -152,10 +153,12 @@ type column struct {
 // Reader streams the rows of one SFR file.
 type Reader struct {
 	name     string
+	br       *bufio.Reader // read by csv; handed back by Release
 	csv      *csv.Reader
 	header   []string
 	index    map[string]int
 	columns  []column
+	parts    int // parts of all columns: cells read per row
 	popCol   int // -1 when absent
 	popYear  int
 	year     int
@@ -172,7 +175,8 @@ var yearInColumn = regexp.MustCompile(`(?i)^[a-z0-9_]*?[a-z_](20[0-9]{2})$`)
 // for the year (see Year). A CSV that is not an SFR file gives a
 // *NotSFRError.
 func NewReader(r io.Reader, path string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
 	head, _ := br.Peek(512)
 	if len(bytes.TrimSpace(head)) == 0 {
 		return nil, &NotSFRError{File: path, Reason: "the file is empty"}
@@ -186,7 +190,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 	if err != nil {
 		return nil, &NotSFRError{File: path, Reason: "no CSV header line: " + err.Error()}
 	}
-	rd := &Reader{name: path, csv: cr, index: map[string]int{}, popCol: -1, line: 1}
+	rd := &Reader{name: path, br: br, csv: cr, index: map[string]int{}, popCol: -1, line: 1}
 	for i, h := range header {
 		n := Normalise(toUTF8(h))
 		rd.header = append(rd.header, n)
@@ -215,6 +219,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 			c.names = append(c.names, rd.header[i])
 		}
 		if len(c.index) == len(f.Parts) {
+			rd.parts += len(c.index)
 			rd.columns = append(rd.columns, c)
 			taken[k] = true
 		}
@@ -292,6 +297,23 @@ func (rd *Reader) findYear(path string) error {
 	return nil
 }
 
+// readBuffers are the read buffers of readers released, for the next
+// reader (a 64 KB buffer per file read was most of what reading the
+// files of a release allocated).
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
+// Release hands the reader's read buffer to the next reader made. The
+// reader must not be used after it; rows it returned stay valid. Calling
+// it is optional.
+func (rd *Reader) Release() {
+	if rd.br == nil {
+		return
+	}
+	rd.br.Reset(nil)
+	readBuffers.Put(rd.br)
+	rd.br, rd.csv = nil, nil
+}
+
 // Year is the reporting year (ending 31 March) the file's figures are for.
 func (rd *Reader) Year() int { return rd.year }
 
@@ -364,6 +386,7 @@ func (rd *Reader) Read() (Row, error) {
 	}
 	line, _ := rd.csv.FieldPos(0)
 	row := Row{Line: line, Population: ees.Missing(ees.Blank), Values: make([]Value, 0, len(rd.columns))}
+	parts := make([]ees.Value, 0, rd.parts) // every value's parts, in one allocation
 	geo, err := rd.geography(rec, line)
 	if err != nil {
 		return Row{}, err
@@ -371,7 +394,7 @@ func (rd *Reader) Read() (Row, error) {
 	row.Geo = geo
 	for _, c := range rd.columns {
 		v := Value{Measure: c.fig.Measure, Priority: c.fig.Priority, Columns: c.names, Note: c.fig.Note,
-			Parts: make([]ees.Value, 0, len(c.index))}
+			Parts: parts[len(parts) : len(parts) : len(parts)+len(c.index)]}
 		sum, ok := 0.0, true
 		var firstMissing ees.Value
 		for _, i := range c.index {
@@ -394,6 +417,7 @@ func (rd *Reader) Read() (Row, error) {
 		} else {
 			v.Value = firstMissing
 		}
+		parts = parts[:len(parts)+len(v.Parts)]
 		row.Values = append(row.Values, v)
 	}
 	if rd.popCol >= 0 {
