@@ -36,6 +36,9 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 		rep.Notes = append(rep.Notes, n)
 	}
 	found := map[string]bool{}
+	if in != nil {
+		obs.a = &in.blocks
+	}
 	for {
 		row, err := r.Read()
 		if err == io.EOF {
@@ -73,6 +76,7 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 				File: path, Line: row.Line, Column: "Mid" + strconv.Itoa(row.PopulationMidYear) + "Pop0-17"})
 		}
 	}
+	obs.done()
 	rep.Kind = measures.KindSFR
 	rep.Years = []int{year}
 	for id := range found {

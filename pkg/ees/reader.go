@@ -380,15 +380,24 @@ func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, p
 		// of some CLA files) is split here too when its quotes are
 		// whole and well placed; anything else (a quoted line break,
 		// a bare or stray quote) is encoding/csv's, errors included.
-		str := string(b)
+		// A line of printable ASCII is plain with quotes too: its
+		// fields, parts of it, need no check either.
+		plain = special&classOther == 0 && len(b) <= r.limits.MaxFieldBytes
+		str := view
+		if !borrow || !plain {
+			str = string(b)
+		}
 		fields, ok := splitQuoted(r.fields[:0], r.starts[:0], str)
 		if !ok {
 			return nil, 0, "", false, false
 		}
 		r.fields, r.starts = fields.rec, fields.starts
+		if borrow && plain {
+			text = view
+		}
 		r.br.Discard(end + 1)
 		r.fastLines++
-		return r.fields, r.csvLines + r.fastLines, "", false, true
+		return r.fields, r.csvLines + r.fastLines, text, plain, true
 	}
 	r.starts = r.starts[:0]
 	plain = special == 0 && len(b) <= r.limits.MaxFieldBytes
@@ -525,6 +534,15 @@ func splitQuoted(rec []string, starts []int, line string) (quotedSplit, bool) {
 // as they are.
 func (row Row) Own() Row {
 	if !row.borrowed {
+		return row
+	}
+	if row.quoted {
+		// Quotes and doubled quotes lie between the fields: each is
+		// copied (a loader owns only the rare row that fails).
+		for i, f := range row.fields {
+			row.fields[i] = strings.Clone(f)
+		}
+		row.borrowed, row.text = false, ""
 		return row
 	}
 	// The fields lie one after another in the line, a comma apart.
