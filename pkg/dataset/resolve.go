@@ -302,22 +302,31 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		first ref
 		more  int32 // index in more of the key's further releases; -1 when it has none
 	}
-	entries := make(map[key]int32, total)
+	type keyIndex struct {
+		dense                 []int32
+		areas, minYear, years int
+		sparse                map[key]int32
+	}
 	slots := make([]slot, 0, total)
 	var more [][]ref
 	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
 	superseded := map[string]int{}
 	duplicates := map[string]int{}
+
+	// First, every observation's measure and area are numbered, and the
+	// span of years found. Rows of one measure come in runs, and so do
+	// the figures of one area (several measures of a row, several years
+	// of an area): their numbers are looked up once a run. Geographies
+	// are interned, so comparing one with the last is mostly comparing
+	// pointers.
+	measureOf, areaOf := make([]int32, total), make([]int32, total)
 	areaIDs := map[areaKey]int32{}
-	// Rows of one measure come in runs, and so do the figures of one
-	// area (several measures of a row, several years of an area): look
-	// their numbers up once a run. Geographies are interned, so comparing
-	// one with the last is mostly comparing pointers.
 	lastMeasure, lastIndex := "", int32(0)
 	var lastGeo ees.Geography
 	lastArea := int32(-1)
-	var rsBuf []ref // the key's releases, reused
-	for fi, obs := range files {
+	minYear, maxYear := 0, 0
+	g := 0
+	for _, obs := range files {
 		for oi := range obs {
 			o := &obs[oi]
 			if o.Measure != lastMeasure || oi == 0 {
@@ -332,11 +341,52 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 				}
 				lastGeo, lastArea = o.Geo, id
 			}
-			k := key{lastIndex, lastArea, o.Year}
+			if g == 0 || o.Year < minYear {
+				minYear = o.Year
+			}
+			if g == 0 || o.Year > maxYear {
+				maxYear = o.Year
+			}
+			measureOf[g], areaOf[g] = lastIndex, lastArea
+			g++
+		}
+	}
+	// Keys are then found in a table with a place for every measure,
+	// area and year (slot+1, 0 for none) when that table is not much
+	// bigger than the figures (a few hundred areas, a few decades), else
+	// in a map.
+	index := keyIndex{areas: len(areaIDs), minYear: minYear, years: maxYear - minYear + 1}
+	if total > 0 {
+		cells := int64(len(measures.Catalogue)+1) * int64(index.areas)
+		if limit := denseLimit(total); index.years >= 0 && int64(index.years) <= limit/cells {
+			index.dense = make([]int32, cells*int64(index.years))
+		} else {
+			index.sparse = make(map[key]int32, total)
+		}
+	}
+	var rsBuf []ref // the key's releases, reused
+	g = 0
+	for fi, obs := range files {
+		for oi := range obs {
+			o := &obs[oi]
+			k := key{measureOf[g], areaOf[g], o.Year}
+			g++
 			r := ref{o.Release, int32(fi), int32(oi)}
-			si, seen := entries[k]
+			var si int32
+			var seen bool
+			if index.dense != nil {
+				cell := &index.dense[(int(k.measure)*index.areas+int(k.area))*index.years+k.year-index.minYear]
+				si, seen = *cell-1, *cell != 0
+				if !seen {
+					*cell = int32(len(slots)) + 1
+				}
+			} else {
+				si, seen = index.sparse[k]
+				if !seen {
+					index.sparse[k] = int32(len(slots))
+				}
+			}
 			if !seen {
-				entries[k] = int32(len(slots))
 				slots = append(slots, slot{k: k, first: r, more: -1})
 				continue
 			}
@@ -436,6 +486,10 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 	}
 	return nil
 }
+
+// denseLimit is the most places resolve's table of keys may have for a
+// number of figures (a variable so that a test can make it use the map).
+var denseLimit = func(total int) int64 { return int64(4*total + 1<<16) }
 
 // sortRevisions sorts revisions stably by measure (catalogue order),
 // year and area name, each sort key worked out once per revision rather
