@@ -513,6 +513,8 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		obs.a = &in.blocks
 	}
 	var pop []PopulationRow
+	var lastGeo ees.Geography // interned: the geography of the last row kept
+	haveGeo := false
 	var runLevel string // the level of the current run of rows
 	runRows := 0
 	years := map[int]bool{}
@@ -542,6 +544,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		// kept of it is a number and interned copies of its geography. An
 		// error, which holds text of the row, is made again from the row
 		// owned (errors are rare; the same error either way).
+		fields := row.Fields()
 		var year int
 		yearParsed := false
 		var geo ees.Geography
@@ -558,7 +561,12 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			}
 			if keep && !geoRead {
 				geoRead = true
-				geo = in.geo(row.GeographyAt(geoCols))
+				// Rows of one area come in runs: its interned copy is
+				// reused while the cells are the same.
+				if g := row.GeographyAt(geoCols); !haveGeo || g != lastGeo {
+					lastGeo, haveGeo = in.geo(g), true
+				}
+				geo = lastGeo
 			}
 			return nil
 		}
@@ -571,7 +579,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		}
 		for i := range cands {
 			c := &cands[i]
-			if !c.Match(row.Field) {
+			if !c.MatchFields(fields) {
 				continue
 			}
 			if err := prepare(); err != nil {
@@ -594,7 +602,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		}
 		for i := range pops {
 			p := &pops[i]
-			if !p.Match(row.Field) {
+			if !p.MatchFields(fields) {
 				continue
 			}
 			if err := prepare(); err != nil {

@@ -585,6 +585,11 @@ func (row Row) column(i int) int {
 	return col
 }
 
+// Fields returns the row's cells as read, untrimmed (Field trims). The
+// slice and, for a borrowed row, its text are valid only until the next
+// read; the slice must not be changed.
+func (row Row) Fields() []string { return row.fields }
+
 // Line is the 1-based line number in the file where the row starts.
 func (row Row) Line() int { return row.line }
 
