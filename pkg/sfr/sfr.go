@@ -159,6 +159,7 @@ type Reader struct {
 	index    map[string]int
 	columns  []column
 	parts    int // parts of all columns: cells read per row
+	geo      geoColumns
 	popCol   int // -1 when absent
 	popYear  int
 	year     int
@@ -237,6 +238,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 	if err := rd.findYear(path); err != nil {
 		return nil, err
 	}
+	rd.geo = rd.geoColumns()
 	return rd, nil
 }
 
@@ -474,9 +476,31 @@ const (
 // text is the trimmed UTF-8 text of a column, named in lower case.
 func (rd *Reader) text(rec []string, col string) string {
 	if i, ok := rd.index[col]; ok {
-		return strings.TrimSpace(toUTF8(rec[i]))
+		return rd.textAt(rec, i)
 	}
 	return ""
+}
+
+// textAt is text for the column at position i (-1 for none).
+func (rd *Reader) textAt(rec []string, i int) string {
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(toUTF8(rec[i]))
+}
+
+// geoColumns are the positions of the geography columns (-1 when
+// absent), found once per file rather than by name on every row.
+type geoColumns struct{ level, code, dfe, name int }
+
+func (rd *Reader) geoColumns() geoColumns {
+	at := func(col string) int {
+		if i, ok := rd.index[col]; ok {
+			return i
+		}
+		return -1
+	}
+	return geoColumns{level: at("geog_l"), code: at("new_geog_code"), dfe: at("geog_c"), name: at("geog_n")}
 }
 
 // geography reads geog_l (National/GOR/LA in 2010, NATIONAL/REGION/LA
@@ -486,10 +510,10 @@ func (rd *Reader) text(rec []string, col string) string {
 func (rd *Reader) geography(rec []string, line int) (ees.Geography, error) {
 	// Column names as rd.index holds them, lower case (text looks them
 	// up as given: a mixed-case name was lowered, a string, every row).
-	level := strings.ToUpper(rd.text(rec, "geog_l"))
-	code := strings.ToUpper(rd.text(rec, "new_geog_code"))
-	dfe := rd.text(rec, "geog_c")
-	name := rd.text(rec, "geog_n")
+	level := strings.ToUpper(rd.textAt(rec, rd.geo.level))
+	code := strings.ToUpper(rd.textAt(rec, rd.geo.code))
+	dfe := rd.textAt(rec, rd.geo.dfe)
+	name := rd.textAt(rec, rd.geo.name)
 	if level == "" {
 		switch {
 		case strings.HasPrefix(code, "E92"):
