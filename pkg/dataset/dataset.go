@@ -148,10 +148,23 @@ func (s *Store) index() {
 	s.years, s.releases, s.sources = map[string][]int{}, map[string][]int{}, map[string][]string{}
 	for m, obs := range s.byMeasure {
 		years, releases, files := map[int]bool{}, map[int]bool{}, map[string]bool{}
-		for _, o := range obs {
-			years[o.Year] = true
-			releases[o.Release] = true
-			files[filepath.Base(o.File)] = true
+		// Figures of one file, release and year come in runs: each set
+		// is updated when the run changes.
+		lastFile, lastYear, lastRelease := "", 0, 0
+		for i := range obs {
+			o := &obs[i]
+			if i == 0 || o.Year != lastYear {
+				lastYear = o.Year
+				years[o.Year] = true
+			}
+			if i == 0 || o.Release != lastRelease {
+				lastRelease = o.Release
+				releases[o.Release] = true
+			}
+			if i == 0 || o.File != lastFile {
+				lastFile = o.File
+				files[filepath.Base(o.File)] = true
+			}
 		}
 		s.years[m], s.releases[m] = sortedKeys(years), sortedKeys(releases)
 		out := make([]string, 0, len(files))

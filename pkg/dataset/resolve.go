@@ -104,9 +104,15 @@ func (s *Store) setReleases(all [][]Observation) error {
 		f.Release, f.ReleaseFrom = FileRelease(slug, f.Years)
 		byPath[f.Path] = f.Release
 	}
+	lastFile, lastRelease := "", 0
 	for _, obs := range all {
 		for i := range obs {
-			obs[i].Release = byPath[obs[i].File]
+			// A block holds one file's observations, which share the
+			// file's name string: one look-up per block, mostly.
+			if f := obs[i].File; f != lastFile || i == 0 {
+				lastFile, lastRelease = f, byPath[f]
+			}
+			obs[i].Release = lastRelease
 		}
 	}
 	for i := range s.Population {
@@ -150,8 +156,10 @@ func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) 
 		}
 	}
 	for _, obs := range all {
-		for _, o := range obs {
-			see(o.Geo, o.Year)
+		for i := range obs {
+			if o := &obs[i]; o.Geo.Level == "Local authority" {
+				see(o.Geo, o.Year)
+			}
 		}
 	}
 	for _, p := range pop {
