@@ -456,9 +456,10 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 	for i := range slots {
 		perMeasure[slots[i].k.measure]++
 	}
+	kept := make([][]Observation, len(measures.Catalogue)) // by catalogue index, put in byMeasure at the end
 	for m, n := range perMeasure {
 		if n > 0 {
-			s.byMeasure[measures.Catalogue[m].ID] = make([]Observation, 0, n)
+			kept[m] = make([]Observation, 0, n)
 		}
 	}
 	s.revisions = nil
@@ -473,7 +474,7 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		if n := len(later); n > 0 {
 			last = later[n-1]
 		}
-		s.byMeasure[id] = append(s.byMeasure[id], *obsOf(last))
+		kept[sl.k.measure] = append(kept[sl.k.measure], *obsOf(last))
 		prev := sl.first
 		for _, next := range later {
 			old, cur := obsOf(prev), obsOf(next)
@@ -482,6 +483,11 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 				s.revisions = append(s.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: *old, New: *cur})
 			}
 			prev = next
+		}
+	}
+	for m, obs := range kept {
+		if obs != nil {
+			s.byMeasure[measures.Catalogue[m].ID] = obs
 		}
 	}
 	sortRevisions(s.revisions)
