@@ -77,3 +77,26 @@ func sameSideBySide(t *testing.T, name, dir string) {
 		t.Errorf("%s: the store read with 4 workers differs from the one read with 1", name)
 	}
 }
+
+// TestConflictIsFirstInLoadOrder: measures are resolved side by side,
+// but when two measures have conflicting rows the error names the
+// conflict a single pass over the figures meets first (here ICPC on
+// line 3, before the s47 conflict on line 4, although s47 comes first
+// in the catalogue).
+func TestConflictIsFirstInLoadOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	dir := t.TempDir()
+	leeds := "2025,Reporting year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,383,E08000035,Leeds,"
+	write(t, filepath.Join(dir, "a.csv"), s47Header+leeds+"1,5\n"+leeds+"1,6\n"+leeds+"2,5\n")
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		_, err := dataset.Load(dir)
+		var ce *dataset.ConflictError
+		if !errors.As(err, &ce) {
+			t.Fatalf("GOMAXPROCS=%d: got %v, want a *dataset.ConflictError", procs, err)
+		}
+		if ce.Measure != "icpc" || ce.A.Line != 2 || ce.B.Line != 3 {
+			t.Fatalf("GOMAXPROCS=%d: got %v; want the ICPC conflict of lines 2 and 3", procs, err)
+		}
+	}
+}

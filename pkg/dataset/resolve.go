@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/la"
@@ -288,39 +291,12 @@ func areaName(g ees.Geography) string {
 //   - within a release and source, two rows with the same value are a
 //     duplicate (counted in FileReport.Duplicates, kept once) and two
 //     rows with different values are a *ConflictError naming both.
+//
+// Measures are resolved side by side (keys of two measures never meet),
+// GOMAXPROCS at a time; each visits its figures in load order, so the
+// result is the one a single pass gives, and when several keys conflict
+// the error is the one a single pass meets first.
 func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
-	// A key is small and holds no pointer: areas are numbered once
-	// (hashing two strings per observation was a tenth of a load).
-	type key struct {
-		measure int32 // catalogue index
-		area    int32 // index in areaIDs
-		year    int
-	}
-	// Per key, the best observation of each release, ascending by
-	// release. Observations are referred to by position (file, index)
-	// rather than copied: most keys have one release, kept inline, and
-	// the slots hold no pointer, so the collector need not scan them.
-	type ref struct {
-		release int
-		file    int32
-		index   int32
-	}
-	type slot struct {
-		k     key
-		first ref
-		more  int32 // index in more of the key's further releases; -1 when it has none
-	}
-	type keyIndex struct {
-		dense                 []int32
-		areas, minYear, years int
-		sparse                map[key]int32
-	}
-	slots := make([]slot, 0, total)
-	var more [][]ref
-	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
-	superseded := map[string]int{}
-	duplicates := map[string]int{}
-
 	// First, every observation's measure and area are numbered, and the
 	// span of years found. Rows of one measure come in runs, and so do
 	// the figures of one area (several measures of a row, several years
@@ -333,6 +309,7 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 	var lastGeo ees.Geography
 	lastArea := int32(-1)
 	minYear, maxYear := 0, 0
+	perMeasure := make([]int, len(measures.Catalogue))
 	g := 0
 	for _, obs := range files {
 		for oi := range obs {
@@ -356,138 +333,86 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 				maxYear = o.Year
 			}
 			measureOf[g], areaOf[g] = lastIndex, lastArea
+			perMeasure[lastIndex]++
 			g++
 		}
 	}
-	// Keys are then found in a table with a place for every measure,
-	// area and year (slot+1, 0 for none) when that table is not much
-	// bigger than the figures (a few hundred areas, a few decades), else
-	// in a map.
-	index := keyIndex{areas: len(areaIDs), minYear: minYear, years: maxYear - minYear + 1}
-	if total > 0 {
-		cells := int64(len(measures.Catalogue)+1) * int64(index.areas)
-		if limit := denseLimit(total); index.years >= 0 && int64(index.years) <= limit/cells {
-			index.dense = make([]int32, cells*int64(index.years))
-		} else {
-			index.sparse = make(map[key]int32, total)
-		}
+	// Then each measure's figures, by position, in load order.
+	positions := make([]figureAt, total)
+	byMeasure := make([][]figureAt, len(measures.Catalogue))
+	at := 0
+	for m, n := range perMeasure {
+		byMeasure[m] = positions[at : at : at+n]
+		at += n
 	}
-	var rsBuf []ref // the key's releases, reused
 	g = 0
 	for fi, obs := range files {
 		for oi := range obs {
-			o := &obs[oi]
-			k := key{measureOf[g], areaOf[g], o.Year}
+			m := measureOf[g]
+			byMeasure[m] = append(byMeasure[m], figureAt{int32(fi), int32(oi), areaOf[g]})
 			g++
-			r := ref{o.Release, int32(fi), int32(oi)}
-			var si int32
-			var seen bool
-			if index.dense != nil {
-				cell := &index.dense[(int(k.measure)*index.areas+int(k.area))*index.years+k.year-index.minYear]
-				si, seen = *cell-1, *cell != 0
-				if !seen {
-					*cell = int32(len(slots)) + 1
-				}
-			} else {
-				si, seen = index.sparse[k]
-				if !seen {
-					index.sparse[k] = int32(len(slots))
-				}
-			}
-			if !seen {
-				slots = append(slots, slot{k: k, first: r, more: -1})
-				continue
-			}
-			sl := &slots[si]
-			if sl.more < 0 && sl.first.release == o.Release {
-				// The commonest repeat: the same release again (a
-				// duplicate or a less preferred source), decided in place.
-				cur := obsOf(sl.first)
-				switch {
-				case o.priority < cur.priority:
-					superseded[cur.File]++
-					sl.first = r
-				case o.priority > cur.priority:
-					superseded[o.File]++
-				case o.Count == cur.Count:
-					duplicates[o.File]++
-				default:
-					return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}
-				}
-				continue
-			}
-			rsBuf = append(rsBuf[:0], sl.first)
-			if sl.more >= 0 {
-				rsBuf = append(rsBuf, more[sl.more]...)
-			}
-			rs := rsBuf
-			set := func(rs []ref) {
-				sl.first = rs[0]
-				if sl.more < 0 {
-					sl.more = int32(len(more))
-					more = append(more, nil)
-				}
-				more[sl.more] = append(more[sl.more][:0], rs[1:]...)
-			}
-			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
-			if i == len(rs) || rs[i].release != o.Release {
-				rs = append(rs, ref{})
-				copy(rs[i+1:], rs[i:])
-				rs[i] = r
-				set(rs)
-				continue
-			}
-			cur := obsOf(rs[i])
-			switch {
-			case o.priority < cur.priority:
-				superseded[cur.File]++
-				rs[i] = r
-				set(rs)
-			case o.priority > cur.priority:
-				superseded[o.File]++
-			case o.Count == cur.Count:
-				duplicates[o.File]++
-			default:
-				return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}
-			}
 		}
 	}
-	perMeasure := make([]int, len(measures.Catalogue))
-	for i := range slots {
-		perMeasure[slots[i].k.measure]++
+	// Keys are found in a table with a place for every measure, area
+	// and year (slot+1, 0 for none) when that table is not much bigger
+	// than the figures (a few hundred areas, a few decades), else in a
+	// map per measure. Measures own disjoint parts of the table.
+	t := keyTable{areas: len(areaIDs), minYear: minYear, years: maxYear - minYear + 1}
+	if total > 0 {
+		cells := int64(len(measures.Catalogue)) * int64(t.areas)
+		if limit := denseLimit(total); t.years >= 0 && int64(t.years) <= limit/cells {
+			t.dense = make([]int32, cells*int64(t.years))
+		}
 	}
-	kept := make([][]Observation, len(measures.Catalogue)) // by catalogue index, put in byMeasure at the end
+	results := make([]measureResult, len(measures.Catalogue))
+	var order []int // measures with figures, most first
 	for m, n := range perMeasure {
 		if n > 0 {
-			kept[m] = make([]Observation, 0, n)
+			order = append(order, m)
 		}
 	}
-	s.revisions = nil
-	for i := range slots {
-		sl := &slots[i]
-		id := measures.Catalogue[sl.k.measure].ID
-		var later []ref
-		if sl.more >= 0 {
-			later = more[sl.more]
-		}
-		last := sl.first
-		if n := len(later); n > 0 {
-			last = later[n-1]
-		}
-		kept[sl.k.measure] = append(kept[sl.k.measure], *obsOf(last))
-		prev := sl.first
-		for _, next := range later {
-			old, cur := obsOf(prev), obsOf(next)
-			superseded[old.File]++
-			if old.Count != cur.Count {
-				s.revisions = append(s.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: *old, New: *cur})
+	sort.SliceStable(order, func(i, j int) bool { return perMeasure[order[i]] > perMeasure[order[j]] })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := next.Add(1) - 1
+				if k >= int64(len(order)) {
+					return
+				}
+				m := order[k]
+				results[m] = resolveMeasure(files, int32(m), byMeasure[m], &t)
 			}
-			prev = next
+		}()
+	}
+	wg.Wait()
+
+	var first *measureResult // the conflict a single pass meets first
+	for m := range results {
+		r := &results[m]
+		if r.conflict != nil && (first == nil || r.conflictAt.before(first.conflictAt)) {
+			first = r
 		}
 	}
-	for m, obs := range kept {
-		if obs != nil {
-			s.byMeasure[measures.Catalogue[m].ID] = obs
+	if first != nil {
+		return first.conflict
+	}
+	superseded, duplicates := map[string]int{}, map[string]int{}
+	s.revisions = nil
+	for m := range results {
+		r := &results[m]
+		if r.kept != nil {
+			s.byMeasure[measures.Catalogue[m].ID] = r.kept
+		}
+		s.revisions = append(s.revisions, r.revisions...)
+		for f, n := range r.superseded {
+			superseded[f] += n
+		}
+		for f, n := range r.duplicates {
+			duplicates[f] += n
 		}
 	}
 	sortRevisions(s.revisions)
@@ -499,6 +424,168 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		}
 	}
 	return nil
+}
+
+// figureAt is where a figure is among the blocks resolve is given, and
+// its area's number.
+type figureAt struct {
+	file, index, area int32
+}
+
+func (a figureAt) before(b figureAt) bool {
+	return a.file < b.file || (a.file == b.file && a.index < b.index)
+}
+
+// keyTable is resolve's table of keys (see resolve); dense is nil when
+// each measure keeps a map instead.
+type keyTable struct {
+	dense                 []int32
+	areas, minYear, years int
+}
+
+// measureResult is what resolving one measure gives.
+type measureResult struct {
+	kept                   []Observation
+	revisions              []Revision
+	superseded, duplicates map[string]int
+	conflict               *ConflictError
+	conflictAt             figureAt
+}
+
+// resolveMeasure resolves the figures of one measure (see resolve),
+// given their positions in load order.
+func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable) measureResult {
+	// Per key (area and year), the best observation of each release,
+	// ascending by release. Observations are referred to by position
+	// (file, index) rather than copied: most keys have one release, kept
+	// inline, and the slots hold no pointer, so the collector need not
+	// scan them.
+	type key struct {
+		area int32
+		year int
+	}
+	type ref struct {
+		release int
+		file    int32
+		index   int32
+	}
+	type slot struct {
+		k     key
+		first ref
+		more  int32 // index in more of the key's further releases; -1 when it has none
+	}
+	res := measureResult{superseded: map[string]int{}, duplicates: map[string]int{}}
+	slots := make([]slot, 0, len(figs))
+	var more [][]ref
+	var sparse map[key]int32
+	if t.dense == nil {
+		sparse = make(map[key]int32, len(figs))
+	}
+	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
+	conflict := func(at figureAt, cur, o *Observation) measureResult {
+		return measureResult{conflictAt: at,
+			conflict: &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}}
+	}
+	var rsBuf []ref // the key's releases, reused
+	for _, f := range figs {
+		o := &files[f.file][f.index]
+		k := key{f.area, o.Year}
+		r := ref{o.Release, f.file, f.index}
+		var si int32
+		var seen bool
+		if t.dense != nil {
+			cell := &t.dense[(int(m)*t.areas+int(k.area))*t.years+k.year-t.minYear]
+			si, seen = *cell-1, *cell != 0
+			if !seen {
+				*cell = int32(len(slots)) + 1
+			}
+		} else {
+			si, seen = sparse[k]
+			if !seen {
+				sparse[k] = int32(len(slots))
+			}
+		}
+		if !seen {
+			slots = append(slots, slot{k: k, first: r, more: -1})
+			continue
+		}
+		sl := &slots[si]
+		if sl.more < 0 && sl.first.release == o.Release {
+			// The commonest repeat: the same release again (a
+			// duplicate or a less preferred source), decided in place.
+			cur := obsOf(sl.first)
+			switch {
+			case o.priority < cur.priority:
+				res.superseded[cur.File]++
+				sl.first = r
+			case o.priority > cur.priority:
+				res.superseded[o.File]++
+			case o.Count == cur.Count:
+				res.duplicates[o.File]++
+			default:
+				return conflict(f, cur, o)
+			}
+			continue
+		}
+		rsBuf = append(rsBuf[:0], sl.first)
+		if sl.more >= 0 {
+			rsBuf = append(rsBuf, more[sl.more]...)
+		}
+		rs := rsBuf
+		set := func(rs []ref) {
+			sl.first = rs[0]
+			if sl.more < 0 {
+				sl.more = int32(len(more))
+				more = append(more, nil)
+			}
+			more[sl.more] = append(more[sl.more][:0], rs[1:]...)
+		}
+		i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
+		if i == len(rs) || rs[i].release != o.Release {
+			rs = append(rs, ref{})
+			copy(rs[i+1:], rs[i:])
+			rs[i] = r
+			set(rs)
+			continue
+		}
+		cur := obsOf(rs[i])
+		switch {
+		case o.priority < cur.priority:
+			res.superseded[cur.File]++
+			rs[i] = r
+			set(rs)
+		case o.priority > cur.priority:
+			res.superseded[o.File]++
+		case o.Count == cur.Count:
+			res.duplicates[o.File]++
+		default:
+			return conflict(f, cur, o)
+		}
+	}
+	id := measures.Catalogue[m].ID
+	res.kept = make([]Observation, 0, len(slots))
+	for i := range slots {
+		sl := &slots[i]
+		var later []ref
+		if sl.more >= 0 {
+			later = more[sl.more]
+		}
+		last := sl.first
+		if n := len(later); n > 0 {
+			last = later[n-1]
+		}
+		res.kept = append(res.kept, *obsOf(last))
+		prev := sl.first
+		for _, next := range later {
+			old, cur := obsOf(prev), obsOf(next)
+			res.superseded[old.File]++
+			if old.Count != cur.Count {
+				res.revisions = append(res.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: *old, New: *cur})
+			}
+			prev = next
+		}
+	}
+	return res
 }
 
 // denseLimit is the most places resolve's table of keys may have for a
