@@ -291,7 +291,7 @@ func Load(dir string) (*Store, error) {
 // get their ONS code, and duplicates are resolved (see resolve).
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
-	var all [][]Observation // blocks of each file (see chunks), never concatenated: they can be large
+	var all []chunks // each file's figures, in blocks never concatenated: they can be large
 	total := 0
 	files, err := readFiles(paths)
 	if err != nil {
@@ -306,14 +306,14 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 	}
 	for _, f := range files {
 		s.Files = append(s.Files, f.rep)
-		all = append(all, f.obs.c...)
+		all = append(all, f.obs)
 		total += f.obs.n
 		s.Population = append(s.Population, f.pop...)
 	}
 	if total == 0 && len(s.Population) == 0 {
 		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
 	}
-	if err := s.setReleases(all); err != nil {
+	if err := s.setReleases(); err != nil {
 		return nil, err
 	}
 	codes, err := newAreaCodes(all, s.Population)
@@ -399,70 +399,6 @@ func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 	return rep, obs.flat(), pop, err
 }
 
-// chunks holds a file's observations in blocks that are never copied to
-// grow: appending to one slice copied every observation several times as
-// it grew. The blocks go to resolve as they are. They are cut from the
-// blocks of an arena shared by the files one worker reads, so that a
-// file's last block is not left half empty (at a fresh block per file,
-// that was a third of what the SFR files' figures took).
-type chunks struct {
-	c [][]Observation
-	n int
-	a *arena
-}
-
-// arena hands out room for observations in blocks of blockSize (176 KB).
-type arena struct {
-	free []Observation // the unused rest of the current block
-}
-
-const blockSize = 1024
-
-// take returns an empty slice with the rest of the current block, or
-// a new block, as capacity.
-func (a *arena) take() []Observation {
-	if len(a.free) == 0 {
-		a.free = make([]Observation, blockSize)
-	}
-	s := a.free[:0]
-	a.free = nil
-	return s
-}
-
-func (c *chunks) add(o Observation) {
-	if c.a == nil {
-		c.a = &arena{}
-	}
-	if k := len(c.c); k == 0 || len(c.c[k-1]) == cap(c.c[k-1]) {
-		c.c = append(c.c, c.a.take())
-	}
-	last := &c.c[len(c.c)-1]
-	*last = append(*last, o)
-	c.n++
-}
-
-// done hands the unused rest of the last block back to the arena, for
-// the next file.
-func (c *chunks) done() {
-	if k := len(c.c); k > 0 && c.a != nil {
-		last := c.c[k-1]
-		c.a.free = last[len(last):cap(last)]
-		c.c[k-1] = last[:len(last):len(last)]
-	}
-}
-
-// flat returns the observations as one slice (nil when there are none).
-func (c chunks) flat() []Observation {
-	if c.n == 0 {
-		return nil
-	}
-	out := make([]Observation, 0, c.n)
-	for _, b := range c.c {
-		out = append(out, b...)
-	}
-	return out
-}
-
 // popSources are the population estimates read from EES files.
 var popSources = []struct {
 	src  measures.Source
@@ -479,7 +415,8 @@ var popSources = []struct {
 // compiled is a catalogue source resolved against one file's header.
 type compiled struct {
 	measures.Matcher
-	cand measures.Candidate
+	cand    measures.Candidate
+	measure int16 // catalogue index of cand.Measure
 }
 
 type compiledPop struct {
@@ -496,7 +433,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	var cands []compiled
 	for _, c := range measures.Candidates(r.Has) {
 		if m, ok := c.Source.Compile(r.Index); ok {
-			cands = append(cands, compiled{m, c})
+			cands = append(cands, compiled{m, c, int16(catalogueIndex(c.Measure.ID))})
 		}
 	}
 	var pops []compiledPop
@@ -521,12 +458,10 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	}
 	geoCols := r.GeoColumns()
 	timeCol := r.Index("time_period")
-	var obs chunks
-	if in != nil {
-		obs.a = &in.blocks
-	}
+	obs := newChunks(r.Name(), in)
 	var pop []PopulationRow
 	var lastGeo ees.Geography // interned: the geography of the last row kept
+	var lastGeoIndex int32    // its index among the worker's (interner.geoIndex)
 	haveGeo := false
 	var runLevel string // the level of the current run of rows
 	runRows := 0
@@ -561,6 +496,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		var year int
 		yearParsed := false
 		var geo ees.Geography
+		var geoIndex int32
 		geoRead := false
 		prepare := func() error {
 			if !yearParsed {
@@ -577,9 +513,10 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 				// Rows of one area come in runs: its interned copy is
 				// reused while the cells are the same.
 				if g := row.GeographyAt(geoCols); !haveGeo || g != lastGeo {
-					lastGeo, haveGeo = in.geo(g), true
+					lastGeoIndex = in.geoIndex(g)
+					lastGeo, haveGeo = in.geos[lastGeoIndex], true
 				}
-				geo = lastGeo
+				geo, geoIndex = lastGeo, lastGeoIndex
 			}
 			return nil
 		}
@@ -609,8 +546,8 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			found[c.cand.Measure.ID] = true
 			matchedKind[c.cand.Measure.FileKind] = true
 			if keep {
-				obs.add(Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
-					File: r.Name(), Line: row.Line(), priority: c.cand.Priority})
+				obs.add(figure{number: v.Number, symbol: obs.symbol(v.Symbol), year: int32(year), geo: geoIndex,
+					measure: c.measure, line: row.Line(), priority: int16(c.cand.Priority)})
 			}
 		}
 		for i := range pops {
@@ -653,7 +590,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		rep.Ignored = "EES file with the columns of a catalogued measure, but no row has the filter values it selects"
 		return rep, chunks{}, nil, nil
 	}
-	obs.done()
+	obs.done(in)
 	return rep, obs, pop, nil
 }
 
@@ -689,11 +626,14 @@ func countLevel(levels map[string]int, level string, n int) {
 // interner keeps one copy of each distinct string kept from the files
 // (authority codes and names, region names): a kept figure then holds a
 // few shared strings instead of substrings of its whole CSV line. It
-// also holds the blocks the figures of the files are kept in (see
-// chunks): both are what one reader of files keeps.
+// also holds the blocks the figures of the files are kept in and the
+// geographies they index (see chunks): what one reader of files keeps.
 type interner struct {
 	m      map[string]string
 	blocks arena
+	// The geographies of the figures read, each once (see geoIndex).
+	geos  []ees.Geography
+	geoAt map[ees.Geography]int32
 }
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }

@@ -88,11 +88,11 @@ func manifestReleases(dir string) (map[string]string, error) {
 	return out, nil
 }
 
-// setReleases gives every file, observation and population row its
+// setReleases gives every file (so every figure) and population row its
 // release: the release slug fetch recorded in the manifest when it is a
 // year, otherwise the latest reporting year the file covers (a release
 // of CLA or CIN statistics covers years up to the one it is named after).
-func (s *Store) setReleases(all [][]Observation) error {
+func (s *Store) setReleases() error {
 	slugs, err := manifestReleases(s.Dir)
 	if err != nil {
 		return err
@@ -107,17 +107,8 @@ func (s *Store) setReleases(all [][]Observation) error {
 		f.Release, f.ReleaseFrom = FileRelease(slug, f.Years)
 		byPath[f.Path] = f.Release
 	}
-	lastFile, lastRelease := "", 0
-	for _, obs := range all {
-		for i := range obs {
-			// A block holds one file's observations, which share the
-			// file's name string: one look-up per block, mostly.
-			if f := obs[i].File; f != lastFile || i == 0 {
-				lastFile, lastRelease = f, byPath[f]
-			}
-			obs[i].Release = lastRelease
-		}
-	}
+	// A figure takes its file's release when it becomes an Observation
+	// (see resolve).
 	for i := range s.Population {
 		p := &s.Population[i]
 		p.Release = byPath[p.File]
@@ -144,7 +135,7 @@ type dfe struct {
 	year int
 }
 
-func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) {
+func newAreaCodes(all []chunks, pop []PopulationRow) (*areaCodes, error) {
 	changes, err := la.DefaultChanges()
 	if err != nil {
 		return nil, err
@@ -158,10 +149,13 @@ func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) 
 			c.byDfE[g.OldLACode] = dfe{g.NewLACode, year}
 		}
 	}
-	for _, obs := range all {
-		for i := range obs {
-			if o := &obs[i]; o.Geo.Level == "Local authority" {
-				see(o.Geo, o.Year)
+	for i := range all {
+		c := &all[i]
+		for _, b := range c.c {
+			for j := range b {
+				if g := &c.geos[b[j].geo]; g.Level == "Local authority" {
+					see(*g, int(b[j].year))
+				}
 			}
 		}
 	}
@@ -190,10 +184,14 @@ func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) 
 
 // fill gives local authority rows that carry only a DfE code the ONS
 // code the same authority has in the other files.
-func (c *areaCodes) fill(all [][]Observation, pop []PopulationRow) {
-	for _, obs := range all {
-		for i := range obs {
-			c.fillGeo(&obs[i].Geo)
+//
+// The figures' geographies are filled in their files' tables, each once
+// (a table may hold those of other files a worker read: filling is the
+// same for them, and filling twice changes nothing).
+func (c *areaCodes) fill(all []chunks, pop []PopulationRow) {
+	for i := range all {
+		for j := range all[i].geos {
+			c.fillGeo(&all[i].geos[j])
 		}
 	}
 	for i := range pop {
@@ -296,44 +294,62 @@ func areaName(g ees.Geography) string {
 // GOMAXPROCS at a time; each visits its figures in load order, so the
 // result is the one a single pass gives, and when several keys conflict
 // the error is the one a single pass meets first.
-func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
+func (s *Store) resolve(all []chunks, total int, codes *areaCodes) error {
+	// The figures' blocks, and the file of each (all is in the order of
+	// s.Files).
+	var files [][]figure
+	var fileOf []int32
+	for i := range all {
+		for _, b := range all[i].c {
+			files = append(files, b)
+			fileOf = append(fileOf, int32(i))
+		}
+	}
+	// Each file's areas, numbered once per geography of its table.
+	areasOf := make([][]int32, len(all))
 	// First, every observation's measure and area are numbered, and the
 	// span of years found. Rows of one measure come in runs, and so do
 	// the figures of one area (several measures of a row, several years
 	// of an area): their numbers are looked up once a run. Geographies
 	// are interned, so comparing one with the last is mostly comparing
 	// pointers.
-	measureOf, areaOf := make([]int32, total), make([]int32, total)
+	areaOf := make([]int32, total)
 	areaIDs := map[areaKey]int32{}
-	lastMeasure, lastIndex := "", int32(0)
-	var lastGeo ees.Geography
-	lastArea := int32(-1)
 	minYear, maxYear := 0, 0
 	perMeasure := make([]int, len(measures.Catalogue))
 	g := 0
-	for _, obs := range files {
+	for bi, obs := range files {
+		fi := fileOf[bi]
+		c := &all[fi]
+		areas := areasOf[fi]
+		if areas == nil {
+			areas = make([]int32, len(c.geos))
+			for i := range areas {
+				areas[i] = -1
+			}
+			areasOf[fi] = areas
+		}
 		for oi := range obs {
 			o := &obs[oi]
-			if o.Measure != lastMeasure || oi == 0 {
-				lastMeasure, lastIndex = o.Measure, int32(catalogueIndex(o.Measure))
-			}
-			if lastArea < 0 || o.Geo != lastGeo {
-				ak := codes.key(o.Geo)
-				id, ok := areaIDs[ak]
-				if !ok {
+			id := areas[o.geo]
+			if id < 0 {
+				ak := codes.key(c.geos[o.geo])
+				var ok bool
+				if id, ok = areaIDs[ak]; !ok {
 					id = int32(len(areaIDs))
 					areaIDs[ak] = id
 				}
-				lastGeo, lastArea = o.Geo, id
+				areas[o.geo] = id
 			}
-			if g == 0 || o.Year < minYear {
-				minYear = o.Year
+			year := int(o.year)
+			if g == 0 || year < minYear {
+				minYear = year
 			}
-			if g == 0 || o.Year > maxYear {
-				maxYear = o.Year
+			if g == 0 || year > maxYear {
+				maxYear = year
 			}
-			measureOf[g], areaOf[g] = lastIndex, lastArea
-			perMeasure[lastIndex]++
+			areaOf[g] = id
+			perMeasure[o.measure]++
 			g++
 		}
 	}
@@ -346,10 +362,10 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 		at += n
 	}
 	g = 0
-	for fi, obs := range files {
+	for bi, obs := range files {
 		for oi := range obs {
-			m := measureOf[g]
-			byMeasure[m] = append(byMeasure[m], figureAt{int32(fi), int32(oi), areaOf[g]})
+			m := obs[oi].measure
+			byMeasure[m] = append(byMeasure[m], figureAt{int32(bi), int32(oi), areaOf[g]})
 			g++
 		}
 	}
@@ -384,7 +400,7 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 					return
 				}
 				m := order[k]
-				results[m] = resolveMeasure(files, int32(m), byMeasure[m], &t)
+				results[m] = resolveMeasure(s, all, files, fileOf, int32(m), byMeasure[m], &t)
 			}
 		}()
 	}
@@ -454,7 +470,7 @@ type measureResult struct {
 
 // resolveMeasure resolves the figures of one measure (see resolve),
 // given their positions in load order.
-func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable) measureResult {
+func resolveMeasure(s *Store, all []chunks, files [][]figure, fileOf []int32, m int32, figs []figureAt, t *keyTable) measureResult {
 	// Per key (area and year), the best observation of each release,
 	// ascending by release. Observations are referred to by position
 	// (file, index) rather than copied: most keys have one release, kept
@@ -481,16 +497,25 @@ func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable
 	if t.dense == nil {
 		sparse = make(map[key]int32, len(figs))
 	}
-	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
-	conflict := func(at figureAt, cur, o *Observation) measureResult {
+	// r.file is a block; its figures belong to all[fileOf[r.file]].
+	figOf := func(r ref) *figure { return &files[r.file][r.index] }
+	fileOfRef := func(r ref) *chunks { return &all[fileOf[r.file]] }
+	obsOf := func(r ref) Observation {
+		fi := fileOf[r.file]
+		return all[fi].observation(figOf(r), s.Files[fi].Release)
+	}
+	countOf := func(r ref) ees.Value { return fileOfRef(r).count(figOf(r)) }
+	conflict := func(at figureAt, cur, o ref) measureResult {
+		b := obsOf(o)
 		return measureResult{conflictAt: at,
-			conflict: &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}}
+			conflict: &ConflictError{Measure: b.Measure, Year: b.Year, Area: areaName(b.Geo), Release: b.Release, A: obsOf(cur), B: b}}
 	}
 	var rsBuf []ref // the key's releases, reused
 	for _, f := range figs {
 		o := &files[f.file][f.index]
-		k := key{f.area, o.Year}
-		r := ref{o.Release, f.file, f.index}
+		release := s.Files[fileOf[f.file]].Release
+		k := key{f.area, int(o.year)}
+		r := ref{release, f.file, f.index}
 		var si int32
 		var seen bool
 		if t.dense != nil {
@@ -510,20 +535,20 @@ func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable
 			continue
 		}
 		sl := &slots[si]
-		if sl.more < 0 && sl.first.release == o.Release {
+		if sl.more < 0 && sl.first.release == release {
 			// The commonest repeat: the same release again (a
 			// duplicate or a less preferred source), decided in place.
-			cur := obsOf(sl.first)
+			cur := figOf(sl.first)
 			switch {
 			case o.priority < cur.priority:
-				res.superseded[cur.File]++
+				res.superseded[fileOfRef(sl.first).file]++
 				sl.first = r
 			case o.priority > cur.priority:
-				res.superseded[o.File]++
-			case o.Count == cur.Count:
-				res.duplicates[o.File]++
+				res.superseded[fileOfRef(r).file]++
+			case countOf(r) == countOf(sl.first):
+				res.duplicates[fileOfRef(r).file]++
 			default:
-				return conflict(f, cur, o)
+				return conflict(f, sl.first, r)
 			}
 			continue
 		}
@@ -540,26 +565,26 @@ func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable
 			}
 			more[sl.more] = append(more[sl.more][:0], rs[1:]...)
 		}
-		i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
-		if i == len(rs) || rs[i].release != o.Release {
+		i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= release })
+		if i == len(rs) || rs[i].release != release {
 			rs = append(rs, ref{})
 			copy(rs[i+1:], rs[i:])
 			rs[i] = r
 			set(rs)
 			continue
 		}
-		cur := obsOf(rs[i])
+		cur := figOf(rs[i])
 		switch {
 		case o.priority < cur.priority:
-			res.superseded[cur.File]++
+			res.superseded[fileOfRef(rs[i]).file]++
 			rs[i] = r
 			set(rs)
 		case o.priority > cur.priority:
-			res.superseded[o.File]++
-		case o.Count == cur.Count:
-			res.duplicates[o.File]++
+			res.superseded[fileOfRef(r).file]++
+		case countOf(r) == countOf(rs[i]):
+			res.duplicates[fileOfRef(r).file]++
 		default:
-			return conflict(f, cur, o)
+			return conflict(f, rs[i], r)
 		}
 	}
 	id := measures.Catalogue[m].ID
@@ -574,13 +599,13 @@ func resolveMeasure(files [][]Observation, m int32, figs []figureAt, t *keyTable
 		if n := len(later); n > 0 {
 			last = later[n-1]
 		}
-		res.kept = append(res.kept, *obsOf(last))
+		res.kept = append(res.kept, obsOf(last))
 		prev := sl.first
 		for _, next := range later {
-			old, cur := obsOf(prev), obsOf(next)
-			res.superseded[old.File]++
-			if old.Count != cur.Count {
-				res.revisions = append(res.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: *old, New: *cur})
+			res.superseded[fileOfRef(prev).file]++
+			if countOf(prev) != countOf(next) {
+				cur := obsOf(next)
+				res.revisions = append(res.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: obsOf(prev), New: cur})
 			}
 			prev = next
 		}

@@ -36,8 +36,12 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 		rep.Notes = append(rep.Notes, n)
 	}
 	found := map[string]bool{}
-	if in != nil {
-		obs.a = &in.blocks
+	obs = newChunks(path, in)
+	figs := r.Figures()
+	measureOf := make([]int16, len(figs)) // catalogue index of each of a row's values
+	noteOf := make([]uint16, len(figs))
+	for i, f := range figs {
+		measureOf[i], noteOf[i] = int16(catalogueIndex(f.Measure)), obs.note(f.Note)
 	}
 	for {
 		row, err := r.Read()
@@ -49,10 +53,12 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 		}
 		rep.Rows++
 		rep.Levels[row.Geo.Level]++
+		var geoIndex int32
 		if keep {
-			row.Geo = in.geo(row.Geo)
+			geoIndex = in.geoIndex(row.Geo)
+			row.Geo = in.geos[geoIndex]
 		}
-		for _, v := range row.Values {
+		for vi, v := range row.Values {
 			for _, p := range v.Parts {
 				if !p.OK() {
 					rep.Symbols[p.Symbol]++
@@ -62,8 +68,8 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 			if !keep {
 				continue
 			}
-			obs.add(Observation{Measure: v.Measure, Year: year, Geo: row.Geo, Count: v.Value,
-				File: path, Line: row.Line, Note: v.Note, priority: v.Priority})
+			obs.add(figure{number: v.Value.Number, symbol: obs.symbol(v.Value.Symbol), year: int32(year), geo: geoIndex,
+				measure: measureOf[vi], line: row.Line, note: noteOf[vi], priority: int16(v.Priority)})
 		}
 		if r.HasPopulation() {
 			if !row.Population.OK() {
@@ -76,7 +82,7 @@ func readSFR(f io.Reader, path string, in *interner, keep bool) (rep FileReport,
 				File: path, Line: row.Line, Column: "Mid" + strconv.Itoa(row.PopulationMidYear) + "Pop0-17"})
 		}
 	}
-	obs.done()
+	obs.done(in)
 	rep.Kind = measures.KindSFR
 	rep.Years = []int{year}
 	for id := range found {
