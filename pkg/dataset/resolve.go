@@ -305,14 +305,9 @@ func (s *Store) resolve(all []chunks, total int, codes *areaCodes) error {
 			fileOf = append(fileOf, int32(i))
 		}
 	}
-	// Each file's areas, numbered once per geography of its table.
+	// First, every figure's area is numbered (once per geography of its
+	// file's table) and the span of years found.
 	areasOf := make([][]int32, len(all))
-	// First, every observation's measure and area are numbered, and the
-	// span of years found. Rows of one measure come in runs, and so do
-	// the figures of one area (several measures of a row, several years
-	// of an area): their numbers are looked up once a run. Geographies
-	// are interned, so comparing one with the last is mostly comparing
-	// pointers.
 	areaOf := make([]int32, total)
 	areaIDs := map[areaKey]int32{}
 	minYear, maxYear := 0, 0
