@@ -148,19 +148,22 @@ func (s *Store) index() {
 	s.years, s.releases, s.sources = map[string][]int{}, map[string][]int{}, map[string][]string{}
 	for m, obs := range s.byMeasure {
 		years, releases, files := map[int]bool{}, map[int]bool{}, map[string]bool{}
-		// A measure's figures come in runs of one file, year and release:
-		// each value is added once per run, not once per figure.
-		lastYear, lastRelease, lastFile := 0, 0, ""
+		// Figures of one file, release and year come in runs: each set
+		// is updated when the run changes.
+		lastFile, lastYear, lastRelease := "", 0, 0
 		for i := range obs {
 			o := &obs[i]
 			if i == 0 || o.Year != lastYear {
-				years[o.Year], lastYear = true, o.Year
+				lastYear = o.Year
+				years[o.Year] = true
 			}
 			if i == 0 || o.Release != lastRelease {
-				releases[o.Release], lastRelease = true, o.Release
+				lastRelease = o.Release
+				releases[o.Release] = true
 			}
 			if i == 0 || o.File != lastFile {
-				files[filepath.Base(o.File)], lastFile = true, o.File
+				lastFile = o.File
+				files[filepath.Base(o.File)] = true
 			}
 		}
 		s.years[m], s.releases[m] = sortedKeys(years), sortedKeys(releases)
@@ -288,23 +291,29 @@ func Load(dir string) (*Store, error) {
 // get their ONS code, and duplicates are resolved (see resolve).
 func LoadFiles(dir string, paths []string) (*Store, error) {
 	s := &Store{Dir: dir, byMeasure: map[string][]Observation{}}
-	var all [][]Observation // blocks of each file (see chunks), never concatenated: they can be large
+	var all []chunks // each file's figures, in blocks never concatenated: they can be large
 	total := 0
-	in := newInterner()
-	for _, p := range paths {
-		rep, obs, pop, err := readFile(p, in, true)
-		if err != nil {
-			return nil, err
-		}
-		s.Files = append(s.Files, rep)
-		all = append(all, obs.c...)
-		total += obs.n
-		s.Population = append(s.Population, pop...)
+	files, err := readFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	npop := 0
+	for _, f := range files {
+		npop += len(f.pop)
+	}
+	if npop > 0 {
+		s.Population = make([]PopulationRow, 0, npop)
+	}
+	for _, f := range files {
+		s.Files = append(s.Files, f.rep)
+		all = append(all, f.obs)
+		total += f.obs.n
+		s.Population = append(s.Population, f.pop...)
 	}
 	if total == 0 && len(s.Population) == 0 {
 		return nil, &NoDataError{Dir: dir, Ignored: s.Files}
 	}
-	if err := s.setReleases(all); err != nil {
+	if err := s.setReleases(); err != nil {
 		return nil, err
 	}
 	codes, err := newAreaCodes(all, s.Population)
@@ -339,11 +348,28 @@ func InspectFile(path string) (FileReport, error) {
 // that equal strings of every file share one copy and no kept string
 // holds on to the line it was read from.
 func readFile(path string, in *interner, keep bool) (FileReport, chunks, []PopulationRow, error) {
-	if rep, obs, pop, ok, err := readSFR(path, in, keep); ok {
-		return rep, obs, pop, err
-	}
 	rep := FileReport{Path: path, Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}}
-	r, closer, err := ees.Open(path)
+	// The file is opened once, and read as an SFR file only when its
+	// first line may be an SFR header (see maybeSFR); otherwise, or when
+	// it is not one after all, as an EES file from its start.
+	f, err := safefile.OpenRegular(path)
+	if err == nil {
+		defer f.Close()
+		var head [4 << 10]byte
+		n, _ := f.ReadAt(head[:], 0)
+		if maybeSFR(head[:n]) {
+			if rep, obs, pop, ok, err := readSFR(f, path, in, keep); ok {
+				return rep, obs, pop, err
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return rep, chunks{}, nil, fmt.Errorf("reading %s: %w", path, err)
+			}
+		}
+	}
+	var r *ees.Reader
+	if err == nil {
+		r, err = ees.NewFileReader(f, path)
+	}
 	if err != nil {
 		var pe *ees.ParseError
 		// Only the data file's own header makes it "not EES"; a broken
@@ -361,7 +387,7 @@ func readFile(path string, in *interner, keep bool) (FileReport, chunks, []Popul
 		}
 		return rep, chunks{}, nil, err
 	}
-	defer closer.Close()
+	defer r.Release() // read keeps nothing borrowed from it
 	rep.HasMeta = r.Meta() != nil
 	return read(r, rep, in, keep)
 }
@@ -371,44 +397,6 @@ func Read(r *ees.Reader) (FileReport, []Observation, []PopulationRow, error) {
 	rep := FileReport{Path: r.Name(), Levels: map[string]int{}, Symbols: map[ees.Symbol]int{}, HasMeta: r.Meta() != nil}
 	rep, obs, pop, err := read(r, rep, newInterner(), true)
 	return rep, obs.flat(), pop, err
-}
-
-// chunks holds a file's observations in blocks that are never copied to
-// grow (a block is allocated full-size, the next one twice as big up to
-// maxChunk): appending to one slice copied every observation several
-// times as it grew. The blocks go to resolve as they are. Blocks stop
-// growing at 1,024 observations (176 KB): a file's last block is on
-// average half empty, and at 8,192 that was 5% of a load's allocation.
-type chunks struct {
-	c [][]Observation
-	n int
-}
-
-const minChunk, maxChunk = 64, 1024
-
-func (c *chunks) add(o Observation) {
-	if k := len(c.c); k == 0 || len(c.c[k-1]) == cap(c.c[k-1]) {
-		size := minChunk
-		if k > 0 {
-			size = min(2*cap(c.c[k-1]), maxChunk)
-		}
-		c.c = append(c.c, make([]Observation, 0, size))
-	}
-	last := &c.c[len(c.c)-1]
-	*last = append(*last, o)
-	c.n++
-}
-
-// flat returns the observations as one slice (nil when there are none).
-func (c chunks) flat() []Observation {
-	if c.n == 0 {
-		return nil
-	}
-	out := make([]Observation, 0, c.n)
-	for _, b := range c.c {
-		out = append(out, b...)
-	}
-	return out
 }
 
 // popSources are the population estimates read from EES files.
@@ -427,7 +415,8 @@ var popSources = []struct {
 // compiled is a catalogue source resolved against one file's header.
 type compiled struct {
 	measures.Matcher
-	cand measures.Candidate
+	cand    measures.Candidate
+	measure int16 // catalogue index of cand.Measure
 }
 
 type compiledPop struct {
@@ -444,7 +433,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	var cands []compiled
 	for _, c := range measures.Candidates(r.Has) {
 		if m, ok := c.Source.Compile(r.Index); ok {
-			cands = append(cands, compiled{m, c})
+			cands = append(cands, compiled{m, c, int16(catalogueIndex(c.Measure.ID))})
 		}
 	}
 	var pops []compiledPop
@@ -469,17 +458,20 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 	}
 	geoCols := r.GeoColumns()
 	timeCol := r.Index("time_period")
-	var obs chunks
+	obs := newChunks(r.Name(), in)
 	var pop []PopulationRow
+	var lastGeo ees.Geography // interned: the geography of the last row kept
+	var lastGeoIndex int32    // its index among the worker's (interner.geoIndex)
+	haveGeo := false
 	var runLevel string // the level of the current run of rows
 	runRows := 0
 	years := map[int]bool{}
 	found := map[string]bool{}
 	matchedKind := map[string]bool{}
 	for {
-		// Most rows feed no measure: they are read borrowed (no string
-		// per line) and only a row that feeds one is owned, before
-		// anything of it is kept or can reach an error.
+		// Rows are read borrowed (no string per line): nothing of a row
+		// is kept but numbers and interned copies, and a row is owned
+		// before it can reach an error.
 		row, err := r.ReadBorrowed()
 		if err == io.EOF {
 			countLevel(rep.Levels, runLevel, runRows)
@@ -496,38 +488,54 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			runLevel, runRows = strings.Clone(level), 0
 		}
 		runRows++
+		// The row stays borrowed even when it feeds a measure: what is
+		// kept of it is a number and interned copies of its geography. An
+		// error, which holds text of the row, is made again from the row
+		// owned (errors are rare; the same error either way).
+		fields := row.Fields()
 		var year int
 		yearParsed := false
 		var geo ees.Geography
+		var geoIndex int32
 		geoRead := false
-		owned := false
 		prepare := func() error {
-			if !owned {
-				row, owned = row.Own(), true
-			}
 			if !yearParsed {
 				yearParsed = true
 				y, err := ParseTimePeriod(row.Field(timeCol))
 				if err != nil {
+					row = row.Own()
 					return row.Error("time_period", "a 4-digit year such as 2021 (the year ending 31 March)", row.Field(timeCol), "EES files for children's social care use reporting years")
 				}
 				year = y
 			}
 			if keep && !geoRead {
 				geoRead = true
-				geo = in.geo(row.GeographyAt(geoCols))
+				// Rows of one area come in runs: its interned copy is
+				// reused while the cells are the same.
+				if g := row.GeographyAt(geoCols); !haveGeo || g != lastGeo {
+					lastGeoIndex = in.geoIndex(g)
+					lastGeo, haveGeo = in.geos[lastGeoIndex], true
+				}
+				geo, geoIndex = lastGeo, lastGeoIndex
 			}
 			return nil
 		}
+		countAt := func(i int) (ees.Value, error) {
+			v, err := wholeCountAt(r, row, i)
+			if err != nil {
+				_, err = wholeCountAt(r, row.Own(), i)
+			}
+			return v, err
+		}
 		for i := range cands {
 			c := &cands[i]
-			if !c.Match(row.Field) {
+			if !c.MatchFields(fields) {
 				continue
 			}
 			if err := prepare(); err != nil {
 				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCountAt(r, row, c.Indicator)
+			v, err := countAt(c.Indicator)
 			if err != nil {
 				return rep, chunks{}, nil, err
 			}
@@ -538,19 +546,19 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 			found[c.cand.Measure.ID] = true
 			matchedKind[c.cand.Measure.FileKind] = true
 			if keep {
-				obs.add(Observation{Measure: c.cand.Measure.ID, Year: year, Geo: geo, Count: v,
-					File: r.Name(), Line: row.Line(), priority: c.cand.Priority})
+				obs.add(figure{number: v.Number, symbol: obs.symbol(v.Symbol), year: int32(year), geo: geoIndex,
+					measure: c.measure, line: row.Line(), priority: int16(c.cand.Priority)})
 			}
 		}
 		for i := range pops {
 			p := &pops[i]
-			if !p.Match(row.Field) {
+			if !p.MatchFields(fields) {
 				continue
 			}
 			if err := prepare(); err != nil {
 				return rep, chunks{}, nil, err
 			}
-			v, err := wholeCountAt(r, row, p.Indicator)
+			v, err := countAt(p.Indicator)
 			if err != nil {
 				return rep, chunks{}, nil, err
 			}
@@ -582,6 +590,7 @@ func read(r *ees.Reader, rep FileReport, in *interner, keep bool) (FileReport, c
 		rep.Ignored = "EES file with the columns of a catalogued measure, but no row has the filter values it selects"
 		return rep, chunks{}, nil, nil
 	}
+	obs.done(in)
 	return rep, obs, pop, nil
 }
 
@@ -616,8 +625,16 @@ func countLevel(levels map[string]int, level string, n int) {
 
 // interner keeps one copy of each distinct string kept from the files
 // (authority codes and names, region names): a kept figure then holds a
-// few shared strings instead of substrings of its whole CSV line.
-type interner struct{ m map[string]string }
+// few shared strings instead of substrings of its whole CSV line. It
+// also holds the blocks the figures of the files are kept in and the
+// geographies they index (see chunks): what one reader of files keeps.
+type interner struct {
+	m      map[string]string
+	blocks arena
+	// The geographies of the figures read, each once (see geoIndex).
+	geos  []ees.Geography
+	geoAt map[ees.Geography]int32
+}
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
 

@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/ees"
 	"github.com/cscstats/cscstats/pkg/la"
@@ -85,11 +88,11 @@ func manifestReleases(dir string) (map[string]string, error) {
 	return out, nil
 }
 
-// setReleases gives every file, observation and population row its
+// setReleases gives every file (so every figure) and population row its
 // release: the release slug fetch recorded in the manifest when it is a
 // year, otherwise the latest reporting year the file covers (a release
 // of CLA or CIN statistics covers years up to the one it is named after).
-func (s *Store) setReleases(all [][]Observation) error {
+func (s *Store) setReleases() error {
 	slugs, err := manifestReleases(s.Dir)
 	if err != nil {
 		return err
@@ -104,11 +107,8 @@ func (s *Store) setReleases(all [][]Observation) error {
 		f.Release, f.ReleaseFrom = FileRelease(slug, f.Years)
 		byPath[f.Path] = f.Release
 	}
-	for _, obs := range all {
-		for i := range obs {
-			obs[i].Release = byPath[obs[i].File]
-		}
-	}
+	// A figure takes its file's release when it becomes an Observation
+	// (see resolve).
 	for i := range s.Population {
 		p := &s.Population[i]
 		p.Release = byPath[p.File]
@@ -135,7 +135,7 @@ type dfe struct {
 	year int
 }
 
-func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) {
+func newAreaCodes(all []chunks, pop []PopulationRow) (*areaCodes, error) {
 	changes, err := la.DefaultChanges()
 	if err != nil {
 		return nil, err
@@ -149,9 +149,14 @@ func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) 
 			c.byDfE[g.OldLACode] = dfe{g.NewLACode, year}
 		}
 	}
-	for _, obs := range all {
-		for _, o := range obs {
-			see(o.Geo, o.Year)
+	for i := range all {
+		c := &all[i]
+		for _, b := range c.c {
+			for j := range b {
+				if g := &c.geos[b[j].geo]; g.Level == "Local authority" {
+					see(*g, int(b[j].year))
+				}
+			}
 		}
 	}
 	for _, p := range pop {
@@ -179,10 +184,14 @@ func newAreaCodes(all [][]Observation, pop []PopulationRow) (*areaCodes, error) 
 
 // fill gives local authority rows that carry only a DfE code the ONS
 // code the same authority has in the other files.
-func (c *areaCodes) fill(all [][]Observation, pop []PopulationRow) {
-	for _, obs := range all {
-		for i := range obs {
-			c.fillGeo(&obs[i].Geo)
+//
+// The figures' geographies are filled in their files' tables, each once
+// (a table may hold those of other files a worker read: filling is the
+// same for them, and filling twice changes nothing).
+func (c *areaCodes) fill(all []chunks, pop []PopulationRow) {
+	for i := range all {
+		for j := range all[i].geos {
+			c.fillGeo(&all[i].geos[j])
 		}
 	}
 	for i := range pop {
@@ -280,117 +289,141 @@ func areaName(g ees.Geography) string {
 //   - within a release and source, two rows with the same value are a
 //     duplicate (counted in FileReport.Duplicates, kept once) and two
 //     rows with different values are a *ConflictError naming both.
-func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) error {
-	type key struct {
-		measure int // catalogue index
-		year    int
-		area    areaKey
+//
+// Measures are resolved side by side (keys of two measures never meet),
+// GOMAXPROCS at a time; each visits its figures in load order, so the
+// result is the one a single pass gives, and when several keys conflict
+// the error is the one a single pass meets first.
+func (s *Store) resolve(all []chunks, total int, codes *areaCodes) error {
+	// The figures' blocks, and the file of each (all is in the order of
+	// s.Files).
+	var files [][]figure
+	var fileOf []int32
+	for i := range all {
+		for _, b := range all[i].c {
+			files = append(files, b)
+			fileOf = append(fileOf, int32(i))
+		}
 	}
-	// Per key, the best observation of each release, ascending by
-	// release. Observations are referred to by position (file, index)
-	// rather than copied: most keys have one release, kept inline.
-	type ref struct {
-		release int
-		file    int32
-		index   int32
-	}
-	type slot struct {
-		first ref
-		more  []ref // further releases, when the key has several
-	}
-	entries := make(map[key]int32, total)
-	slots := make([]slot, 0, total)
-	order := make([]key, 0, total)
-	obsOf := func(r ref) *Observation { return &files[r.file][r.index] }
-	superseded := map[string]int{}
-	duplicates := map[string]int{}
-	// Rows of one measure come in runs: look its index up once a run.
-	lastMeasure, lastIndex := "", 0
-	var rsBuf []ref // the key's releases, reused
-	for fi, obs := range files {
+	// First, every figure's area is numbered (once per geography of its
+	// file's table) and the span of years found.
+	areasOf := make([][]int32, len(all))
+	areaOf := make([]int32, total)
+	areaIDs := map[areaKey]int32{}
+	minYear, maxYear := 0, 0
+	perMeasure := make([]int, len(measures.Catalogue))
+	g := 0
+	for bi, obs := range files {
+		fi := fileOf[bi]
+		c := &all[fi]
+		areas := areasOf[fi]
+		if areas == nil {
+			areas = make([]int32, len(c.geos))
+			for i := range areas {
+				areas[i] = -1
+			}
+			areasOf[fi] = areas
+		}
 		for oi := range obs {
 			o := &obs[oi]
-			if o.Measure != lastMeasure || oi == 0 {
-				lastMeasure, lastIndex = o.Measure, catalogueIndex(o.Measure)
-			}
-			k := key{lastIndex, o.Year, codes.key(o.Geo)}
-			r := ref{o.Release, int32(fi), int32(oi)}
-			si, seen := entries[k]
-			if !seen {
-				entries[k] = int32(len(slots))
-				slots = append(slots, slot{first: r})
-				order = append(order, k)
-				continue
-			}
-			sl := &slots[si]
-			if len(sl.more) == 0 && sl.first.release == o.Release {
-				// The commonest repeat: the same release again (a
-				// duplicate or a less preferred source), decided in place.
-				cur := obsOf(sl.first)
-				switch {
-				case o.priority < cur.priority:
-					superseded[cur.File]++
-					sl.first = r
-				case o.priority > cur.priority:
-					superseded[o.File]++
-				case o.Count == cur.Count:
-					duplicates[o.File]++
-				default:
-					return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}
+			id := areas[o.geo]
+			if id < 0 {
+				ak := codes.key(c.geos[o.geo])
+				var ok bool
+				if id, ok = areaIDs[ak]; !ok {
+					id = int32(len(areaIDs))
+					areaIDs[ak] = id
 				}
-				continue
+				areas[o.geo] = id
 			}
-			rsBuf = append(append(rsBuf[:0], sl.first), sl.more...)
-			rs := rsBuf
-			i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= o.Release })
-			if i == len(rs) || rs[i].release != o.Release {
-				rs = append(rs, ref{})
-				copy(rs[i+1:], rs[i:])
-				rs[i] = r
-				sl.first, sl.more = rs[0], append(sl.more[:0], rs[1:]...)
-				continue
+			year := int(o.year)
+			if g == 0 || year < minYear {
+				minYear = year
 			}
-			cur := obsOf(rs[i])
-			switch {
-			case o.priority < cur.priority:
-				superseded[cur.File]++
-				rs[i] = r
-				sl.first, sl.more = rs[0], append(sl.more[:0], rs[1:]...)
-			case o.priority > cur.priority:
-				superseded[o.File]++
-			case o.Count == cur.Count:
-				duplicates[o.File]++
-			default:
-				return &ConflictError{Measure: o.Measure, Year: o.Year, Area: areaName(o.Geo), Release: o.Release, A: *cur, B: *o}
+			if g == 0 || year > maxYear {
+				maxYear = year
 			}
+			areaOf[g] = id
+			perMeasure[o.measure]++
+			g++
 		}
 	}
-	perMeasure := make([]int, len(measures.Catalogue))
-	for _, k := range order {
-		perMeasure[k.measure]++
+	// Then each measure's figures, by position, in load order.
+	positions := make([]figureAt, total)
+	byMeasure := make([][]figureAt, len(measures.Catalogue))
+	at := 0
+	for m, n := range perMeasure {
+		byMeasure[m] = positions[at : at : at+n]
+		at += n
 	}
+	g = 0
+	for bi, obs := range files {
+		for oi := range obs {
+			m := obs[oi].measure
+			byMeasure[m] = append(byMeasure[m], figureAt{int32(bi), int32(oi), areaOf[g]})
+			g++
+		}
+	}
+	// Keys are found in a table with a place for every measure, area
+	// and year (slot+1, 0 for none) when that table is not much bigger
+	// than the figures (a few hundred areas, a few decades), else in a
+	// map per measure. Measures own disjoint parts of the table.
+	t := keyTable{areas: len(areaIDs), minYear: minYear, years: maxYear - minYear + 1}
+	if total > 0 {
+		cells := int64(len(measures.Catalogue)) * int64(t.areas)
+		if limit := denseLimit(total); t.years >= 0 && int64(t.years) <= limit/cells {
+			t.dense = make([]int32, cells*int64(t.years))
+		}
+	}
+	results := make([]measureResult, len(measures.Catalogue))
+	var order []int // measures with figures, most first
 	for m, n := range perMeasure {
 		if n > 0 {
-			s.byMeasure[measures.Catalogue[m].ID] = make([]Observation, 0, n)
+			order = append(order, m)
 		}
 	}
-	s.revisions = nil
-	for si, k := range order {
-		sl := slots[si]
-		id := measures.Catalogue[k.measure].ID
-		last := sl.first
-		if n := len(sl.more); n > 0 {
-			last = sl.more[n-1]
-		}
-		s.byMeasure[id] = append(s.byMeasure[id], *obsOf(last))
-		prev := sl.first
-		for _, next := range sl.more {
-			old, cur := obsOf(prev), obsOf(next)
-			superseded[old.File]++
-			if old.Count != cur.Count {
-				s.revisions = append(s.revisions, Revision{Measure: id, Year: k.year, Geo: cur.Geo, Old: *old, New: *cur})
+	sort.SliceStable(order, func(i, j int) bool { return perMeasure[order[i]] > perMeasure[order[j]] })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := next.Add(1) - 1
+				if k >= int64(len(order)) {
+					return
+				}
+				m := order[k]
+				results[m] = resolveMeasure(s, all, files, fileOf, int32(m), byMeasure[m], &t)
 			}
-			prev = next
+		}()
+	}
+	wg.Wait()
+
+	var first *measureResult // the conflict a single pass meets first
+	for m := range results {
+		r := &results[m]
+		if r.conflict != nil && (first == nil || r.conflictAt.before(first.conflictAt)) {
+			first = r
+		}
+	}
+	if first != nil {
+		return first.conflict
+	}
+	superseded, duplicates := map[string]int{}, map[string]int{}
+	s.revisions = nil
+	for m := range results {
+		r := &results[m]
+		if r.kept != nil {
+			s.byMeasure[measures.Catalogue[m].ID] = r.kept
+		}
+		s.revisions = append(s.revisions, r.revisions...)
+		for f, n := range r.superseded {
+			superseded[f] += n
+		}
+		for f, n := range r.duplicates {
+			duplicates[f] += n
 		}
 	}
 	sortRevisions(s.revisions)
@@ -403,6 +436,181 @@ func (s *Store) resolve(files [][]Observation, total int, codes *areaCodes) erro
 	}
 	return nil
 }
+
+// figureAt is where a figure is among the blocks resolve is given, and
+// its area's number.
+type figureAt struct {
+	file, index, area int32
+}
+
+func (a figureAt) before(b figureAt) bool {
+	return a.file < b.file || (a.file == b.file && a.index < b.index)
+}
+
+// keyTable is resolve's table of keys (see resolve); dense is nil when
+// each measure keeps a map instead.
+type keyTable struct {
+	dense                 []int32
+	areas, minYear, years int
+}
+
+// measureResult is what resolving one measure gives.
+type measureResult struct {
+	kept                   []Observation
+	revisions              []Revision
+	superseded, duplicates map[string]int
+	conflict               *ConflictError
+	conflictAt             figureAt
+}
+
+// resolveMeasure resolves the figures of one measure (see resolve),
+// given their positions in load order.
+func resolveMeasure(s *Store, all []chunks, files [][]figure, fileOf []int32, m int32, figs []figureAt, t *keyTable) measureResult {
+	// Per key (area and year), the best observation of each release,
+	// ascending by release. Observations are referred to by position
+	// (file, index) rather than copied: most keys have one release, kept
+	// inline, and the slots hold no pointer, so the collector need not
+	// scan them.
+	type key struct {
+		area int32
+		year int
+	}
+	type ref struct {
+		release int
+		file    int32
+		index   int32
+	}
+	type slot struct {
+		k     key
+		first ref
+		more  int32 // index in more of the key's further releases; -1 when it has none
+	}
+	res := measureResult{superseded: map[string]int{}, duplicates: map[string]int{}}
+	slots := make([]slot, 0, len(figs))
+	var more [][]ref
+	var sparse map[key]int32
+	if t.dense == nil {
+		sparse = make(map[key]int32, len(figs))
+	}
+	// r.file is a block; its figures belong to all[fileOf[r.file]].
+	figOf := func(r ref) *figure { return &files[r.file][r.index] }
+	fileOfRef := func(r ref) *chunks { return &all[fileOf[r.file]] }
+	obsOf := func(r ref) Observation {
+		fi := fileOf[r.file]
+		return all[fi].observation(figOf(r), s.Files[fi].Release)
+	}
+	countOf := func(r ref) ees.Value { return fileOfRef(r).count(figOf(r)) }
+	conflict := func(at figureAt, cur, o ref) measureResult {
+		b := obsOf(o)
+		return measureResult{conflictAt: at,
+			conflict: &ConflictError{Measure: b.Measure, Year: b.Year, Area: areaName(b.Geo), Release: b.Release, A: obsOf(cur), B: b}}
+	}
+	var rsBuf []ref // the key's releases, reused
+	for _, f := range figs {
+		o := &files[f.file][f.index]
+		release := s.Files[fileOf[f.file]].Release
+		k := key{f.area, int(o.year)}
+		r := ref{release, f.file, f.index}
+		var si int32
+		var seen bool
+		if t.dense != nil {
+			cell := &t.dense[(int(m)*t.areas+int(k.area))*t.years+k.year-t.minYear]
+			si, seen = *cell-1, *cell != 0
+			if !seen {
+				*cell = int32(len(slots)) + 1
+			}
+		} else {
+			si, seen = sparse[k]
+			if !seen {
+				sparse[k] = int32(len(slots))
+			}
+		}
+		if !seen {
+			slots = append(slots, slot{k: k, first: r, more: -1})
+			continue
+		}
+		sl := &slots[si]
+		if sl.more < 0 && sl.first.release == release {
+			// The commonest repeat: the same release again (a
+			// duplicate or a less preferred source), decided in place.
+			cur := figOf(sl.first)
+			switch {
+			case o.priority < cur.priority:
+				res.superseded[fileOfRef(sl.first).file]++
+				sl.first = r
+			case o.priority > cur.priority:
+				res.superseded[fileOfRef(r).file]++
+			case countOf(r) == countOf(sl.first):
+				res.duplicates[fileOfRef(r).file]++
+			default:
+				return conflict(f, sl.first, r)
+			}
+			continue
+		}
+		rsBuf = append(rsBuf[:0], sl.first)
+		if sl.more >= 0 {
+			rsBuf = append(rsBuf, more[sl.more]...)
+		}
+		rs := rsBuf
+		set := func(rs []ref) {
+			sl.first = rs[0]
+			if sl.more < 0 {
+				sl.more = int32(len(more))
+				more = append(more, nil)
+			}
+			more[sl.more] = append(more[sl.more][:0], rs[1:]...)
+		}
+		i := sort.Search(len(rs), func(i int) bool { return rs[i].release >= release })
+		if i == len(rs) || rs[i].release != release {
+			rs = append(rs, ref{})
+			copy(rs[i+1:], rs[i:])
+			rs[i] = r
+			set(rs)
+			continue
+		}
+		cur := figOf(rs[i])
+		switch {
+		case o.priority < cur.priority:
+			res.superseded[fileOfRef(rs[i]).file]++
+			rs[i] = r
+			set(rs)
+		case o.priority > cur.priority:
+			res.superseded[fileOfRef(r).file]++
+		case countOf(r) == countOf(rs[i]):
+			res.duplicates[fileOfRef(r).file]++
+		default:
+			return conflict(f, rs[i], r)
+		}
+	}
+	id := measures.Catalogue[m].ID
+	res.kept = make([]Observation, 0, len(slots))
+	for i := range slots {
+		sl := &slots[i]
+		var later []ref
+		if sl.more >= 0 {
+			later = more[sl.more]
+		}
+		last := sl.first
+		if n := len(later); n > 0 {
+			last = later[n-1]
+		}
+		res.kept = append(res.kept, obsOf(last))
+		prev := sl.first
+		for _, next := range later {
+			res.superseded[fileOfRef(prev).file]++
+			if countOf(prev) != countOf(next) {
+				cur := obsOf(next)
+				res.revisions = append(res.revisions, Revision{Measure: id, Year: sl.k.year, Geo: cur.Geo, Old: obsOf(prev), New: cur})
+			}
+			prev = next
+		}
+	}
+	return res
+}
+
+// denseLimit is the most places resolve's table of keys may have for a
+// number of figures (a variable so that a test can make it use the map).
+var denseLimit = func(total int) int64 { return int64(4*total + 1<<16) }
 
 // sortRevisions sorts revisions stably by measure (catalogue order),
 // year and area name, each sort key worked out once per revision rather

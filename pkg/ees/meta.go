@@ -104,21 +104,31 @@ func Open(path string) (*Reader, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := NewReader(f, path)
+	r, err := NewFileReader(f, path)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
+	}
+	return r, f, nil
+}
+
+// NewFileReader is Open for a file already opened (by a caller that
+// looked at its first bytes, say): it reads the header from r and
+// attaches the companion .meta.csv beside path when there is one.
+func NewFileReader(r io.Reader, path string) (*Reader, error) {
+	rd, err := NewReader(r, path)
+	if err != nil {
+		return nil, err
 	}
 	if mf, err := safefile.OpenRegular(MetaPath(path)); err == nil {
 		m, merr := ReadMeta(mf, MetaPath(path))
 		mf.Close()
 		if merr != nil {
-			f.Close()
-			return nil, nil, merr
+			return nil, merr
 		}
-		r.SetMeta(m)
+		rd.SetMeta(m)
 	}
-	return r, f, nil
+	return rd, nil
 }
 
 // ErrNotRegular is returned by Open for anything but a regular file.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/bits"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -119,7 +120,8 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 func NewReaderLimits(r io.Reader, name string, lim Limits) (*Reader, error) {
 	lim = lim.withDefaults()
 	lr := &limitReader{r: r, maxLine: lim.MaxLineBytes, maxRecord: lim.MaxRecordBytes}
-	br := bufio.NewReaderSize(lr, 64<<10)
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(lr)
 	head, _ := br.Peek(512)
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(head)) == 0 {
@@ -378,15 +380,24 @@ func (r *Reader) fastRecord(borrow bool) (rec []string, line int, text string, p
 		// of some CLA files) is split here too when its quotes are
 		// whole and well placed; anything else (a quoted line break,
 		// a bare or stray quote) is encoding/csv's, errors included.
-		str := string(b)
+		// A line of printable ASCII is plain with quotes too: its
+		// fields, parts of it, need no check either.
+		plain = special&classOther == 0 && len(b) <= r.limits.MaxFieldBytes
+		str := view
+		if !borrow || !plain {
+			str = string(b)
+		}
 		fields, ok := splitQuoted(r.fields[:0], r.starts[:0], str)
 		if !ok {
 			return nil, 0, "", false, false
 		}
 		r.fields, r.starts = fields.rec, fields.starts
+		if borrow && plain {
+			text = view
+		}
 		r.br.Discard(end + 1)
 		r.fastLines++
-		return r.fields, r.csvLines + r.fastLines, "", false, true
+		return r.fields, r.csvLines + r.fastLines, text, plain, true
 	}
 	r.starts = r.starts[:0]
 	plain = special == 0 && len(b) <= r.limits.MaxFieldBytes
@@ -525,6 +536,15 @@ func (row Row) Own() Row {
 	if !row.borrowed {
 		return row
 	}
+	if row.quoted {
+		// Quotes and doubled quotes lie between the fields: each is
+		// copied (a loader owns only the rare row that fails).
+		for i, f := range row.fields {
+			row.fields[i] = strings.Clone(f)
+		}
+		row.borrowed, row.text = false, ""
+		return row
+	}
 	// The fields lie one after another in the line, a comma apart.
 	line, at := strings.Clone(row.text), 0
 	for i, f := range row.fields {
@@ -564,6 +584,11 @@ func (row Row) column(i int) int {
 	}
 	return col
 }
+
+// Fields returns the row's cells as read, untrimmed (Field trims). The
+// slice and, for a borrowed row, its text are valid only until the next
+// read; the slice must not be changed.
+func (row Row) Fields() []string { return row.fields }
 
 // Line is the 1-based line number in the file where the row starts.
 func (row Row) Line() int { return row.line }
@@ -765,6 +790,25 @@ type limitError struct {
 func (e *limitError) Error() string { return fmt.Sprintf("a %s longer than %d bytes", e.what, e.max) }
 
 const readAhead = 64 << 10 // the bufio buffer in front of csv.Reader
+
+// readBuffers are the read-ahead buffers of readers released (see
+// Release), for the next reader: a load reads many files, and a new 64 KB
+// buffer for each was a tenth of what it allocated.
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readAhead) }}
+
+// Release hands the reader's read-ahead buffer to the next reader made.
+// Neither the reader nor anything borrowed from it (a row from
+// ReadBorrowed, its fields) may be used after it; rows from Read and
+// errors stay valid. Calling it is optional: a reader not released is
+// collected as any value.
+func (r *Reader) Release() {
+	if r.br == nil {
+		return
+	}
+	r.br.Reset(nil)
+	readBuffers.Put(r.br)
+	r.br, r.fields = nil, nil
+}
 
 func (l *limitReader) startRecord() { l.record = 0 }
 

@@ -94,6 +94,9 @@ func (v Value) String() string {
 // ("1,234") and surrounding spaces. Symbols are matched case-insensitively.
 // It returns ok=false when the text is neither a number nor an EES symbol.
 func ParseValue(text string) (Value, bool) {
+	if n, ok := smallWhole(text); ok {
+		return Num(n), true
+	}
 	t := strings.TrimSpace(text)
 	if s, found := symbols[strings.ToLower(t)]; found {
 		return Missing(s), true
@@ -136,4 +139,22 @@ func validThousands(t string) bool {
 		}
 	}
 	return true
+}
+
+// smallWhole reads a cell of 1 to 15 digits and nothing else, most cells
+// of a count, as ParseFloat would (exactly: below 2^53 every whole number
+// is a float64), without its general work.
+func smallWhole(t string) (float64, bool) {
+	if len(t) == 0 || len(t) > 15 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(t); i++ {
+		d := t[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+	}
+	return float64(n), true
 }

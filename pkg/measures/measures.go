@@ -222,6 +222,9 @@ type Matcher struct {
 type filterAt struct {
 	index int
 	want  string
+	// trimmed: want has no surrounding space, so a cell equal to it
+	// matches without trimming or folding (see MatchFields).
+	trimmed bool
 }
 
 // Compile resolves the source's columns with index (a column's position,
@@ -237,7 +240,8 @@ func (s Source) Compile(index func(col string) int) (m Matcher, ok bool) {
 		if i < 0 {
 			return Matcher{}, false
 		}
-		m.filters = append(m.filters, filterAt{i, s.Filters[col]})
+		want := s.Filters[col]
+		m.filters = append(m.filters, filterAt{i, want, strings.TrimSpace(want) == want})
 	}
 	return m, true
 }
@@ -247,6 +251,26 @@ func (s Source) Compile(index func(col string) int) (m Matcher, ok bool) {
 func (m Matcher) Match(field func(i int) string) bool {
 	for _, f := range m.filters {
 		if !strings.EqualFold(field(f.index), f.want) {
+			return false
+		}
+	}
+	return true
+}
+
+// MatchFields is Match on a row's cells as read (untrimmed; a position
+// past the end reads as ""): the same answer, without a call per cell,
+// and a cell that is exactly the value wanted (nearly every matching
+// cell) is taken without trimming or folding.
+func (m Matcher) MatchFields(fields []string) bool {
+	for _, f := range m.filters {
+		var cell string
+		if f.index >= 0 && f.index < len(fields) {
+			cell = fields[f.index]
+		}
+		if f.trimmed && cell == f.want {
+			continue
+		}
+		if !strings.EqualFold(strings.TrimSpace(cell), f.want) {
 			return false
 		}
 	}

@@ -159,3 +159,42 @@ func TestCatalogueAgainstSharedFiles(t *testing.T) {
 		}
 	}
 }
+
+// MatchFields gives Match's answer on the same cells, for any cells.
+func FuzzMatchFields(f *testing.F) {
+	f.Add("Adopted", " adopted ", "Total", "x")
+	f.Add("", "Under 1", "under 1", "Under 1 ")
+	f.Fuzz(func(t *testing.T, a, b, c, d string) {
+		cells := []string{a, b, c, d}
+		type named struct {
+			ID      string
+			Sources []measures.Source
+		}
+		all := []named{{"population", []measures.Source{measures.PopulationChildren, measures.PopulationUnder1,
+			measures.PopulationUnder5, measures.DfEPopulation, measures.DfEPopulation2022}}}
+		for _, m := range measures.Catalogue {
+			all = append(all, named{m.ID, m.Sources})
+		}
+		for _, s := range all {
+			for _, src := range s.Sources {
+				// Columns in the order of the cells: the first few of
+				// the source's, the rest missing (past the end).
+				cols := src.Columns()
+				index := func(col string) int { return slices.Index(cols, col) }
+				m, ok := src.Compile(index)
+				if !ok {
+					t.Fatalf("%s: does not compile against its own columns", s.ID)
+				}
+				field := func(i int) string {
+					if i < 0 || i >= len(cells) {
+						return ""
+					}
+					return strings.TrimSpace(cells[i])
+				}
+				if got, want := m.MatchFields(cells), m.Match(field); got != want {
+					t.Fatalf("%s: MatchFields(%q) = %v, Match gives %v", s.ID, cells, got, want)
+				}
+			}
+		}
+	})
+}

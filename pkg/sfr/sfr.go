@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cscstats/cscstats/pkg/ees"
@@ -152,10 +153,13 @@ type column struct {
 // Reader streams the rows of one SFR file.
 type Reader struct {
 	name     string
+	br       *bufio.Reader // read by csv; handed back by Release
 	csv      *csv.Reader
 	header   []string
 	index    map[string]int
 	columns  []column
+	parts    int // parts of all columns: cells read per row
+	geo      geoColumns
 	popCol   int // -1 when absent
 	popYear  int
 	year     int
@@ -172,7 +176,8 @@ var yearInColumn = regexp.MustCompile(`(?i)^[a-z0-9_]*?[a-z_](20[0-9]{2})$`)
 // for the year (see Year). A CSV that is not an SFR file gives a
 // *NotSFRError.
 func NewReader(r io.Reader, path string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
 	head, _ := br.Peek(512)
 	if len(bytes.TrimSpace(head)) == 0 {
 		return nil, &NotSFRError{File: path, Reason: "the file is empty"}
@@ -186,7 +191,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 	if err != nil {
 		return nil, &NotSFRError{File: path, Reason: "no CSV header line: " + err.Error()}
 	}
-	rd := &Reader{name: path, csv: cr, index: map[string]int{}, popCol: -1, line: 1}
+	rd := &Reader{name: path, br: br, csv: cr, index: map[string]int{}, popCol: -1, line: 1}
 	for i, h := range header {
 		n := Normalise(toUTF8(h))
 		rd.header = append(rd.header, n)
@@ -215,6 +220,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 			c.names = append(c.names, rd.header[i])
 		}
 		if len(c.index) == len(f.Parts) {
+			rd.parts += len(c.index)
 			rd.columns = append(rd.columns, c)
 			taken[k] = true
 		}
@@ -232,6 +238,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 	if err := rd.findYear(path); err != nil {
 		return nil, err
 	}
+	rd.geo = rd.geoColumns()
 	return rd, nil
 }
 
@@ -290,6 +297,23 @@ func (rd *Reader) findYear(path string) error {
 		return &YearError{File: rd.name, Reason: "neither its column names, its file name nor its folder carry a year"}
 	}
 	return nil
+}
+
+// readBuffers are the read buffers of readers released, for the next
+// reader (a 64 KB buffer per file read was most of what reading the
+// files of a release allocated).
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
+// Release hands the reader's read buffer to the next reader made. The
+// reader must not be used after it; rows it returned stay valid. Calling
+// it is optional.
+func (rd *Reader) Release() {
+	if rd.br == nil {
+		return
+	}
+	rd.br.Reset(nil)
+	readBuffers.Put(rd.br)
+	rd.br, rd.csv = nil, nil
 }
 
 // Year is the reporting year (ending 31 March) the file's figures are for.
@@ -364,6 +388,7 @@ func (rd *Reader) Read() (Row, error) {
 	}
 	line, _ := rd.csv.FieldPos(0)
 	row := Row{Line: line, Population: ees.Missing(ees.Blank), Values: make([]Value, 0, len(rd.columns))}
+	parts := make([]ees.Value, 0, rd.parts) // every value's parts, in one allocation
 	geo, err := rd.geography(rec, line)
 	if err != nil {
 		return Row{}, err
@@ -371,7 +396,7 @@ func (rd *Reader) Read() (Row, error) {
 	row.Geo = geo
 	for _, c := range rd.columns {
 		v := Value{Measure: c.fig.Measure, Priority: c.fig.Priority, Columns: c.names, Note: c.fig.Note,
-			Parts: make([]ees.Value, 0, len(c.index))}
+			Parts: parts[len(parts) : len(parts) : len(parts)+len(c.index)]}
 		sum, ok := 0.0, true
 		var firstMissing ees.Value
 		for _, i := range c.index {
@@ -394,6 +419,7 @@ func (rd *Reader) Read() (Row, error) {
 		} else {
 			v.Value = firstMissing
 		}
+		parts = parts[:len(parts)+len(v.Parts)]
 		row.Values = append(row.Values, v)
 	}
 	if rd.popCol >= 0 {
@@ -450,9 +476,31 @@ const (
 // text is the trimmed UTF-8 text of a column, named in lower case.
 func (rd *Reader) text(rec []string, col string) string {
 	if i, ok := rd.index[col]; ok {
-		return strings.TrimSpace(toUTF8(rec[i]))
+		return rd.textAt(rec, i)
 	}
 	return ""
+}
+
+// textAt is text for the column at position i (-1 for none).
+func (rd *Reader) textAt(rec []string, i int) string {
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(toUTF8(rec[i]))
+}
+
+// geoColumns are the positions of the geography columns (-1 when
+// absent), found once per file rather than by name on every row.
+type geoColumns struct{ level, code, dfe, name int }
+
+func (rd *Reader) geoColumns() geoColumns {
+	at := func(col string) int {
+		if i, ok := rd.index[col]; ok {
+			return i
+		}
+		return -1
+	}
+	return geoColumns{level: at("geog_l"), code: at("new_geog_code"), dfe: at("geog_c"), name: at("geog_n")}
 }
 
 // geography reads geog_l (National/GOR/LA in 2010, NATIONAL/REGION/LA
@@ -462,10 +510,10 @@ func (rd *Reader) text(rec []string, col string) string {
 func (rd *Reader) geography(rec []string, line int) (ees.Geography, error) {
 	// Column names as rd.index holds them, lower case (text looks them
 	// up as given: a mixed-case name was lowered, a string, every row).
-	level := strings.ToUpper(rd.text(rec, "geog_l"))
-	code := strings.ToUpper(rd.text(rec, "new_geog_code"))
-	dfe := rd.text(rec, "geog_c")
-	name := rd.text(rec, "geog_n")
+	level := strings.ToUpper(rd.textAt(rec, rd.geo.level))
+	code := strings.ToUpper(rd.textAt(rec, rd.geo.code))
+	dfe := rd.textAt(rec, rd.geo.dfe)
+	name := rd.textAt(rec, rd.geo.name)
 	if level == "" {
 		switch {
 		case strings.HasPrefix(code, "E92"):
