@@ -14,8 +14,10 @@
 package divergence
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -116,11 +118,17 @@ func Describe(rs, pops []float64, england float64) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	return withNet(d, rs, pops, england), nil
+}
+
+// withNet adds the net spread of rs (with populations pops) around
+// england to their spread d.
+func withNet(d stats.Spread, rs, pops []float64, england float64) Stats {
 	st := Stats{Spread: d, Tau2: math.NaN(), Net: math.NaN()}
 	if od, err := funnel.Overdispersion(england, rs, pops, funnel.ScaleRate); err == nil {
 		st.Tau2, st.Net = od.Tau2, math.Sqrt(od.Tau2)/england
 	}
-	return st, nil
+	return st
 }
 
 // Year returns the spread of year index i over the panel's councils.
@@ -142,6 +150,38 @@ func (p *Panel) column(i int, idx []int) (rs, pops []float64) {
 		pops = append(pops, p.Pop[u][i])
 	}
 	return rs, pops
+}
+
+// byRate returns the panel's unit indices in ascending order of their
+// rate in year index i.
+func (p *Panel) byRate(i int) []int {
+	order := make([]int, len(p.Units))
+	for u := range order {
+		order[u] = u
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.Rate[a][i], p.Rate[b][i]) })
+	return order
+}
+
+// describeDrawn is [Describe] of the rates rs (with populations pops) of
+// a resample that drew unit u times[u] times, given the units in order
+// of their rate in year index i. Its ascending values are the rates of
+// byRate, each repeated times[u] times: the values sort.Float64s gives
+// for rs (equal rates are equal numbers, so the order among them cannot
+// matter), so stats.DescribeSorted of them is stats.Describe of rs.
+// The overdispersion is computed on rs in draw order, as Describe does.
+func (p *Panel) describeDrawn(i int, byRate, times []int, rs, pops []float64) (Stats, error) {
+	sorted := make([]float64, 0, len(rs))
+	for _, u := range byRate {
+		for range times[u] {
+			sorted = append(sorted, p.Rate[u][i])
+		}
+	}
+	d, err := stats.DescribeSorted(sorted)
+	if err != nil {
+		return Stats{}, err
+	}
+	return withNet(d, rs, pops, p.England[i]), nil
 }
 
 // Statistic names, in the order of [Panel.Change]'s results.
@@ -185,11 +225,21 @@ func (p *Panel) Change(i, j, n int, level float64, seed uint64) ([]Change, error
 	if n == 0 {
 		return out, nil
 	}
+	// A replicate's rates are a multiset of the panel's, so they are put
+	// in order by walking the councils in the order of their rates, each
+	// as many times as it was drawn, rather than by sorting each
+	// replicate: the same ascending values as sorting them, so the same
+	// spread to the last bit (see describeDrawn).
+	byRateI, byRateJ := p.byRate(i), p.byRate(j)
 	lo, hi, err := stats.ResampleCI(len(p.Units), n, level, seed, func(idx []int) []float64 {
 		ra, pa := p.column(i, idx)
 		rb, pb := p.column(j, idx)
-		sa, errA := Describe(ra, pa, p.England[i])
-		sb, errB := Describe(rb, pb, p.England[j])
+		times := make([]int, len(p.Units))
+		for _, u := range idx {
+			times[u]++
+		}
+		sa, errA := p.describeDrawn(i, byRateI, times, ra, pa)
+		sb, errB := p.describeDrawn(j, byRateJ, times, rb, pb)
 		d := make([]float64, len(Statistics))
 		if errA != nil || errB != nil {
 			for k := range d {
