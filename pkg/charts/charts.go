@@ -208,6 +208,11 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 	if err != nil {
 		return err
 	}
+	return renderFitted(d, w, format, width, height)
+}
+
+// renderFitted is render at a size fit has already found.
+func renderFitted(d drawer, w io.Writer, format string, width, height vg.Length) (err error) {
 	cw, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
