@@ -32,8 +32,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	xfont "golang.org/x/image/font"
 	"golang.org/x/text/encoding"
@@ -346,7 +348,47 @@ const margin = 8 // points around the whole chart
 
 // wrapText splits s into lines no wider than width, breaking at spaces
 // and at explicit newlines.
+//
+// A chart's text is wrapped each time it is drawn (a dry run to fit its
+// size, then once per format), measuring every candidate line glyph by
+// glyph, so the lines are remembered: the wrapping depends only on the
+// font, the font collection measuring it, the text and the width.
 func wrapText(sty text.Style, s string, width vg.Length) []string {
+	h, ok := sty.Handler.(text.Plain)
+	if !ok {
+		return wrapLines(sty, s, width)
+	}
+	k := wrapKey{font: sty.Font, fonts: h.Fonts, s: s, width: width}
+	wrapMemo.Lock()
+	lines, ok := wrapMemo.m[k]
+	wrapMemo.Unlock()
+	if !ok {
+		lines = wrapLines(sty, s, width)
+		wrapMemo.Lock()
+		if len(wrapMemo.m) >= wrapMemoSize {
+			clear(wrapMemo.m) // a long run (every council's profile) starts afresh
+		}
+		wrapMemo.m[k] = lines
+		wrapMemo.Unlock()
+	}
+	return slices.Clone(lines) // callers may append
+}
+
+type wrapKey struct {
+	font  font.Font
+	fonts *font.Cache
+	s     string
+	width vg.Length
+}
+
+const wrapMemoSize = 4096
+
+var wrapMemo = struct {
+	sync.Mutex
+	m map[wrapKey][]string
+}{m: make(map[wrapKey][]string)}
+
+func wrapLines(sty text.Style, s string, width vg.Length) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		words := strings.Fields(para)
