@@ -40,9 +40,8 @@ func (c pngCanvas) WriteTo(w io.Writer) (int64, error) {
 // (datastream), 9 (filtering) and 11.2 (IHDR, IDAT, IEND).
 func encodePNG(w io.Writer, img image.Image) error {
 	m, ok := img.(*image.RGBA)
-	if !ok || !opaque(m) {
-		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		return enc.Encode(w, img)
+	if !ok {
+		return encodeOther(w, img)
 	}
 	width, height := m.Rect.Dx(), m.Rect.Dy()
 	var idat bytes.Buffer
@@ -54,18 +53,26 @@ func encodePNG(w io.Writer, img image.Image) error {
 	cur := make([]byte, 3*width)
 	line := make([]byte, 1+3*width)
 	line[0] = 2 // filter type Up
+	var above []byte
 	for y := 0; y < height; y++ {
 		row := m.Pix[y*m.Stride : y*m.Stride+4*width]
-		for x := 0; x < width; x++ {
-			cur[3*x], cur[3*x+1], cur[3*x+2] = row[4*x], row[4*x+1], row[4*x+2]
+		if above != nil && bytes.Equal(row, above) {
+			// The same pixels as the row above (checked opaque then):
+			// every difference is zero. Charts have many such rows.
+			clear(line[1:])
+		} else {
+			if !rgbOpaque(cur, row) {
+				return encodeOther(w, img)
+			}
+			for i, v := range cur {
+				line[1+i] = v - prev[i]
+			}
+			prev, cur = cur, prev
 		}
-		for i, v := range cur {
-			line[1+i] = v - prev[i]
-		}
+		above = row
 		if _, err := z.Write(line); err != nil {
 			return err
 		}
-		prev, cur = cur, prev
 	}
 	if err := z.Close(); err != nil {
 		return err
@@ -88,18 +95,23 @@ func encodePNG(w io.Writer, img image.Image) error {
 	return nil
 }
 
-// opaque reports whether every pixel of m has full alpha.
-func opaque(m *image.RGBA) bool {
-	w := m.Rect.Dx()
-	for y := 0; y < m.Rect.Dy(); y++ {
-		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
-		for i := 3; i < len(row); i += 4 {
-			if row[i] != 0xff {
-				return false
-			}
-		}
+// encodeOther writes an image that is not an opaque *image.RGBA with
+// image/png at its fastest level.
+func encodeOther(w io.Writer, img image.Image) error {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return enc.Encode(w, img)
+}
+
+// rgbOpaque copies the RGB of the RGBA pixels of row to rgb and reports
+// whether every pixel has full alpha.
+func rgbOpaque(rgb, row []byte) bool {
+	alpha := byte(0xff)
+	for len(row) >= 4 && len(rgb) >= 3 {
+		rgb[0], rgb[1], rgb[2] = row[0], row[1], row[2]
+		alpha &= row[3]
+		rgb, row = rgb[3:], row[4:]
 	}
-	return true
+	return alpha == 0xff
 }
 
 // writeChunk writes a PNG chunk: length, type, data, CRC-32 of type and
