@@ -11,7 +11,8 @@ import (
 // x₍⌊h⌋₎ and x₍⌊h⌋+1₎, so rather than sorting s it selects those: a
 // selection puts the k-th smallest value at s[k], no larger value before
 // it and no smaller one after, and the next (larger) rank is then
-// selected among s[k+1:] only. The values picked are the sorted
+// selected among s[k+1:] only (rank k+1, which type 7 interpolation
+// needs next, is simply the smallest of them). The values picked are the sorted
 // values at those ranks, so the quantiles are exactly those of sorting
 // (TestQuantilesInPlaceSameAsSort). s must be non-empty and NaN-free.
 //
@@ -31,7 +32,19 @@ func quantilesInPlace(s []float64, ps ...float64) []float64 {
 	slices.Sort(ranks)
 	from := 0
 	for _, k := range slices.Compact(ranks) {
-		selectRank(s[from:], k-from)
+		if k == from {
+			// The smallest of s[from:] (the rank after one just
+			// selected): one pass.
+			i := from
+			for j := from + 1; j < n; j++ {
+				if s[j] < s[i] {
+					i = j
+				}
+			}
+			s[from], s[i] = s[i], s[from]
+		} else {
+			selectRank(s[from:], k-from)
+		}
 		from = k + 1
 	}
 	out := make([]float64, len(ps))

@@ -78,3 +78,27 @@ func TestDescribeSortedIsDescribe(t *testing.T) {
 		t.Error("DescribeSorted with +Inf: no error")
 	}
 }
+
+// Quantiles (selection) beside sorting a copy, on a council-sized
+// sample at the funnel's winsorising points.
+func BenchmarkQuantiles150(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float64, 150)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	b.Run("select", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Quantiles(x, 0.1, 0.9); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sort", func(b *testing.B) {
+		for b.Loop() {
+			s := append([]float64(nil), x...)
+			sort.Float64s(s)
+			_, _ = quantileSorted(s, 0.1), quantileSorted(s, 0.9)
+		}
+	})
+}
