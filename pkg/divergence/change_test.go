@@ -13,12 +13,15 @@ import (
 // rate order instead of sorting it; its intervals are bit for bit those
 // of describing each replicate's rates as drawn (the straightforward
 // loop, written out here), on panels with tied rates, zero rates and
-// councils of very different sizes.
+// councils of very different sizes, and without an England rate.
 func TestChangeSameAsDescribingEachReplicate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for trial := range 6 {
 		m := 20 + 37*trial
 		p := &Panel{Measure: "x", Years: []int{2020, 2024}, England: []float64{31.5, 36.25}}
+		if trial == 5 {
+			p.England[0] = math.NaN() // no England rate: no net spread that year
+		}
 		for u := range m {
 			p.Units = append(p.Units, spec.Unit{Code: string(rune('A' + u%26))})
 			rate := func() float64 {

@@ -163,25 +163,54 @@ func (p *Panel) byRate(i int) []int {
 	return order
 }
 
-// describeDrawn is [Describe] of the rates rs (with populations pops) of
-// a resample that drew unit u times[u] times, given the units in order
-// of their rate in year index i. Its ascending values are the rates of
-// byRate, each repeated times[u] times: the values sort.Float64s gives
-// for rs (equal rates are equal numbers, so the order among them cannot
-// matter), so stats.DescribeSorted of them is stats.Describe of rs.
-// The overdispersion is computed on rs in draw order, as Describe does.
-func (p *Panel) describeDrawn(i int, byRate, times []int, rs, pops []float64) (Stats, error) {
-	sorted := make([]float64, 0, len(rs))
-	for _, u := range byRate {
+// drawYear is what describing year index i of many resamples of the
+// panel needs, made once: the councils in order of their rate that year,
+// and their z-scores for the net spread (nil when the panel's column
+// cannot be prepared, for example without an England rate: each resample
+// then tries on its own, as Describe would).
+type drawYear struct {
+	i      int
+	byRate []int
+	od     *funnel.ODSample
+}
+
+func (p *Panel) drawYear(i int) drawYear {
+	rs, pops := p.column(i, nil)
+	od, err := funnel.NewODSample(p.England[i], rs, pops, funnel.ScaleRate)
+	if err != nil {
+		od = nil
+	}
+	return drawYear{i: i, byRate: p.byRate(i), od: od}
+}
+
+// describeDrawn is [Describe] of year y's rates of the resample that drew
+// the councils idx, unit u times[u] times, bit for bit. The ascending
+// values are the rates of y.byRate, each repeated times[u] times: the
+// values sort.Float64s gives for the drawn rates (equal rates are equal
+// numbers, so the order among them cannot matter), so
+// stats.DescribeSorted of them is stats.Describe of the drawn rates; and
+// the net spread is funnel.ODSample.Resample, which is
+// funnel.Overdispersion of the drawn rates in draw order.
+func (p *Panel) describeDrawn(y drawYear, idx, times []int) (Stats, error) {
+	sorted := make([]float64, 0, len(idx))
+	for _, u := range y.byRate {
 		for range times[u] {
-			sorted = append(sorted, p.Rate[u][i])
+			sorted = append(sorted, p.Rate[u][y.i])
 		}
 	}
 	d, err := stats.DescribeSorted(sorted)
 	if err != nil {
 		return Stats{}, err
 	}
-	return withNet(d, rs, pops, p.England[i]), nil
+	if y.od == nil {
+		rs, pops := p.column(y.i, idx)
+		return withNet(d, rs, pops, p.England[y.i]), nil
+	}
+	st := Stats{Spread: d, Tau2: math.NaN(), Net: math.NaN()}
+	if od, err := y.od.Resample(idx, times); err == nil {
+		st.Tau2, st.Net = od.Tau2, math.Sqrt(od.Tau2)/p.England[y.i]
+	}
+	return st, nil
 }
 
 // Statistic names, in the order of [Panel.Change]'s results.
@@ -230,16 +259,14 @@ func (p *Panel) Change(i, j, n int, level float64, seed uint64) ([]Change, error
 	// as many times as it was drawn, rather than by sorting each
 	// replicate: the same ascending values as sorting them, so the same
 	// spread to the last bit (see describeDrawn).
-	byRateI, byRateJ := p.byRate(i), p.byRate(j)
+	yi, yj := p.drawYear(i), p.drawYear(j)
 	lo, hi, err := stats.ResampleCI(len(p.Units), n, level, seed, func(idx []int) []float64 {
-		ra, pa := p.column(i, idx)
-		rb, pb := p.column(j, idx)
 		times := make([]int, len(p.Units))
 		for _, u := range idx {
 			times[u]++
 		}
-		sa, errA := p.describeDrawn(i, byRateI, times, ra, pa)
-		sb, errB := p.describeDrawn(j, byRateJ, times, rb, pb)
+		sa, errA := p.describeDrawn(yi, idx, times)
+		sb, errB := p.describeDrawn(yj, idx, times)
 		d := make([]float64, len(Statistics))
 		if errA != nil || errB != nil {
 			for k := range d {
