@@ -5,7 +5,9 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	xfont "golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -28,10 +30,22 @@ import (
 // does that with Transform's integer arithmetic, so the pixels are the
 // same (TestPNGSamePixels compares every test chart with vgimg's own
 // drawing; image/draw's glyph path rounds once where Transform rounds
-// twice, and differed by one in a pixel of a test chart). Text under a rotation,
-// scale or translation of the canvas still goes through vgimg.
+// twice, and differed by one in a pixel of a test chart). Text under a
+// rotation, scale or translation of the canvas is drawn as vgimg draws
+// it.
+//
+// vgimg.NewWith also allocated every image twice (gg copies the image it
+// is given into a new one) and zeroed it before filling it with white: a
+// canvas here draws into pixels reused from the last chart drawn (see
+// takePixels), with gg's context made for them directly. vgimg then
+// takes the canvas size from the image, rounded to whole pixels, so the
+// canvas reports (Size) and draws text from the size asked for, as
+// vgimg.NewWith's canvas does.
 type rasterCanvas struct {
 	pngCanvas
+	ctx    *gg.Context
+	w, h   vg.Length // the size asked for
+	pixels *[]byte   // the image's pixels, from takePixels
 	// states mirrors vgimg's Push/Pop stack: the colour text is drawn in
 	// and whether the canvas has been transformed at that level.
 	states []rasterState
@@ -49,10 +63,56 @@ type faceKey struct {
 }
 
 func newRasterCanvas(width, height vg.Length) *rasterCanvas {
+	// The image vgimg.NewWith(vgimg.UseWH(width, height), ...) makes,
+	// and the context it makes for it.
+	pw := width / vg.Inch * vg.Length(PNGDPI)
+	ph := height / vg.Inch * vg.Length(PNGDPI)
+	r := image.Rect(0, 0, int(pw+0.5), int(ph+0.5))
+	pixels := takePixels(4 * r.Dx() * r.Dy())
+	img := &image.RGBA{Pix: *pixels, Stride: 4 * r.Dx(), Rect: r}
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	// NewWith fills the image with white and sets the defaults.
+	cv := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(PNGDPI))
 	return &rasterCanvas{
-		pngCanvas: pngCanvas{vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))},
+		pngCanvas: pngCanvas{cv},
+		ctx:       ctx,
+		w:         width,
+		h:         height,
+		pixels:    pixels,
 		states:    []rasterState{{color: color.Black}},
 	}
+}
+
+// Size is the size the canvas was asked for.
+func (c *rasterCanvas) Size() (w, h vg.Length) { return c.w, c.h }
+
+// release gives the canvas's pixels back for the next canvas; the canvas
+// must not be used again.
+func (c *rasterCanvas) release() {
+	if c.pixels != nil {
+		pixelPool.Put(c.pixels)
+		c.pixels = nil
+	}
+}
+
+// pixelPool holds the pixels of released canvases.
+var pixelPool sync.Pool
+
+// takePixels returns n bytes for an image, a released canvas's when one
+// is near that size (what they held is overwritten: the canvas is filled
+// with white first).
+func takePixels(n int) *[]byte {
+	if p, ok := pixelPool.Get().(*[]byte); ok {
+		if c := cap(*p); c >= n && c <= 2*n {
+			*p = (*p)[:n]
+			return p
+		}
+		pixelPool.Put(p)
+	}
+	b := make([]byte, n)
+	return &b
 }
 
 func (c *rasterCanvas) top() *rasterState { return &c.states[len(c.states)-1] }
@@ -98,14 +158,18 @@ func (c *rasterCanvas) FillString(f font.Face, pt vg.Point, str string) {
 		return
 	}
 	st := c.top()
-	dst, ok := c.Image().(*image.RGBA)
-	if st.moved || !ok {
-		c.Canvas.FillString(f, pt, str)
+	dst := c.Image().(*image.RGBA)
+	dpi := c.DPI()
+	x, y := pt.X.Dots(dpi), c.h.Dots(dpi)-pt.Y.Dots(dpi)
+	if st.moved {
+		// As vgimg.Canvas.FillString.
+		c.ctx.Push()
+		defer c.ctx.Pop()
+		c.ctx.SetFontFace(c.face(f))
+		c.ctx.InvertY()
+		c.ctx.DrawString(str, x, y)
 		return
 	}
-	dpi := c.DPI()
-	_, h := c.Size()
-	x, y := pt.X.Dots(dpi), h.Dots(dpi)-pt.Y.Dots(dpi)
 	face := c.face(f)
 	dot := fixed.Point26_6{X: fixed.Int26_6(math.Round(x * 64)), Y: fixed.Int26_6(math.Round(y * 64))}
 	sr, sg, sb, sa := st.color.RGBA()
