@@ -175,7 +175,7 @@ func textStyle(size vg.Length, bold bool, c color.Color, xa draw.XAlignment, ya 
 		Font:    sansFont(size, bold),
 		XAlign:  xa,
 		YAlign:  ya,
-		Handler: plot.DefaultTextHandler,
+		Handler: chartText,
 	}
 }
 
@@ -357,11 +357,16 @@ const margin = 8 // points around the whole chart
 // glyph, so the lines are remembered: the wrapping depends only on the
 // font, the font collection measuring it, the text and the width.
 func wrapText(sty text.Style, s string, width vg.Length) []string {
-	h, ok := sty.Handler.(text.Plain)
-	if !ok {
+	var fonts *font.Cache
+	switch h := sty.Handler.(type) {
+	case text.Plain:
+		fonts = h.Fonts
+	case textHandler:
+		fonts = h.Fonts
+	default:
 		return wrapLines(sty, s, width)
 	}
-	k := wrapKey{font: sty.Font, fonts: h.Fonts, s: s, width: width}
+	k := wrapKey{font: sty.Font, fonts: fonts, s: s, width: width}
 	wrapMemo.Lock()
 	lines, ok := wrapMemo.m[k]
 	wrapMemo.Unlock()
@@ -513,7 +518,11 @@ func drawFrame(c draw.Canvas, l Labels, extraSubtitle, extraNotes []string) (dra
 func newPlot() *plot.Plot {
 	p := plot.New()
 	p.BackgroundColor = nil
+	p.TextHandler = chartText
+	p.Legend.TextStyle.Handler = chartText
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Tick.Label.Handler = chartText
+		a.Label.TextStyle.Handler = chartText
 		a.Tick.Label.Font = sansFont(sizeBody, false)
 		a.Tick.Label.Color = colText
 		a.Label.TextStyle.Font = sansFont(sizeBody, false)
