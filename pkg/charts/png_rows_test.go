@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -46,6 +47,40 @@ func TestEncodePNGRepeatedRows(t *testing.T) {
 		}
 		if !samePixels(got, want) {
 			t.Errorf("%s: decoded pixels differ", name)
+		}
+	}
+}
+
+// upFilter gives, for rows of every width from 1 to 40 pixels with
+// random bytes, each colour byte minus the one above modulo 256, and
+// reports a pixel without full alpha wherever it is.
+func TestUpFilterBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for w := 1; w <= 40; w++ {
+		row, above := make([]byte, 4*w), make([]byte, 4*w)
+		for i := range row {
+			row[i], above[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
+			if i%4 == 3 {
+				row[i] = 0xff
+			}
+		}
+		for translucent := -1; translucent < w; translucent++ {
+			r := append([]byte(nil), row...)
+			if translucent >= 0 {
+				r[4*translucent+3] = byte(rng.IntN(255))
+			}
+			dst := make([]byte, 3*w+2)
+			ok := upFilter(dst, r, above)
+			if ok != (translucent < 0) {
+				t.Fatalf("width %d, translucent pixel %d: opaque %v", w, translucent, ok)
+			}
+			for x := range w {
+				for k := range 3 {
+					if want := r[4*x+k] - above[4*x+k]; dst[3*x+k] != want {
+						t.Fatalf("width %d: byte %d of pixel %d is %d, want %d", w, k, x, dst[3*x+k], want)
+					}
+				}
+			}
 		}
 	}
 }
