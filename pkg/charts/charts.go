@@ -219,9 +219,6 @@ func renderFitted(d drawer, w io.Writer, format string, width, height vg.Length)
 	if err != nil {
 		return err
 	}
-	if rc, ok := cw.(*rasterCanvas); ok {
-		defer rc.release() // after the PNG is written
-	}
 	defer func() {
 		// gonum/plot reports some bad input (for example an empty axis
 		// range) by panicking; turn that into an error.
