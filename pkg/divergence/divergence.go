@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -191,13 +192,16 @@ func (p *Panel) drawYear(i int) drawYear {
 // stats.DescribeSorted of them is stats.Describe of the drawn rates; and
 // the net spread is funnel.ODSample.Resample, which is
 // funnel.Overdispersion of the drawn rates in draw order.
-func (p *Panel) describeDrawn(y drawYear, idx, times []int) (Stats, error) {
-	sorted := make([]float64, 0, len(idx))
+// The ordered rates are built in *buf (reused; stats.DescribeSorted keeps
+// nothing of them).
+func (p *Panel) describeDrawn(y drawYear, idx, times []int, buf *[]float64) (Stats, error) {
+	sorted := (*buf)[:0]
 	for _, u := range y.byRate {
 		for range times[u] {
 			sorted = append(sorted, p.Rate[u][y.i])
 		}
 	}
+	*buf = sorted
 	d, err := stats.DescribeSorted(sorted)
 	if err != nil {
 		return Stats{}, err
@@ -260,13 +264,23 @@ func (p *Panel) Change(i, j, n int, level float64, seed uint64) ([]Change, error
 	// replicate: the same ascending values as sorting them, so the same
 	// spread to the last bit (see describeDrawn).
 	yi, yj := p.drawYear(i), p.drawYear(j)
+	// Each replicate's counts and ordered rates are scratch, reused
+	// (a pool, as replicates are computed on several goroutines).
+	type scratch struct {
+		times  []int
+		sorted []float64
+	}
+	scratches := sync.Pool{New: func() any { return &scratch{times: make([]int, len(p.Units))} }}
 	lo, hi, err := stats.ResampleCI(len(p.Units), n, level, seed, func(idx []int) []float64 {
-		times := make([]int, len(p.Units))
+		sc := scratches.Get().(*scratch)
+		defer scratches.Put(sc)
+		times := sc.times
+		clear(times)
 		for _, u := range idx {
 			times[u]++
 		}
-		sa, errA := p.describeDrawn(yi, idx, times)
-		sb, errB := p.describeDrawn(yj, idx, times)
+		sa, errA := p.describeDrawn(yi, idx, times, &sc.sorted)
+		sb, errB := p.describeDrawn(yj, idx, times, &sc.sorted)
 		d := make([]float64, len(Statistics))
 		if errA != nil || errB != nil {
 			for k := range d {
