@@ -1,28 +1,48 @@
 package chartdata
 
 import (
+	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
-
-	"github.com/cscstats/cscstats/pkg/rates"
-	"github.com/cscstats/cscstats/pkg/testfiles"
 )
 
-// On the long series a chart's source line names the files its years
-// come from: adoptions in 2024 come from the current release's ceased
-// file, not from the 2010-2017 SFR files; adoptions in 2013 from the
-// 2013 SFR tables.
-func TestSourceNamesTheYearsFiles(t *testing.T) {
-	calc, err := rates.Load(testfiles.LongSeriesDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Source(calc, []string{"adoptions"}, []int{2024})
-	if strings.Contains(s, "SFR") || !strings.Contains(s, "la_children_who_ceased_during_the_year") {
-		t.Errorf("2024: %s", s)
-	}
-	s = Source(calc, []string{"adoptions"}, []int{2013})
-	if !strings.Contains(s, "SFR36_") || strings.Contains(s, "la_children_who_ceased") || strings.Contains(s, "SFR50_") {
-		t.Errorf("2013: %s", s)
+// The files named for a measure's years are those of the rows
+// calc.Year gives (read here straight from each row's sources), the same
+// when asked again (kept per calculator) and for a copy of the
+// calculator with another vintage.
+func TestSourceFilesForYears(t *testing.T) {
+	c := calc(t)
+	for _, m := range []string{"s47", "cla_starts", "under1_starts", "adoptions"} {
+		ys := c.Years(m)
+		if len(ys) < 2 {
+			t.Fatalf("%s: years %v", m, ys)
+		}
+		years := ys[len(ys)-2:]
+		seen := map[string]bool{}
+		for _, y := range years {
+			for _, r := range c.Year(m, y) {
+				for _, s := range r.Sources {
+					seen[filepath.Base(s[:strings.LastIndex(s, ":")])] = true
+				}
+			}
+		}
+		var want []string
+		for f := range seen {
+			want = append(want, f)
+		}
+		sort.Strings(want)
+		if len(want) == 0 {
+			t.Fatalf("%s: no source files in %v", m, years)
+		}
+		for range 2 {
+			if got := sourceFilesFor(c, m, years); !slices.Equal(got, want) {
+				t.Errorf("%s %v: %q, the rows name %q", m, years, got, want)
+			}
+		}
+		if got := sourceFilesFor(c.WithVintage(c.Vintage), m, years); !slices.Equal(got, want) {
+			t.Errorf("%s %v, copied calculator: %q, the rows name %q", m, years, got, want)
+		}
 	}
 }

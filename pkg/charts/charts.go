@@ -32,8 +32,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	xfont "golang.org/x/image/font"
 	"golang.org/x/text/encoding"
@@ -43,7 +45,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
@@ -174,7 +175,7 @@ func textStyle(size vg.Length, bold bool, c color.Color, xa draw.XAlignment, ya 
 		Font:    sansFont(size, bold),
 		XAlign:  xa,
 		YAlign:  ya,
-		Handler: plot.DefaultTextHandler,
+		Handler: chartText,
 	}
 }
 
@@ -189,7 +190,7 @@ type drawer func(draw.Canvas) error
 func newCanvas(format string, width, height vg.Length) (vg.CanvasWriterTo, error) {
 	switch strings.ToLower(strings.TrimPrefix(format, ".")) {
 	case "png":
-		return pngCanvas{vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))}, nil
+		return newRasterCanvas(width, height), nil
 	case "svg":
 		return vgsvg.New(width, height), nil
 	case "pdf":
@@ -209,6 +210,11 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 	if err != nil {
 		return err
 	}
+	return renderFitted(d, w, format, width, height)
+}
+
+// renderFitted is render at a size fit has already found.
+func renderFitted(d drawer, w io.Writer, format string, width, height vg.Length) (err error) {
 	cw, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
@@ -225,8 +231,13 @@ func render(d drawer, w io.Writer, format string, width, height vg.Length) (err 
 		sized = pdfFontFix{cw}
 	}
 	dc := draw.New(sized)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	if _, ok := cw.(*rasterCanvas); !ok {
+		// vgimg fills a new canvas with white itself; filling it again
+		// through the rasteriser changed no pixel but cost a tenth of
+		// drawing a chart.
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+	}
 	if err := d(dc); err != nil {
 		return err
 	}
@@ -337,7 +348,52 @@ const margin = 8 // points around the whole chart
 
 // wrapText splits s into lines no wider than width, breaking at spaces
 // and at explicit newlines.
+//
+// A chart's text is wrapped each time it is drawn (a dry run to fit its
+// size, then once per format), measuring every candidate line glyph by
+// glyph, so the lines are remembered: the wrapping depends only on the
+// font, the font collection measuring it, the text and the width.
 func wrapText(sty text.Style, s string, width vg.Length) []string {
+	var fonts *font.Cache
+	switch h := sty.Handler.(type) {
+	case text.Plain:
+		fonts = h.Fonts
+	case textHandler:
+		fonts = h.Fonts
+	default:
+		return wrapLines(sty, s, width)
+	}
+	k := wrapKey{font: sty.Font, fonts: fonts, s: s, width: width}
+	wrapMemo.Lock()
+	lines, ok := wrapMemo.m[k]
+	wrapMemo.Unlock()
+	if !ok {
+		lines = wrapLines(sty, s, width)
+		wrapMemo.Lock()
+		if len(wrapMemo.m) >= wrapMemoSize {
+			clear(wrapMemo.m) // a long run (every council's profile) starts afresh
+		}
+		wrapMemo.m[k] = lines
+		wrapMemo.Unlock()
+	}
+	return slices.Clone(lines) // callers may append
+}
+
+type wrapKey struct {
+	font  font.Font
+	fonts *font.Cache
+	s     string
+	width vg.Length
+}
+
+const wrapMemoSize = 4096
+
+var wrapMemo = struct {
+	sync.Mutex
+	m map[wrapKey][]string
+}{m: make(map[wrapKey][]string)}
+
+func wrapLines(sty text.Style, s string, width vg.Length) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		words := strings.Fields(para)
@@ -459,7 +515,11 @@ func drawFrame(c draw.Canvas, l Labels, extraSubtitle, extraNotes []string) (dra
 func newPlot() *plot.Plot {
 	p := plot.New()
 	p.BackgroundColor = nil
+	p.TextHandler = chartText
+	p.Legend.TextStyle.Handler = chartText
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Tick.Label.Handler = chartText
+		a.Label.TextStyle.Handler = chartText
 		a.Tick.Label.Font = sansFont(sizeBody, false)
 		a.Tick.Label.Color = colText
 		a.Label.TextStyle.Font = sansFont(sizeBody, false)

@@ -1,15 +1,19 @@
 package charts
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/recorder"
 )
 
 // ParseLength reads a chart width or height written with a unit: "16cm",
@@ -71,13 +75,25 @@ func (e *TooSmallError) Error() string {
 }
 
 // sizedRecorder is a canvas that draws nothing: a dry run to find the
-// size a chart needs.
+// size a chart needs. It keeps nothing either (a recorder.Canvas kept
+// every drawing action of every dry run).
 type sizedRecorder struct {
-	recorder.Canvas
 	w, h vg.Length
 }
 
-func (r *sizedRecorder) Size() (vg.Length, vg.Length) { return r.w, r.h }
+func (r *sizedRecorder) Size() (vg.Length, vg.Length)         { return r.w, r.h }
+func (*sizedRecorder) SetLineWidth(vg.Length)                 {}
+func (*sizedRecorder) SetLineDash([]vg.Length, vg.Length)     {}
+func (*sizedRecorder) SetColor(color.Color)                   {}
+func (*sizedRecorder) Rotate(float64)                         {}
+func (*sizedRecorder) Translate(vg.Point)                     {}
+func (*sizedRecorder) Scale(float64, float64)                 {}
+func (*sizedRecorder) Push()                                  {}
+func (*sizedRecorder) Pop()                                   {}
+func (*sizedRecorder) Stroke(vg.Path)                         {}
+func (*sizedRecorder) Fill(vg.Path)                           {}
+func (*sizedRecorder) FillString(font.Face, vg.Point, string) {}
+func (*sizedRecorder) DrawImage(vg.Rectangle, image.Image)    {}
 
 // FitSize returns the size c is drawn at when asked for width × height
 // (zero: the default 16 × 10 cm): the same size, or larger where the
@@ -92,6 +108,39 @@ func FitSize(c Chart, width, height vg.Length) (vg.Length, vg.Length, error) {
 		width, height = DefaultWidth, DefaultHeight
 	}
 	return fit(d.Draw, width, height)
+}
+
+// RenderFormats draws c in each of formats ("png", "svg" or "pdf") at
+// width × height, enlarged where the chart needs (a zero width or height
+// means the default 16 × 10 cm), all at the same time, and returns each
+// drawing: what Render writes for each format, but with the size found
+// once (Render finds it for each) and the formats drawn concurrently.
+// It returns the size too.
+func RenderFormats(c Chart, width, height vg.Length, formats ...string) (out [][]byte, w, h vg.Length, err error) {
+	w, h, err = FitSize(c, width, height)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	d, ok := c.(interface{ Draw(draw.Canvas) error })
+	out = make([][]byte, len(formats))
+	errs := make([]error, len(formats))
+	var wg sync.WaitGroup
+	for i, f := range formats {
+		wg.Go(func() {
+			var b bytes.Buffer
+			if ok {
+				errs[i] = renderFitted(d.Draw, &b, f, w, h)
+			} else {
+				errs[i] = c.Render(&b, f, w, h)
+			}
+			out[i] = b.Bytes()
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, 0, 0, err
+	}
+	return out, w, h, nil
 }
 
 // fit enlarges width × height until d draws without a TooSmallError.

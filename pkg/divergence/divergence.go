@@ -14,8 +14,11 @@
 package divergence
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/funnel"
 	"github.com/cscstats/cscstats/pkg/rates"
@@ -116,11 +119,17 @@ func Describe(rs, pops []float64, england float64) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	return withNet(d, rs, pops, england), nil
+}
+
+// withNet adds the net spread of rs (with populations pops) around
+// england to their spread d.
+func withNet(d stats.Spread, rs, pops []float64, england float64) Stats {
 	st := Stats{Spread: d, Tau2: math.NaN(), Net: math.NaN()}
 	if od, err := funnel.Overdispersion(england, rs, pops, funnel.ScaleRate); err == nil {
 		st.Tau2, st.Net = od.Tau2, math.Sqrt(od.Tau2)/england
 	}
-	return st, nil
+	return st
 }
 
 // Year returns the spread of year index i over the panel's councils.
@@ -142,6 +151,70 @@ func (p *Panel) column(i int, idx []int) (rs, pops []float64) {
 		pops = append(pops, p.Pop[u][i])
 	}
 	return rs, pops
+}
+
+// byRate returns the panel's unit indices in ascending order of their
+// rate in year index i.
+func (p *Panel) byRate(i int) []int {
+	order := make([]int, len(p.Units))
+	for u := range order {
+		order[u] = u
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.Rate[a][i], p.Rate[b][i]) })
+	return order
+}
+
+// drawYear is what describing year index i of many resamples of the
+// panel needs, made once: the councils in order of their rate that year,
+// and their z-scores for the net spread (nil when the panel's column
+// cannot be prepared, for example without an England rate: each resample
+// then tries on its own, as Describe would).
+type drawYear struct {
+	i      int
+	byRate []int
+	od     *funnel.ODSample
+}
+
+func (p *Panel) drawYear(i int) drawYear {
+	rs, pops := p.column(i, nil)
+	od, err := funnel.NewODSample(p.England[i], rs, pops, funnel.ScaleRate)
+	if err != nil {
+		od = nil
+	}
+	return drawYear{i: i, byRate: p.byRate(i), od: od}
+}
+
+// describeDrawn is [Describe] of year y's rates of the resample that drew
+// the councils idx, unit u times[u] times, bit for bit. The ascending
+// values are the rates of y.byRate, each repeated times[u] times: the
+// values sort.Float64s gives for the drawn rates (equal rates are equal
+// numbers, so the order among them cannot matter), so
+// stats.DescribeSorted of them is stats.Describe of the drawn rates; and
+// the net spread is funnel.ODSample.Resample, which is
+// funnel.Overdispersion of the drawn rates in draw order.
+// The ordered rates are built in *buf (reused; stats.DescribeSorted keeps
+// nothing of them).
+func (p *Panel) describeDrawn(y drawYear, idx, times []int, buf *[]float64) (Stats, error) {
+	sorted := (*buf)[:0]
+	for _, u := range y.byRate {
+		for range times[u] {
+			sorted = append(sorted, p.Rate[u][y.i])
+		}
+	}
+	*buf = sorted
+	d, err := stats.DescribeSorted(sorted)
+	if err != nil {
+		return Stats{}, err
+	}
+	if y.od == nil {
+		rs, pops := p.column(y.i, idx)
+		return withNet(d, rs, pops, p.England[y.i]), nil
+	}
+	st := Stats{Spread: d, Tau2: math.NaN(), Net: math.NaN()}
+	if od, err := y.od.Resample(idx, times); err == nil {
+		st.Tau2, st.Net = od.Tau2, math.Sqrt(od.Tau2)/p.England[y.i]
+	}
+	return st, nil
 }
 
 // Statistic names, in the order of [Panel.Change]'s results.
@@ -185,11 +258,29 @@ func (p *Panel) Change(i, j, n int, level float64, seed uint64) ([]Change, error
 	if n == 0 {
 		return out, nil
 	}
+	// A replicate's rates are a multiset of the panel's, so they are put
+	// in order by walking the councils in the order of their rates, each
+	// as many times as it was drawn, rather than by sorting each
+	// replicate: the same ascending values as sorting them, so the same
+	// spread to the last bit (see describeDrawn).
+	yi, yj := p.drawYear(i), p.drawYear(j)
+	// Each replicate's counts and ordered rates are scratch, reused
+	// (a pool, as replicates are computed on several goroutines).
+	type scratch struct {
+		times  []int
+		sorted []float64
+	}
+	scratches := sync.Pool{New: func() any { return &scratch{times: make([]int, len(p.Units))} }}
 	lo, hi, err := stats.ResampleCI(len(p.Units), n, level, seed, func(idx []int) []float64 {
-		ra, pa := p.column(i, idx)
-		rb, pb := p.column(j, idx)
-		sa, errA := Describe(ra, pa, p.England[i])
-		sb, errB := Describe(rb, pb, p.England[j])
+		sc := scratches.Get().(*scratch)
+		defer scratches.Put(sc)
+		times := sc.times
+		clear(times)
+		for _, u := range idx {
+			times[u]++
+		}
+		sa, errA := p.describeDrawn(yi, idx, times, &sc.sorted)
+		sb, errB := p.describeDrawn(yj, idx, times, &sc.sorted)
 		d := make([]float64, len(Statistics))
 		if errA != nil || errB != nil {
 			for k := range d {

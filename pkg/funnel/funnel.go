@@ -39,9 +39,11 @@
 package funnel
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cscstats/cscstats/pkg/stats"
 	"gonum.org/v1/gonum/mathext"
@@ -465,38 +467,113 @@ func (od OD) Assess(rate, population float64) Verdict {
 // Spiegelhalter DJ (2005). Funnel plots for comparing institutional
 // performance. Statistics in Medicine 24:1185-1202.
 func Overdispersion(target float64, rates, populations []float64, scale Scale) (OD, error) {
+	s, err := NewODSample(target, rates, populations, scale)
+	if err != nil {
+		return OD{}, err
+	}
+	return s.estimate(nil, nil), nil
+}
+
+// ODSample is a sample of units prepared for [Overdispersion] on many
+// resamples of it (a bootstrap over units): each unit's z-score and
+// weight are computed once, and the units put in order of z-score once,
+// so that a resample's winsorising percentiles are found by counting how
+// often each unit was drawn rather than by ordering its z-scores again.
+// An ODSample is only read once made: it may be resampled from several
+// goroutines at once.
+type ODSample struct {
+	target float64
+	scale  Scale
+	z, w   []float64 // z_i and w_i = 1/s_i², by unit
+	byZ    []int     // the units in ascending order of z_i
+}
+
+// NewODSample prepares rates (per 10,000) with their populations for
+// [ODSample.Resample], checking them as [Overdispersion] does.
+func NewODSample(target float64, rates, populations []float64, scale Scale) (*ODSample, error) {
 	if len(rates) != len(populations) {
-		return OD{}, fmt.Errorf("funnel: %d rates but %d populations", len(rates), len(populations))
+		return nil, fmt.Errorf("funnel: %d rates but %d populations", len(rates), len(populations))
 	}
 	if !(target > 0) {
-		return OD{}, errors.New("funnel: target rate must be positive")
+		return nil, errors.New("funnel: target rate must be positive")
 	}
 	I := len(rates)
 	if I < 2 {
-		return OD{}, errors.New("funnel: overdispersion needs at least two units")
+		return nil, errors.New("funnel: overdispersion needs at least two units")
 	}
-	z := make([]float64, I)
-	var sw, sw2 float64
+	s := &ODSample{target: target, scale: scale, z: make([]float64, I), w: make([]float64, I), byZ: make([]int, I)}
 	t := scale.centre(target)
 	for i, y := range rates {
 		n := populations[i]
 		if !(n > 0) || math.IsNaN(y) || math.IsInf(y, 0) || y < 0 {
-			return OD{}, fmt.Errorf("funnel: unit %d has rate %v, population %v", i, y, n)
+			return nil, fmt.Errorf("funnel: unit %d has rate %v, population %v", i, y, n)
 		}
 		s2 := scale.variance(target, n)
-		z[i] = (scale.value(y, n) - t) / math.Sqrt(s2)
-		w := 1 / s2
+		s.z[i] = (scale.value(y, n) - t) / math.Sqrt(s2)
+		s.w[i] = 1 / s2
+		s.byZ[i] = i
+	}
+	for _, v := range s.z {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			// A zero rate on the log scale: the percentiles are
+			// undefined, as stats.Quantiles says.
+			_, err := stats.Quantiles(s.z, Trim, 1-Trim)
+			return nil, fmt.Errorf("funnel: %w", err)
+		}
+	}
+	slices.SortFunc(s.byZ, func(a, b int) int { return cmp.Compare(s.z[a], s.z[b]) })
+	return s, nil
+}
+
+// Resample returns [Overdispersion] of the resample that draws the units
+// idx (indexes into the rates NewODSample was given, with repeats), bit
+// for bit what Overdispersion gives for those units' rates and
+// populations in that order. times, when not nil, is how many times idx
+// draws each unit (len(times) is the number of units); otherwise it is
+// counted here.
+func (s *ODSample) Resample(idx, times []int) (OD, error) {
+	if len(idx) < 2 {
+		return OD{}, errors.New("funnel: overdispersion needs at least two units")
+	}
+	if times == nil {
+		times = make([]int, len(s.z))
+		for _, u := range idx {
+			times[u]++
+		}
+	}
+	return s.estimate(idx, times), nil
+}
+
+// estimate is the estimate on the units idx, drawn times[u] times each
+// (all units once, in order, when idx is nil):
+//
+//	lo, hi = type 7 quantiles Trim and 1−Trim of the drawn z-scores,
+//	         read off the units in z order, each counted times[u] times
+//	φ  = (1/I)·Σ min(max(z, lo), hi)²,  τ² as in Overdispersion
+//
+// with every sum taken in draw order.
+func (s *ODSample) estimate(idx, times []int) OD {
+	I := len(idx)
+	if idx == nil {
+		I = len(s.z)
+	}
+	unit := func(i int) int {
+		if idx == nil {
+			return i
+		}
+		return idx[i]
+	}
+	var sw, sw2 float64
+	for i := range I {
+		w := s.w[unit(i)]
 		sw += w
 		sw2 += w * w
 	}
-	q, err := stats.Quantiles(z, Trim, 1-Trim)
-	if err != nil {
-		return OD{}, fmt.Errorf("funnel: %w", err)
-	}
-	lo, hi := q[0], q[1]
-	od := OD{Target: target, Scale: scale, Units: I, Low: lo, High: hi}
+	lo, hi := s.quantile(I, times, Trim), s.quantile(I, times, 1-Trim)
+	od := OD{Target: s.target, Scale: s.scale, Units: I, Low: lo, High: hi}
 	var sz2 float64
-	for _, v := range z {
+	for i := range I {
+		v := s.z[unit(i)]
 		if v < lo || v > hi {
 			od.Winsorised++
 		}
@@ -508,5 +585,33 @@ func Overdispersion(target float64, rates, populations []float64, scale Scale) (
 	if od.Tau2 < 0 || math.IsNaN(od.Tau2) {
 		od.Tau2 = 0
 	}
-	return od, nil
+	return od
+}
+
+// quantile is the type 7 p-quantile (stats.Quantile) of the I drawn
+// z-scores: with x₍ₖ₎ the k-th smallest (from 0), h = (I−1)·p,
+// x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎), reading x₍ₖ₎ off the units in z
+// order, each counted times[u] times (once when times is nil).
+func (s *ODSample) quantile(I int, times []int, p float64) float64 {
+	h := float64(I-1) * p
+	k := int(math.Floor(h))
+	at := func(k int) float64 { // x₍ₖ₎
+		seen := 0
+		for _, u := range s.byZ {
+			if times == nil {
+				seen++
+			} else {
+				seen += times[u]
+			}
+			if seen > k {
+				return s.z[u]
+			}
+		}
+		return s.z[s.byZ[len(s.byZ)-1]]
+	}
+	if k >= I-1 {
+		return at(I - 1)
+	}
+	lo := at(k)
+	return lo + (h-float64(k))*(at(k+1)-lo)
 }

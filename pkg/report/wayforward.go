@@ -104,7 +104,9 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 
 	// The four sections read the same calculator and results and share
 	// nothing else: they are built at the same time (as many at once as
-	// there are CPUs), and added, and reported as done, in page order.
+	// there are CPUs, started in page order, so the national trends, the
+	// longest, never start last and run alone), and added, and reported
+	// as done, in page order.
 	parts := []struct {
 		name  string
 		build func() (Section, error)
@@ -119,16 +121,20 @@ func WayForward(calc *rates.Calculator, charter Charter, progress func(string)) 
 		err error
 	}
 	done := make([]chan built, len(parts))
-	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, p := range parts {
+	for i := range parts {
 		done[i] = make(chan built, 1)
-		go func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			s, err := p.build()
-			done[i] <- built{s, err}
-		}()
 	}
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	go func() {
+		for i, p := range parts {
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots }()
+				s, err := p.build()
+				done[i] <- built{s, err}
+			}()
+		}
+	}()
 	var firstErr error
 	for i, p := range parts {
 		if firstErr == nil {

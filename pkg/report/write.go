@@ -145,6 +145,26 @@ func writeReport(tmp string, doc Document, progress func(string)) ([]string, err
 		}
 		return write(rel, b.Bytes())
 	}
+	// index.html and report.md only read doc: they are rendered while
+	// the charts and data are written.
+	type rendered struct {
+		b   []byte
+		err error
+	}
+	page, md := make(chan rendered, 1), make(chan rendered, 1)
+	go func() {
+		var b bytes.Buffer
+		if err := renderHTML(&b, doc); err != nil {
+			page <- rendered{err: err}
+			return
+		}
+		page <- rendered{b: safetext.ShowInvisible(b.Bytes())}
+	}()
+	go func() {
+		var b bytes.Buffer
+		err := renderMarkdown(&b, doc)
+		md <- rendered{b.Bytes(), err}
+	}()
 	for _, d := range []string{"charts", "data"} {
 		if err := os.Mkdir(filepath.Join(tmp, d), safefile.Dir); err != nil {
 			return nil, err
@@ -177,19 +197,19 @@ func writeReport(tmp string, doc Document, progress func(string)) ([]string, err
 		}
 	}
 	progress("index.html")
-	var page bytes.Buffer
-	if err := renderHTML(&page, doc); err != nil {
-		return nil, err
+	p := <-page
+	if p.err != nil {
+		return nil, p.err
 	}
-	if err := write("index.html", safetext.ShowInvisible(page.Bytes())); err != nil {
+	if err := write("index.html", p.b); err != nil {
 		return nil, err
 	}
 	progress("report.md")
-	var md bytes.Buffer
-	if err := renderMarkdown(&md, doc); err != nil {
-		return nil, err
+	m := <-md
+	if m.err != nil {
+		return nil, m.err
 	}
-	if err := write("report.md", md.Bytes()); err != nil {
+	if err := write("report.md", m.b); err != nil {
 		return nil, err
 	}
 	return written, nil

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sort"
 	"sync"
 )
 
@@ -111,8 +110,8 @@ func BootstrapCI(x, y []float64, corr CorrFunc, n int, level float64, seed uint6
 	if len(reps) < n {
 		return nan, nan, fmt.Errorf("%w: only %d of %d bootstrap resamples were non-degenerate in %d draws", ErrTooFew, len(reps), n, maxDraws)
 	}
-	sort.Float64s(reps)
-	return quantileSorted(reps, (1-level)/2), quantileSorted(reps, (1+level)/2), nil
+	q := quantilesInPlace(reps, (1-level)/2, (1+level)/2)
+	return q[0], q[1], nil
 }
 
 // ResampleCI is a nonparametric bootstrap over m units for statistics
@@ -179,8 +178,8 @@ func ResampleCI(m, n int, level float64, seed uint64, stat func(idx []int) []flo
 			lo[k], hi[k] = math.NaN(), math.NaN()
 			continue
 		}
-		sort.Float64s(r)
-		lo[k], hi[k] = quantileSorted(r, (1-level)/2), quantileSorted(r, (1+level)/2)
+		q := quantilesInPlace(r, (1-level)/2, (1+level)/2)
+		lo[k], hi[k] = q[0], q[1]
 	}
 	return lo, hi, nil
 }

@@ -43,6 +43,26 @@ func Describe(values []float64) (Spread, error) {
 	}
 	s := append([]float64(nil), values...)
 	sort.Float64s(s)
+	return describeSorted(s), nil
+}
+
+// DescribeSorted is [Describe] for values already in ascending order
+// (not checked), which it reads without copying: for callers that can
+// order the values more cheaply than by sorting, such as a bootstrap
+// replicate (whose values are a multiset of one sample that is sorted
+// once). The mean and SD are summed in ascending order, as Describe
+// sums its sorted copy, so equal inputs give bit-identical results.
+func DescribeSorted(sorted []float64) (Spread, error) {
+	if len(sorted) == 0 {
+		return Spread{}, fmt.Errorf("%w: no values", ErrTooFew)
+	}
+	if err := checkFinite("values", sorted); err != nil {
+		return Spread{}, err
+	}
+	return describeSorted(sorted), nil
+}
+
+func describeSorted(s []float64) Spread {
 	n := len(s)
 	d := Spread{
 		N:      n,
@@ -68,7 +88,7 @@ func Describe(values []float64) (Spread, error) {
 	if d.P10 > 0 {
 		d.P90P10 = d.P90 / d.P10
 	}
-	return d, nil
+	return d
 }
 
 // Quantile returns the p-quantile of x by Hyndman & Fan's (1996) definition
@@ -81,7 +101,7 @@ func Describe(values []float64) (Spread, error) {
 // probabilities (i−1)/(n−1). This is not gonum's stat.Quantile with
 // stat.LinInterp, which places x₍ᵢ₎ at i/n (type 4) and so gives, for
 // example, a lower P10 for small n. x must be non-empty and finite and p in
-// [0, 1]; x is not modified (a sorted copy is made).
+// [0, 1]; x is not modified (the order statistics are selected in a copy).
 //
 // Reference: Hyndman, R. J. & Fan, Y. (1996), "Sample quantiles in
 // statistical packages", The American Statistician 50(4), 361–365.
@@ -95,13 +115,12 @@ func Quantile(x []float64, p float64) (float64, error) {
 	if err := checkFinite("x", x); err != nil {
 		return math.NaN(), err
 	}
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	return quantileSorted(s, p), nil
+	return quantilesInPlace(append([]float64(nil), x...), p)[0], nil
 }
 
 // Quantiles returns the quantiles of x at each of ps, as [Quantile] gives
-// them, sorting one copy of x for all of them rather than one per p.
+// them, selecting the order statistics they need in one copy of x rather
+// than sorting it.
 func Quantiles(x []float64, ps ...float64) ([]float64, error) {
 	for _, p := range ps {
 		if !(p >= 0 && p <= 1) {
@@ -114,13 +133,7 @@ func Quantiles(x []float64, ps ...float64) ([]float64, error) {
 	if err := checkFinite("x", x); err != nil {
 		return nil, err
 	}
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	out := make([]float64, len(ps))
-	for i, p := range ps {
-		out[i] = quantileSorted(s, p)
-	}
-	return out, nil
+	return quantilesInPlace(append([]float64(nil), x...), ps...), nil
 }
 
 // quantileSorted is Quantile (type 7) for sorted, non-empty s.

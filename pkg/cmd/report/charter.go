@@ -1,10 +1,7 @@
 package report
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
-	"sync"
 
 	"github.com/cscstats/cscstats/pkg/chartdata"
 	"github.com/cscstats/cscstats/pkg/charts"
@@ -22,33 +19,25 @@ import (
 type charter struct{}
 
 // render draws a chart at the size `cscstats plot` gives it by default,
-// the SVG and the PNG at the same time (rasterising and encoding the PNG
-// is most of the work; the two drawings share nothing but the chart's
-// data, which drawing only reads).
+// or larger where it needs: many panels or long notes (the as-published
+// vintage names each year's denominator file) make the chart taller,
+// never fail it.
 func render(name, caption string, c charts.Chart, data export.Section) (report.Chart, error) {
 	width, height := chartdata.DefaultSize(c)
-	// Many panels or long notes (the as-published vintage names each
-	// year's denominator file) make the chart taller, never fail it.
-	width, height, err := charts.FitSize(c, width, height)
-	if err != nil {
-		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
-	}
 	return renderAt(name, caption, c, data, width, height)
 }
 
-// renderAt draws a chart at width × height, or larger where it needs.
+// renderAt draws a chart at width × height, or larger where it needs: the
+// SVG and the PNG at the same time (rasterising and encoding the PNG is
+// most of the work; the two drawings share nothing but the chart's data,
+// which drawing only reads).
 func renderAt(name, caption string, c charts.Chart, data export.Section, width, height vg.Length) (report.Chart, error) {
-	var svg, png bytes.Buffer
-	var svgErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { svgErr = c.Render(&svg, "svg", width, height) })
-	pngErr := c.Render(&png, "png", width, height)
-	wg.Wait()
-	if err := cmp.Or(svgErr, pngErr); err != nil {
+	b, _, _, err := charts.RenderFormats(c, width, height, "svg", "png")
+	if err != nil {
 		return report.Chart{}, fmt.Errorf("chart %s: %w", name, err)
 	}
 	data.Name = name
-	return report.Chart{Name: name, Caption: caption, SVG: svg.Bytes(), PNG: png.Bytes(), Data: data}, nil
+	return report.Chart{Name: name, Caption: caption, SVG: b[0], PNG: b[1], Data: data}, nil
 }
 
 func (charter) NationalTrends(calc *rates.Calculator, ms []string) (report.Chart, error) {

@@ -48,69 +48,90 @@ func MapChart(calc *rates.Calculator, dataDir, measure string, year int, highlig
 // without the Ofsted file leaves the Ofsted section out, with a note in
 // the methods.
 func addExtras(calc *rates.Calculator, dataDir string, doc *report.Document, council *la.Authority) error {
+	return startExtras(calc, dataDir, council)(doc)
+}
+
+// mapMeasures are the measures the main report maps, in page order.
+var mapMeasures = []string{"under1_starts", "adoptions"}
+
+// startExtras starts building what addExtras adds (the maps and the
+// Ofsted section), each in its own goroutine since they share only what
+// they read, so that it is built while the rest of the report is; the
+// function it returns waits for them and adds them to doc as addExtras
+// does. It must be called (it is what waits for the goroutines).
+func startExtras(calc *rates.Calculator, dataDir string, council *la.Authority) func(doc *report.Document) error {
+	var wg sync.WaitGroup
 	if council != nil {
 		m := "cla_31march"
 		ys := calc.Years(m)
-		if len(ys) == 0 {
+		var ch report.Chart
+		var err error
+		if len(ys) > 0 {
+			wg.Go(func() { ch, err = MapChart(calc, dataDir, m, ys[len(ys)-1], []string{council.Code}) })
+		}
+		return func(doc *report.Document) error {
+			wg.Wait()
+			if len(ys) == 0 {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			insertBefore(doc, "methods", report.Section{ID: "map", Heading: "On the map", Blocks: []report.Block{
+				report.Paragraph(fmt.Sprintf("Children looked after per 10,000 children in every council, %d, with %s outlined. Councils with no published figure are hatched.", ys[len(ys)-1], council.Name)),
+				report.ChartBlock(ch),
+			}})
 			return nil
 		}
-		ch, err := MapChart(calc, dataDir, m, ys[len(ys)-1], []string{council.Code})
-		if err != nil {
-			return err
-		}
-		insertBefore(doc, "methods", report.Section{ID: "map", Heading: "On the map", Blocks: []report.Block{
-			report.Paragraph(fmt.Sprintf("Children looked after per 10,000 children in every council, %d, with %s outlined. Councils with no published figure are hatched.", ys[len(ys)-1], council.Name)),
-			report.ChartBlock(ch),
-		}})
-		return nil
 	}
-	for i := range doc.Sections {
-		if doc.Sections[i].ID != "spread" {
-			continue
+	maps := make([]report.Chart, len(mapMeasures))
+	mapErrs := make([]error, len(mapMeasures))
+	for k, m := range mapMeasures {
+		if ys := calc.Years(m); len(ys) > 0 {
+			wg.Go(func() { maps[k], mapErrs[k] = MapChart(calc, dataDir, m, ys[len(ys)-1], nil) })
 		}
-		// The two maps are drawn at the same time (they share only
-		// what they read) and added in this order.
-		ms := []string{"under1_starts", "adoptions"}
-		maps := make([]report.Chart, len(ms))
-		errs := make([]error, len(ms))
-		var wg sync.WaitGroup
-		for k, m := range ms {
-			ys := calc.Years(m)
-			if len(ys) == 0 {
+	}
+	var ofstedSec report.Section
+	var ofstedErr error
+	wg.Go(func() {
+		j, err := ofsted.Load(dataDir, calc.Registry)
+		if err != nil {
+			ofstedErr = err
+			return
+		}
+		ofstedSec, ofstedErr = report.OfstedSection(calc, j)
+	})
+	return func(doc *report.Document) error {
+		wg.Wait()
+		for i := range doc.Sections {
+			if doc.Sections[i].ID != "spread" {
 				continue
 			}
-			wg.Go(func() { maps[k], errs[k] = MapChart(calc, dataDir, m, ys[len(ys)-1], nil) })
-		}
-		wg.Wait()
-		for k, m := range ms {
-			if errs[k] != nil {
-				return errs[k]
+			for k, m := range mapMeasures {
+				if mapErrs[k] != nil {
+					return mapErrs[k]
+				}
+				if len(calc.Years(m)) > 0 {
+					doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.ChartBlock(maps[k]))
+				}
 			}
-			if len(calc.Years(m)) > 0 {
-				doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.ChartBlock(maps[k]))
-			}
+			doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.Paragraph("The maps show where the high and low rates are: each class holds about a fifth of councils, and the legend gives England's rate. A hatched council has no published figure that year."))
 		}
-		doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.Paragraph("The maps show where the high and low rates are: each class holds about a fifth of councils, and the legend gives England's rate. A hatched council has no published figure that year."))
-	}
-	j, err := ofsted.Load(dataDir, calc.Registry)
-	var nf *ofsted.NotFoundError
-	if errors.As(err, &nf) {
-		for i := range doc.Sections {
-			if doc.Sections[i].ID == "methods" {
-				doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.Paragraph("Ofsted judgements are not included: "+err.Error()+"."))
+		var nf *ofsted.NotFoundError
+		if errors.As(ofstedErr, &nf) {
+			for i := range doc.Sections {
+				if doc.Sections[i].ID == "methods" {
+					doc.Sections[i].Blocks = append(doc.Sections[i].Blocks, report.Paragraph("Ofsted judgements are not included: "+ofstedErr.Error()+"."))
+				}
 			}
+			return nil
 		}
+		if ofstedErr != nil {
+			return ofstedErr
+		}
+		insertBefore(doc, "methods", ofstedSec)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	sec, err := report.OfstedSection(calc, j)
-	if err != nil {
-		return err
-	}
-	insertBefore(doc, "methods", sec)
-	return nil
 }
 
 // insertBefore puts sec before the section with the given id (at the end

@@ -147,9 +147,11 @@ func reportRun(opts *Options) error {
 		if out == "" {
 			out = DefaultOut
 		}
+		// The maps and the Ofsted section are built while the rest is.
+		addExtras := startExtras(calc, opts.Factory.DataDir, nil)
 		doc, err = report.WayForward(calc, charter{}, progress)
-		if err == nil {
-			err = addExtras(calc, opts.Factory.DataDir, &doc, nil)
+		if xerr := addExtras(&doc); err == nil {
+			err = xerr
 		}
 	} else {
 		a, note, lerr := cmdutil.LookupLA(calc.Registry, opts.Council)
