@@ -11,6 +11,7 @@ package la
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -58,13 +59,27 @@ type Sighting struct {
 // change table. Rows whose geographic_level is not "Local authority", and
 // combined rows such as "E06000061 / E06000062", are skipped.
 func New(seen []Sighting, changes Changes) *Registry {
+	sort.SliceStable(seen, func(i, j int) bool { return seen[i].Year < seen[j].Year })
+	return NewInYearOrder(func(yield func(*Sighting) bool) {
+		for i := range seen {
+			if !yield(&seen[i]) {
+				return
+			}
+		}
+	}, changes)
+}
+
+// NewInYearOrder is New for sightings the caller gives already in the
+// order New sorts them to (a stable sort by year), one at a time: a
+// caller holding them elsewhere (a data set's figures) need not copy
+// them into a slice to be sorted. A sighting given is not kept.
+func NewInYearOrder(seen iter.Seq[*Sighting], changes Changes) *Registry {
 	r := &Registry{byCode: map[string]*Authority{}, alias: map[string]string{}, regions: map[string]string{}, changes: changes}
 	for _, c := range changes.CodeChanges {
 		r.alias[strings.ToUpper(c.From)] = c.To
 	}
 	// Latest sighting names the authority; keep years.
-	sort.SliceStable(seen, func(i, j int) bool { return seen[i].Year < seen[j].Year })
-	for _, s := range seen {
+	for s := range seen {
 		g := s.Geo
 		if g.Level == "Regional" && g.RegionCode != "" {
 			r.regions[g.RegionCode] = g.RegionName

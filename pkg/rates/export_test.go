@@ -1,4 +1,15 @@
 package rates
 
-// Sightings exposes sightings to the external tests.
-var Sightings = sightings
+import (
+	"github.com/cscstats/cscstats/pkg/dataset"
+	"github.com/cscstats/cscstats/pkg/la"
+)
+
+// Sightings collects what sightings gives, for the external tests.
+func Sightings(st *dataset.Store) []la.Sighting {
+	var out []la.Sighting
+	for s := range sightings(st) {
+		out = append(out, *s)
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package rates
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"runtime"
 	"slices"
@@ -146,7 +147,7 @@ func Load(dir string) (*Calculator, error) {
 
 // New builds the registry and population table for a store.
 func New(st *dataset.Store, changes la.Changes) *Calculator {
-	reg := la.New(sightings(st), changes)
+	reg := la.NewInYearOrder(sightings(st), changes)
 	c := &Calculator{Store: st, Registry: reg, index: map[string]map[obsKey]*dataset.Observation{},
 		areas: map[string]map[int][]yearRow{}, described: &describedMemo{m: map[population.Estimate]string{}}}
 	// The population table and each measure's indexes need only the
@@ -202,31 +203,48 @@ func (c *Calculator) indexMeasure(measure string) map[obsKey]*dataset.Observatio
 	return idx
 }
 
-// sightings lists where each authority appears, for la.New: every
-// measure's observations in catalogue order, then the population rows
-// (an ONS estimate's mid-year is not a reporting year: year 0), stably
-// sorted by year (la.New sorts them so, swapping whole sightings). They
-// are placed straight into their year's part of the slice (a counting
-// sort), which leaves la.New only to check the order: building them and
-// then sorting a copy moved twice as many bytes.
-func sightings(st *dataset.Store) []la.Sighting {
+// sightings gives where each authority appears, for la.NewInYearOrder:
+// every measure's observations in catalogue order, then the population
+// rows (an ONS estimate's mid-year is not a reporting year: year 0), in
+// the order of a stable sort by year. The order is found with a counting
+// sort of small references to the store's geographies (16 bytes each),
+// and each sighting is made as it is given: the sightings themselves
+// (104 bytes each) were a tenth of a warm run's memory, copied twice.
+func sightings(st *dataset.Store) iter.Seq[*la.Sighting] {
+	type ref struct {
+		geo  *ees.Geography
+		year int
+	}
 	popYear := func(p *dataset.PopulationRow) int {
 		if p.Source == dataset.ONS {
 			return 0
 		}
 		return p.Year
 	}
+	// Figures come in runs of one year: the maps are consulted once per
+	// run.
 	count := map[int]int{}
-	n := 0
+	runYear, run, n := 0, 0, 0
+	add := func(y int) {
+		if run > 0 && y != runYear {
+			count[runYear] += run
+			run = 0
+		}
+		runYear = y
+		run++
+		n++
+	}
 	for _, m := range measures.Catalogue {
-		for i := range st.Observations(m.ID) {
-			count[st.Observations(m.ID)[i].Year]++
-			n++
+		obs := st.Observations(m.ID)
+		for i := range obs {
+			add(obs[i].Year)
 		}
 	}
 	for i := range st.Population {
-		count[popYear(&st.Population[i])]++
-		n++
+		add(popYear(&st.Population[i]))
+	}
+	if run > 0 {
+		count[runYear] += run
 	}
 	years := make([]int, 0, len(count))
 	for y := range count {
@@ -239,21 +257,36 @@ func sightings(st *dataset.Store) []la.Sighting {
 		next[y] = at
 		at += count[y]
 	}
-	out := make([]la.Sighting, n)
-	put := func(g ees.Geography, y int) {
-		out[next[y]] = la.Sighting{Geo: g, Year: y}
-		next[y]++
+	refs := make([]ref, n)
+	lastYear, slot := 0, -1
+	put := func(g *ees.Geography, y int) {
+		if slot < 0 || y != lastYear {
+			if slot >= 0 {
+				next[lastYear] = slot
+			}
+			lastYear, slot = y, next[y]
+		}
+		refs[slot] = ref{g, y}
+		slot++
 	}
 	for _, m := range measures.Catalogue {
 		obs := st.Observations(m.ID)
 		for i := range obs {
-			put(obs[i].Geo, obs[i].Year)
+			put(&obs[i].Geo, obs[i].Year)
 		}
 	}
 	for i := range st.Population {
-		put(st.Population[i].Geo, popYear(&st.Population[i]))
+		put(&st.Population[i].Geo, popYear(&st.Population[i]))
 	}
-	return out
+	return func(yield func(*la.Sighting) bool) {
+		var s la.Sighting
+		for _, r := range refs {
+			s.Geo, s.Year = *r.geo, r.year
+			if !yield(&s) {
+				return
+			}
+		}
+	}
 }
 
 type describedMemo struct {
