@@ -3,18 +3,22 @@ package report
 import (
 	"html/template"
 	"io"
+	"sync"
 
 	"github.com/cscstats/cscstats/pkg/measures"
 )
 
 // page is the report's HTML: one self-contained file, no scripts, no
-// external resources, readable on a phone and printable.
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"inline":  InlineSVG,
-	"sources": func() []SourceLink { return Sources },
-	"shown":   func(t *Table, row, col int) string { return t.Data.Shown(row, col) },
-	"numeric": func(t *Table, col int) bool { return t.Data.IsNumeric(col) },
-}).Parse(`<!DOCTYPE html>
+// external resources, readable on a phone and printable. It is parsed
+// when a page is first written, not when the program starts: every
+// command would otherwise pay for it.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{
+		"inline":  InlineSVG,
+		"sources": func() []SourceLink { return Sources },
+		"shown":   func(t *Table, row, col int) string { return t.Data.Shown(row, col) },
+		"numeric": func(t *Table, col int) bool { return t.Data.IsNumeric(col) },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
@@ -90,8 +94,9 @@ footer.sources h2 { font-size: 1.1rem; }
 </body>
 </html>
 `))
+})
 
-func renderHTML(w io.Writer, doc Document) error { return page.Execute(w, doc) }
+func renderHTML(w io.Writer, doc Document) error { return page().Execute(w, doc) }
 
 // SourceLink is a publication a page's figures come from.
 type SourceLink struct{ Title, URL string }

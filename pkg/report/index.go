@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"sort"
+	"sync"
 )
 
 // IndexEntry is one council on the index of council profiles.
@@ -77,7 +78,8 @@ func Slug(s string, sep rune) string {
 	return string(b)
 }
 
-var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+var indexPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
@@ -114,11 +116,12 @@ ul.councils p.summary { font-size: .85rem; color: #505a5f; }
 </body>
 </html>
 `))
+})
 
 // RenderIndex writes the index page's HTML.
 func RenderIndex(p IndexPage) ([]byte, error) {
 	var b bytes.Buffer
-	if err := indexPage.Execute(&b, p); err != nil {
+	if err := indexPage().Execute(&b, p); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
