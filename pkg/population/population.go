@@ -217,7 +217,18 @@ func AreaCode(reg *la.Registry, level, countryCode, regionCode string, laCode st
 // perhaps under an authority's former and current codes), the file reaching
 // the later year wins: a newer release restates earlier years.
 func New(rows []dataset.PopulationRow, reg *la.Registry) *Table {
-	t := &Table{ons: map[key]Estimate{}, dfe: map[key]Estimate{}, first: map[key]Estimate{}, years: map[int]bool{}, files: map[string]bool{}, otherBands: map[Band]uint8{}}
+	// The maps are sized for the rows at once: growing them a doubling
+	// at a time allocated about twice their final size.
+	nONS, nDfE := 0, 0
+	for i := range rows {
+		if rows[i].Source == dataset.ONS {
+			nONS++
+		} else {
+			nDfE++
+		}
+	}
+	t := &Table{ons: make(map[key]Estimate, nONS), dfe: make(map[key]Estimate, nDfE), first: make(map[key]Estimate, nDfE),
+		years: map[int]bool{}, files: map[string]bool{}, otherBands: map[Band]uint8{}}
 	fileMax := map[string]int{}
 	for _, r := range rows {
 		fileMax[r.File] = max(fileMax[r.File], r.Year)
