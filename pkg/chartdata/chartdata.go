@@ -383,7 +383,7 @@ func reason(r rates.Rate) string {
 	switch {
 	case r.Break:
 		return strings.ReplaceAll(ReadableDates(strings.TrimPrefix(r.Note, "boundary break: ")), "; ", ", ")
-	case !r.Count.OK() && len(r.Sources) == 0 && r.Basis != rates.Harmonised:
+	case !r.Count.OK() && len(r.SourceRefs()) == 0 && r.Basis != rates.Harmonised:
 		return "no figure in the data"
 	case !r.Count.OK() && r.Basis != rates.Harmonised:
 		return "count " + r.Count.Symbol.Describe()

@@ -46,7 +46,7 @@ func yearFiles(calc *rates.Calculator, measure string, year int) []string {
 	}
 	seen := map[string]bool{}
 	for _, r := range calc.Year(measure, year) {
-		for _, s := range r.Sources {
+		for _, s := range r.SourceRefs() {
 			// "path:line"
 			if i := strings.LastIndex(s, ":"); i > 0 {
 				s = s[:i]

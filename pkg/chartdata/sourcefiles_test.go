@@ -23,7 +23,7 @@ func TestSourceFilesForYears(t *testing.T) {
 		seen := map[string]bool{}
 		for _, y := range years {
 			for _, r := range c.Year(m, y) {
-				for _, s := range r.Sources {
+				for _, s := range r.SourceRefs() {
 					seen[filepath.Base(s[:strings.LastIndex(s, ":")])] = true
 				}
 			}

@@ -474,7 +474,7 @@ func (ev Evaluator) rate(c Claim, row string) (Result, error) {
 	if miss := missingYears(calc, c.Measure, c.Year, c.Year); len(miss) > 0 {
 		return notCheckable(r, noData(c, c.Measure, miss)), nil
 	}
-	r.Sources = got.Sources
+	r.Sources = got.SourceRefs()
 	if !got.OK() {
 		return notCheckable(r, fmt.Sprintf("%s %s %d: %s", area.Name, c.Measure, c.Year, got.Note)), nil
 	}

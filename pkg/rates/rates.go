@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,7 +57,10 @@ type Rate struct {
 	PopFrom    dataset.PopulationSource // where Population came from (ONS, or DfE's published figure)
 	Break      bool                     // missing because of a boundary change
 	Note       string                   // why the value is missing, or how it was harmonised
-	Sources    []string
+	// Sources lists the files and lines ("path:line") of a harmonised
+	// sum's parts; for a reported rate, SourceRefs makes them from
+	// Provenance. Use SourceRefs to read either.
+	Sources []string
 	// Provenance says where the count came from (file, line, release);
 	// zero for harmonised sums (see Sources).
 	Provenance dataset.Provenance
@@ -451,8 +453,7 @@ func (c *Calculator) rate(measure string, area Area, year int, o *dataset.Observ
 		return r
 	}
 	r.Count = o.Count
-	r.Sources = []string{o.File + ":" + strconv.Itoa(o.Line)}
-	r.Provenance = o.Provenance()
+	r.Provenance = o.Provenance() // SourceRefs gives "file:line" from it
 	if area.Level == LocalAuthority && area.Name == "" {
 		r.Area.Name = o.Geo.LAName
 	}
@@ -615,7 +616,7 @@ func (c *Calculator) sumOf(measure string, area Area, year int, parts []string) 
 		pa, _ := c.Registry.Get(code)
 		part := c.Get(measure, LAArea(pa), year)
 		names = append(names, pa.Name)
-		r.Sources = append(r.Sources, part.Sources...)
+		r.Sources = append(r.Sources, part.SourceRefs()...)
 		if !part.Count.OK() || part.Population == 0 {
 			r.Count = ees.Missing(ees.NotAvailable)
 			r.Note = fmt.Sprintf("harmonised value not available: %s has no %s", pa.Name, map[bool]string{true: "population", false: "count"}[part.Count.OK()])

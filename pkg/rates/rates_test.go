@@ -69,8 +69,8 @@ func TestGetFixture(t *testing.T) {
 			t.Errorf("%s %s %d = %v (count %v, pop %v mid-%d); want %v = %v/%v×10000 mid-%d",
 				tc.measure, tc.area.Name, tc.year, r.Value, r.Count, r.Population, r.PopMidYear, want, tc.count, tc.pop, tc.midYear)
 		}
-		if r.Basis != rates.Reported || r.Break || len(r.Sources) != 1 || !strings.Contains(r.Sources[0], "s47_icpc_2024_to_2025.csv:") {
-			t.Errorf("%s %s %d: basis %q break %v sources %v", tc.measure, tc.area.Name, tc.year, r.Basis, r.Break, r.Sources)
+		if r.Basis != rates.Reported || r.Break || len(r.SourceRefs()) != 1 || !strings.Contains(r.SourceRefs()[0], "s47_icpc_2024_to_2025.csv:") {
+			t.Errorf("%s %s %d: basis %q break %v sources %v", tc.measure, tc.area.Name, tc.year, r.Basis, r.Break, r.SourceRefs())
 		}
 		lo, hi := rates.PoissonCI(tc.count, 0.95)
 		if r.Lower != lo/tc.pop*10000 || r.Upper != hi/tc.pop*10000 {

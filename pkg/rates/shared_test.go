@@ -99,8 +99,8 @@ func TestSharedLeedsAndEnglandByHand(t *testing.T) {
 		if r.Count != ees.Num(tc.count) || r.Population != tc.pop || r.PopMidYear != tc.year-1 {
 			t.Errorf("%s %s %d: count %v pop %v mid-%d; want %v, %v, mid-%d", tc.measure, tc.area.Name, tc.year, r.Count, r.Population, r.PopMidYear, tc.count, tc.pop, tc.year-1)
 		}
-		if len(r.Sources) != 1 || filepath.Base(r.Sources[0]) != tc.source {
-			t.Errorf("%s %s %d: sources %v, want %s", tc.measure, tc.area.Name, tc.year, r.Sources, tc.source)
+		if len(r.SourceRefs()) != 1 || filepath.Base(r.SourceRefs()[0]) != tc.source {
+			t.Errorf("%s %s %d: sources %v, want %s", tc.measure, tc.area.Name, tc.year, r.SourceRefs(), tc.source)
 		}
 		// The interval: the exact limits of the count (checked against
 		// Garwood's equations in ci_test.go) over the same population.
@@ -371,8 +371,8 @@ func TestSharedSeriesAcrossBoundaries(t *testing.T) {
 				tc.year, r.Value, r.Count, r.Population, r.Basis, r.Break, want, tc.count, tc.pop, tc.basis)
 		}
 		if tc.basis == rates.Harmonised {
-			if !strings.Contains(r.Note, "Cumberland") || !strings.Contains(r.Note, "Westmorland and Furness") || len(r.Sources) != 2 || r.PopMidYear != tc.year-1 {
-				t.Errorf("Cumbria %d: note %q, sources %v, mid-%d", tc.year, r.Note, r.Sources, r.PopMidYear)
+			if !strings.Contains(r.Note, "Cumberland") || !strings.Contains(r.Note, "Westmorland and Furness") || len(r.SourceRefs()) != 2 || r.PopMidYear != tc.year-1 {
+				t.Errorf("Cumbria %d: note %q, sources %v, mid-%d", tc.year, r.Note, r.SourceRefs(), r.PopMidYear)
 			}
 			lo, hi := rates.PoissonCI(tc.count, 0.95)
 			if math.Abs(r.Lower-lo/tc.pop*10000) > 1e-9 || math.Abs(r.Upper-hi/tc.pop*10000) > 1e-9 {

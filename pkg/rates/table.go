@@ -1,10 +1,23 @@
 package rates
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/cscstats/cscstats/pkg/export"
 )
+
+// SourceRefs lists where the count came from as "path:line": the
+// figure's file and line (Provenance) for a reported rate, its parts'
+// for a harmonised sum (Sources); none when there is no figure. It is
+// made when asked for: a table of every measure and year has 16,000
+// rates and most are never asked.
+func (r Rate) SourceRefs() []string {
+	if r.Provenance.File != "" {
+		return []string{r.Provenance.File + ":" + strconv.Itoa(r.Provenance.Line)}
+	}
+	return r.Sources
+}
 
 // ProvenanceText says where the count came from: "file.csv:12 (release
 // 2025)", with the figure's note; for a harmonised sum, its parts' files

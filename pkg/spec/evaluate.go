@@ -360,7 +360,7 @@ func sumParts(calc *rates.Calculator, measure string, u Unit, year int) rates.Ra
 			return r
 		}
 		p := calc.Get(measure, rates.LAArea(a), year)
-		r.Sources = append(r.Sources, p.Sources...)
+		r.Sources = append(r.Sources, p.SourceRefs()...)
 		switch {
 		case !p.Count.OK():
 			r.Count = ees.Missing(ees.NotAvailable)
@@ -408,7 +408,7 @@ func MissingReason(r rates.Rate) string {
 	switch {
 	case r.Break || strings.HasPrefix(r.Note, "harmonised value not available"):
 		return r.Note
-	case !r.Count.OK() && len(r.Sources) == 0:
+	case !r.Count.OK() && len(r.SourceRefs()) == 0:
 		return "no figure in the data (missing year)"
 	case !r.Count.OK():
 		return "count " + r.Count.Symbol.Describe()
