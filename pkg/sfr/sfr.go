@@ -86,27 +86,31 @@ const (
 )
 
 // Figures is the table of what cscstats reads from SFR files, checked
-// against the files of 2010 to 2017 (see the package tests).
-var Figures = []Figure{
-	{Measure: "cla_31march", Parts: []*regexp.Regexp{re(`(MarTotal_|CLA_Mar)\d{4}`)}},
-	{Measure: "cla_starts", Parts: []*regexp.Regexp{re(`(StartTotal_|CLA_started)\d{4}`)}},
-	// SCLA_U1: started to be looked after aged under 1. (CLA_U1 in the
-	// CLA tables is looked after at 31 March aged under 1: not this.)
-	{Measure: "under1_starts", Parts: []*regexp.Regexp{re(`SCLA_U1`)}},
-	// CLA_cease appears in both the CEA and the ADP tables of 2011-2015,
-	// with the same figures: the loader notes the duplicates.
-	{Measure: "cla_ceased", Parts: []*regexp.Regexp{re(`(CeasedTotal_\d{4}|CLA_cease(\d{4})?)`)}},
-	{Measure: "adoptions", Parts: []*regexp.Regexp{re(`CLA_ceaAdop`)}, Unless: re(`CLA_ceaAdop2`), Note: AdoptionTotal},
-	{Measure: "adoptions", Parts: []*regexp.Regexp{re(`CeasedAdoptUnop_\d{4}`), re(`CeasedAdoptDisp_\d{4}`)}, Priority: 1, Note: AdoptionSumNote},
-	{Measure: "adoptions", Parts: []*regexp.Regexp{re(`(CLA_ceaAdop1?|CEA_Adop1)`), re(`(CLA_ceaAdop2|CEA_Adop2)`)}, Priority: 1, Note: AdoptionSumNote},
-	{Measure: "sgo", Parts: []*regexp.Regexp{re(`CeasedSpeGuaForm_\d{4}`), re(`CeasedSpecGuaOth_\d{4}`)}, Priority: 1, Note: SGOSumNote},
-	{Measure: "sgo", Parts: []*regexp.Regexp{re(`(CLA_ceaSpecG1?|CEA_SGO1)`), re(`(CLA_ceaSpecG2|CEA_SGO2)`)}, Priority: 1, Note: SGOSumNote},
-}
+// against the files of 2010 to 2017 (see the package tests). Its
+// patterns are compiled when first asked for: compiling them when the
+// program started was a fifth of every command's start-up.
+var Figures = sync.OnceValue(func() []Figure {
+	return []Figure{
+		{Measure: "cla_31march", Parts: []*regexp.Regexp{re(`(MarTotal_|CLA_Mar)\d{4}`)}},
+		{Measure: "cla_starts", Parts: []*regexp.Regexp{re(`(StartTotal_|CLA_started)\d{4}`)}},
+		// SCLA_U1: started to be looked after aged under 1. (CLA_U1 in the
+		// CLA tables is looked after at 31 March aged under 1: not this.)
+		{Measure: "under1_starts", Parts: []*regexp.Regexp{re(`SCLA_U1`)}},
+		// CLA_cease appears in both the CEA and the ADP tables of 2011-2015,
+		// with the same figures: the loader notes the duplicates.
+		{Measure: "cla_ceased", Parts: []*regexp.Regexp{re(`(CeasedTotal_\d{4}|CLA_cease(\d{4})?)`)}},
+		{Measure: "adoptions", Parts: []*regexp.Regexp{re(`CLA_ceaAdop`)}, Unless: re(`CLA_ceaAdop2`), Note: AdoptionTotal},
+		{Measure: "adoptions", Parts: []*regexp.Regexp{re(`CeasedAdoptUnop_\d{4}`), re(`CeasedAdoptDisp_\d{4}`)}, Priority: 1, Note: AdoptionSumNote},
+		{Measure: "adoptions", Parts: []*regexp.Regexp{re(`(CLA_ceaAdop1?|CEA_Adop1)`), re(`(CLA_ceaAdop2|CEA_Adop2)`)}, Priority: 1, Note: AdoptionSumNote},
+		{Measure: "sgo", Parts: []*regexp.Regexp{re(`CeasedSpeGuaForm_\d{4}`), re(`CeasedSpecGuaOth_\d{4}`)}, Priority: 1, Note: SGOSumNote},
+		{Measure: "sgo", Parts: []*regexp.Regexp{re(`(CLA_ceaSpecG1?|CEA_SGO1)`), re(`(CLA_ceaSpecG2|CEA_SGO2)`)}, Priority: 1, Note: SGOSumNote},
+	}
+})
 
 // PopulationColumn is DfE's own estimate of children aged 0-17, published
 // beside the 2010 figures (Mid2009Pop0-17): the denominator of the rates
 // in that release.
-var PopulationColumn = re(`Mid(\d{4})Pop0_17`)
+var PopulationColumn = sync.OnceValue(func() *regexp.Regexp { return re(`Mid(\d{4})Pop0_17`) })
 
 // Normalise folds a header name for matching: spaces trimmed, a trailing
 // hyphen dropped, other hyphens read as underscores ("CLA-ceaDied" and
@@ -168,9 +172,12 @@ type Reader struct {
 	line     int
 }
 
-var yearInName = regexp.MustCompile(`(?:^|[^0-9])(20[0-9]{2})(?:[^0-9]|$)`)
-var yearFolder = regexp.MustCompile(`^(?:.*[^0-9])?(20[0-9]{2})$`) // "2015", "sfr-2015"
-var yearInColumn = regexp.MustCompile(`(?i)^[a-z0-9_]*?[a-z_](20[0-9]{2})$`)
+// The patterns that find a file's year, compiled when first used.
+var (
+	yearInName   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[^0-9])(20[0-9]{2})(?:[^0-9]|$)`) })
+	yearFolder   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:.*[^0-9])?(20[0-9]{2})$`) }) // "2015", "sfr-2015"
+	yearInColumn = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z0-9_]*?[a-z_](20[0-9]{2})$`) })
+)
 
 // NewReader reads the header of an SFR file. path is used in errors and
 // for the year (see Year). A CSV that is not an SFR file gives a
@@ -205,7 +212,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 		}
 	}
 	taken := map[string]bool{} // (measure, priority) already read from this file
-	for _, f := range Figures {
+	for _, f := range Figures() {
 		k := fmt.Sprintf("%s/%d", f.Measure, f.Priority)
 		if taken[k] || (f.Unless != nil && rd.find(f.Unless) >= 0) {
 			continue
@@ -226,7 +233,7 @@ func NewReader(r io.Reader, path string) (*Reader, error) {
 		}
 	}
 	for i, h := range rd.header {
-		if m := PopulationColumn.FindStringSubmatch(h); m != nil {
+		if m := PopulationColumn().FindStringSubmatch(h); m != nil {
 			rd.popCol = i
 			rd.popYear, _ = strconv.Atoi(m[1])
 			break
@@ -263,17 +270,17 @@ func (rd *Reader) find(p *regexp.Regexp) int {
 func (rd *Reader) findYear(path string) error {
 	fromName, where := 0, ""
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if m := yearInName.FindAllStringSubmatch(base, -1); len(m) == 1 {
+	if m := yearInName().FindAllStringSubmatch(base, -1); len(m) == 1 {
 		fromName, where = atoi(m[0][1]), "the file name"
-	} else if m := yearFolder.FindStringSubmatch(filepath.Base(filepath.Dir(path))); m != nil {
+	} else if m := yearFolder().FindStringSubmatch(filepath.Base(filepath.Dir(path))); m != nil {
 		fromName, where = atoi(m[1]), "the folder name"
 	}
 	colYears := map[int]bool{}
 	for _, h := range rd.header {
-		if PopulationColumn.MatchString(h) {
+		if PopulationColumn().MatchString(h) {
 			continue
 		}
-		if m := yearInColumn.FindStringSubmatch(h); m != nil {
+		if m := yearInColumn().FindStringSubmatch(h); m != nil {
 			colYears[atoi(m[1])] = true
 		}
 	}
