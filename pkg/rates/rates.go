@@ -679,19 +679,28 @@ func SortBy(rs []Rate, key string) error {
 	if less == nil {
 		return fmt.Errorf("unknown sort %q; use rate, name or count", key)
 	}
+	before := func(a, b *Rate) bool {
+		if ra, rb := levelRank(a.Area.Level), levelRank(b.Area.Level); ra != rb {
+			return ra < rb
+		}
+		return less(a, b)
+	}
+	// Rows already in order (as Year gives them, by name) stay as they
+	// are, as a stable sort would leave them.
+	sorted := true
+	for i := 1; i < len(rs) && sorted; i++ {
+		sorted = !before(&rs[i], &rs[i-1])
+	}
+	if sorted {
+		return nil
+	}
 	// Sort positions, then move each Rate (some 400 bytes) once, rather
 	// than swapping Rates as a sort of the slice itself would.
 	perm := make([]int, len(rs))
 	for i := range perm {
 		perm[i] = i
 	}
-	sort.SliceStable(perm, func(i, j int) bool {
-		a, b := &rs[perm[i]], &rs[perm[j]]
-		if ra, rb := levelRank(a.Area.Level), levelRank(b.Area.Level); ra != rb {
-			return ra < rb
-		}
-		return less(a, b)
-	})
+	sort.SliceStable(perm, func(i, j int) bool { return before(&rs[perm[i]], &rs[perm[j]]) })
 	permute(rs, perm)
 	return nil
 }

@@ -168,26 +168,35 @@ func filter(rows []rates.Rate, picked []*la.Authority, regionCode string, allReg
 	if regionCode != "" {
 		wantRegion[regionCode] = true
 	}
-	out := rows[:0]
+	// Kept rows move up over dropped ones; a row already in its place
+	// (every row, when none is dropped) is not copied onto itself.
+	n := 0
+	keep := func(i int) {
+		if n != i {
+			rows[n] = rows[i]
+		}
+		n++
+	}
 	for i := range rows {
 		r := &rows[i]
 		switch r.Area.Level {
 		case rates.National:
-			out = append(out, *r)
+			keep(i)
 		case rates.Regional:
 			if allRegions || wantRegion[r.Area.Code] {
-				out = append(out, *r)
+				keep(i)
 			}
 		default:
 			if len(picked) > 0 {
 				if want[r.Area.Code] {
-					out = append(out, *r)
+					keep(i)
 				}
 			} else if regionCode == "" || r.Area.RegionCode == regionCode {
-				out = append(out, *r)
+				keep(i)
 			}
 		}
 	}
+	out := rows[:n]
 	return out
 }
 
