@@ -163,7 +163,8 @@ func joinAnd(xs []string) string {
 // for that area and mid-year; "" when none do.
 func DfEDenominatorNote(rs []rates.Rate) string {
 	var which []string
-	for _, r := range rs {
+	for i := range rs {
+		r := &rs[i] // a Rate is some 360 bytes: not copied for each row
 		if r.OK() && r.PopFrom == dataset.DfE && r.Vintage != population.AsPublished {
 			which = append(which, fmt.Sprintf("%s %d", terminalSafe(r.Area.Name), r.Year))
 		}
