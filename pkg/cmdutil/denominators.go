@@ -162,19 +162,51 @@ func joinAnd(xs []string) string {
 // (the CLA file's population_estimate) because the ONS estimates have none
 // for that area and mid-year; "" when none do.
 func DfEDenominatorNote(rs []rates.Rate) string {
-	var which []string
+	var t DfEDenominatorTally
+	t.Add(rs)
+	return t.Note()
+}
+
+// DfEDenominatorTally gathers DfEDenominatorNote's rows a part of a table
+// at a time (Add, in table order; Merge another part's after), for a table
+// written as it is made.
+type DfEDenominatorTally struct {
+	n     int
+	which []string // the first 10
+}
+
+// Add counts rs's rows that divide by DfE's population.
+func (t *DfEDenominatorTally) Add(rs []rates.Rate) {
 	for i := range rs {
 		r := &rs[i] // a Rate is some 360 bytes: not copied for each row
 		if r.OK() && r.PopFrom == dataset.DfE && r.Vintage != population.AsPublished {
-			which = append(which, fmt.Sprintf("%s %d", terminalSafe(r.Area.Name), r.Year))
+			if t.n < 10 {
+				t.which = append(t.which, fmt.Sprintf("%s %d", terminalSafe(r.Area.Name), r.Year))
+			}
+			t.n++
 		}
 	}
-	if len(which) == 0 {
+}
+
+// Merge adds the rows of a later part of the table.
+func (t *DfEDenominatorTally) Merge(o DfEDenominatorTally) {
+	for _, w := range o.which {
+		if len(t.which) < 10 {
+			t.which = append(t.which, w)
+		}
+	}
+	t.n += o.n
+}
+
+// Note is DfEDenominatorNote of the rows added.
+func (t *DfEDenominatorTally) Note() string {
+	n := t.n
+	if n == 0 {
 		return ""
 	}
-	n := len(which)
+	which := append([]string(nil), t.which...)
 	if n > 10 {
-		which = append(which[:10], fmt.Sprintf("and %d more", n-10))
+		which = append(which, fmt.Sprintf("and %d more", n-10))
 	}
 	verb := "divide"
 	if n == 1 {

@@ -15,32 +15,64 @@ import (
 
 // MissingNote summarises rows without a rate, by reason.
 func MissingNote(rs []rates.Rate) string {
-	reasons := map[string]int{}
-	n := 0
+	var t MissingTally
+	t.Add(rs)
+	return t.Note()
+}
+
+// MissingTally counts MissingNote's rows a part of a table at a time
+// (Add, or Merge another part's), for a table written as it is made.
+type MissingTally struct {
+	n       int
+	reasons map[string]int
+}
+
+// Add counts rs's rows without a rate.
+func (t *MissingTally) Add(rs []rates.Rate) {
 	for i := range rs {
 		r := &rs[i] // a Rate is some 360 bytes: not copied for each row
 		if r.OK() {
 			continue
 		}
-		n++
+		var why string
 		switch {
 		case r.Break:
-			reasons["boundary break"]++
+			why = "boundary break"
 		case !r.Count.OK():
-			reasons["count "+r.Count.Symbol.Describe()]++
+			why = "count " + r.Count.Symbol.Describe()
 		default:
-			reasons["no population estimate"]++
+			why = "no population estimate"
 		}
+		t.add(why, 1)
 	}
-	if n == 0 {
+}
+
+func (t *MissingTally) add(why string, n int) {
+	if t.reasons == nil {
+		t.reasons = map[string]int{}
+	}
+	t.reasons[why] += n
+	t.n += n
+}
+
+// Merge adds another part's counts.
+func (t *MissingTally) Merge(o MissingTally) {
+	for why, n := range o.reasons {
+		t.add(why, n)
+	}
+}
+
+// Note is MissingNote of the rows added.
+func (t *MissingTally) Note() string {
+	if t.n == 0 {
 		return ""
 	}
 	var parts []string
-	for k, v := range reasons {
+	for k, v := range t.reasons {
 		parts = append(parts, fmt.Sprintf("%d %s", v, k))
 	}
 	sort.Strings(parts)
-	return fmt.Sprintf("%d row(s) have no rate (%s): their numeric cells are empty, never zero", n, strings.Join(parts, "; "))
+	return fmt.Sprintf("%d row(s) have no rate (%s): their numeric cells are empty, never zero", t.n, strings.Join(parts, "; "))
 }
 
 // MeasureNotes are the labels every table of these measures carries: the

@@ -250,15 +250,7 @@ func WriteCSVDir(dir string, d Document) ([]string, error) {
 // CPU at a time (see csvParts), the parts written in order.
 func writeCSV(w io.Writer, s Section) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	line := make([]byte, 0, 256)
-	for i, c := range s.Columns {
-		if i > 0 {
-			line = append(line, ',')
-		}
-		line = appendCSVField(line, safetext.CSV(c.Name))
-	}
-	line = append(line, '\n')
-	if _, err := bw.Write(line); err != nil {
+	if _, err := bw.Write(AppendCSVHeader(nil, s.Columns)); err != nil {
 		return err
 	}
 	parts := csvParts(s.Len())
@@ -322,24 +314,43 @@ func writeCSVRows(w io.Writer, s Section, from, to int) error {
 	var row []Cell
 	for r := from; r < to; r++ {
 		row = s.Row(r, row[:0])
-		line = line[:0]
-		for i, c := range row {
-			if i > 0 {
-				line = append(line, ',')
-			}
-			if c.IsNum {
-				// Digits, sign and point (or "+Inf"): never quoted.
-				line = appendNumber(line, c.Number)
-				continue
-			}
-			line = appendCSVField(line, safetext.CSV(rawText(c)))
-		}
-		line = append(line, '\n')
+		line = AppendCSVRow(line[:0], row)
 		if _, err := w.Write(line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// AppendCSVHeader appends the CSV line of a section's column names (as
+// Write writes it for "csv") to dst. With AppendCSVRow it writes a table
+// a part at a time, as its rows are made.
+func AppendCSVHeader(dst []byte, cols []Column) []byte {
+	for i, c := range cols {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendCSVField(dst, safetext.CSV(c.Name))
+	}
+	return append(dst, '\n')
+}
+
+// AppendCSVRow appends one row's CSV line (as Write writes it for "csv":
+// numbers at full precision, missing cells empty, text made safe for
+// spreadsheets and quoted as encoding/csv quotes it) to dst.
+func AppendCSVRow(dst []byte, row []Cell) []byte {
+	for i, c := range row {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if c.IsNum {
+			// Digits, sign and point (or "+Inf"): never quoted.
+			dst = appendNumber(dst, c.Number)
+			continue
+		}
+		dst = appendCSVField(dst, safetext.CSV(rawText(c)))
+	}
+	return append(dst, '\n')
 }
 
 // appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole

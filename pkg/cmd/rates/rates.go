@@ -110,35 +110,45 @@ func ratesRun(opts *Options) error {
 			mys = append(mys, rates.MeasureYear{Measure: m.ID, Year: y})
 		}
 	}
-	// One slice for the whole table, computed a CPU at a time; each
-	// year's rows are then filtered and sorted in place and moved up
-	// behind the year before.
-	all, starts := calc.AppendYears(nil, mys)
+	if err := rates.SortBy(nil, opts.Sort); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
 	var yearsUsed []int
-	kept := 0
-	for i, my := range mys {
-		end := len(all)
-		if i+1 < len(starts) {
-			end = starts[i+1]
-		}
-		rows := filter(all[starts[i]:end], picked, regionCode, full)
-		if err := rates.SortBy(rows, opts.Sort); err != nil {
-			return cmdutil.FlagErrorf("%v", err)
-		}
-		if kept != starts[i] {
-			copy(all[kept:], rows)
-		}
-		kept += len(rows)
+	for _, my := range mys {
 		yearsUsed = timeperiod.Append(yearsUsed, my.Year)
 	}
-	all = all[:kept]
-	title := fmt.Sprintf("%s per 10,000 %s, %s", labels(ms), band.Label(), timeperiod.Span(yearsUsed))
 	notes := append(lookupNotes, cmdutil.MeasureNotes(calc, ms, yearsUsed)...)
 	if band != population.Children {
 		if w := cmdutil.DenominatorWarning(calc); w != "" {
 			notes = append(notes, w)
 		}
 	}
+	// Each measure-year's rows are filtered and sorted in place.
+	prepare := func(rows []rates.Rate) []rates.Rate {
+		rows = filter(rows, picked, regionCode, full)
+		_ = rates.SortBy(rows, opts.Sort) // the key was checked above
+		return rows
+	}
+	if cmdutil.StreamsCSV(opts.Factory) {
+		return cmdutil.PrintTidyCSV(opts.Factory, calc, mys, prepare, notes)
+	}
+	// One slice for the whole table, computed a CPU at a time; each
+	// year's rows are then prepared and moved up behind the year before.
+	all, starts := calc.AppendYears(nil, mys)
+	kept := 0
+	for i := range mys {
+		end := len(all)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		rows := prepare(all[starts[i]:end])
+		if kept != starts[i] {
+			copy(all[kept:], rows)
+		}
+		kept += len(rows)
+	}
+	all = all[:kept]
+	title := fmt.Sprintf("%s per 10,000 %s, %s", labels(ms), band.Label(), timeperiod.Span(yearsUsed))
 	if n := cmdutil.DfEDenominatorNote(all); n != "" {
 		notes = append(notes, n)
 	}
