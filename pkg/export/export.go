@@ -348,9 +348,29 @@ func AppendCSVRow(dst []byte, row []Cell) []byte {
 			dst = appendNumber(dst, c.Number)
 			continue
 		}
-		dst = appendCSVField(dst, safetext.CSV(rawText(c)))
+		dst = appendCSVText(dst, rawText(c))
 	}
 	return append(dst, '\n')
+}
+
+// appendCSVText appends a text cell as AppendCSVRow writes it:
+// appendCSVField(dst, safetext.CSV(s)). A cell that starts with an ASCII
+// letter or digit (names, codes and measures: nearly every cell) needs no
+// formula guard and has no leading space, so only its bytes are scanned
+// for what needs quoting.
+func appendCSVText(dst []byte, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	if c := s[0]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+		for i := 1; i < len(s); i++ {
+			if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
+				return appendCSVField(dst, s)
+			}
+		}
+		return append(dst, s...)
+	}
+	return appendCSVField(dst, safetext.CSV(s))
 }
 
 // appendNumber is strconv.AppendFloat(dst, f, 'f', -1, 64), with whole

@@ -871,14 +871,38 @@ func (c *Calculator) MissingDenominators() []Gap {
 	for w := min(runtime.GOMAXPROCS(0), len(found)); w > 0; w-- {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(found); i = int(next.Add(1)) - 1 {
-				for k, o := range c.index[measures.Catalogue[i].ID] {
+				check := func(k obsKey, o *dataset.Observation, rank int) {
 					if !o.Count.OK() {
-						continue
+						return
 					}
-					if _, ok, _ := c.Pop.ForVintage(c.vintage(), k.code, k.year, c.Band()); ok {
-						continue
+					if _, ok, _ := c.denominator(k.code, k.year, rank); ok {
+						return
 					}
 					found[i] = append(found[i], gap{k.level + "|" + k.code, k, o.Geo.LAName})
+				}
+				// England's figures, then every ranked area's by year (their
+				// denominators read from the table by rank); should the index
+				// hold any other figure, it is read whole instead.
+				id := measures.Catalogue[i].ID
+				idx, seen := c.index[id], 0
+				for _, y := range c.Store.Years(id) {
+					k := obsKey{National, population.EnglandCode, y}
+					if o := idx[k]; o != nil {
+						check(k, o, -1)
+						seen++
+					}
+				}
+				for _, rows := range c.areas[id] {
+					for _, row := range rows {
+						check(row.key, row.o, row.rank)
+						seen++
+					}
+				}
+				if seen != len(idx) {
+					found[i] = found[i][:0]
+					for k, o := range idx {
+						check(k, o, -1)
+					}
 				}
 			}
 		})
