@@ -10,11 +10,12 @@ import (
 	"sync/atomic"
 
 	"github.com/cscstats/cscstats/pkg/ees"
+	"github.com/cscstats/cscstats/pkg/la"
 )
 
 // storeFormat is the version of the binary layout below; a change to it
 // (or to the types it writes) must change this.
-const storeFormat = 3
+const storeFormat = 4
 
 // MarshalBinary writes the resolved store (files, population rows,
 // figures by measure, revisions) in a compact binary layout, for a cache
@@ -70,6 +71,22 @@ func (s *Store) MarshalBinary() ([]byte, error) {
 		e.geo(r.Geo)
 		e.obs(r.Old)
 		e.obs(r.New)
+	}
+	// The registry's compact sightings, with the code changes they were
+	// made under (see RegistrySightings); none is written as 0.
+	if s.compact == nil {
+		e.uvarint(0)
+	} else {
+		e.uvarint(uint64(len(s.compact.aliases)) + 1)
+		for _, a := range s.compact.aliases {
+			e.str(a[0])
+			e.str(a[1])
+		}
+		e.uvarint(uint64(len(s.compact.sightings)))
+		for _, g := range s.compact.sightings {
+			e.geo(g.Geo)
+			e.varint(int64(g.Year))
+		}
 	}
 	out := binary.AppendUvarint(nil, storeFormat)
 	out = binary.AppendUvarint(out, uint64(len(e.list)))
@@ -150,6 +167,20 @@ func (s *Store) UnmarshalBinary(b []byte) (err error) {
 		r.Geo = d.geo()
 		r.Old, r.New = d.obs(), d.obs()
 		out.revisions = append(out.revisions, r)
+	}
+	if n, isNil := d.nilOr(2); !isNil && d.err == nil {
+		c := &compactSightings{aliases: make([][2]string, 0, n)}
+		for i := 0; i < n && d.err == nil; i++ {
+			c.aliases = append(c.aliases, [2]string{d.str(), d.str()})
+		}
+		m := d.count(7)
+		if m > 0 { // none stays nil, as la.Compact gives it
+			c.sightings = make([]la.Sighting, 0, m)
+		}
+		for i := 0; i < m && d.err == nil; i++ {
+			c.sightings = append(c.sightings, la.Sighting{Geo: d.geo(), Year: d.int()})
+		}
+		out.compact = c
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errors.New("trailing bytes")

@@ -140,6 +140,9 @@ type Store struct {
 	// the years, releases and source files, ascending.
 	years, releases map[string][]int
 	sources         map[string][]string
+	// compact is la.Compact of Sightings (see RegistrySightings), made
+	// when the figures are resolved and kept in the binary form.
+	compact *compactSightings
 }
 
 // index computes the per-measure lists the accessors return, so that
@@ -325,6 +328,9 @@ func LoadFiles(dir string, paths []string) (*Store, error) {
 		return nil, err
 	}
 	s.index()
+	if err := s.compactRegistrySightings(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

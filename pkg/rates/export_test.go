@@ -8,7 +8,7 @@ import (
 // Sightings collects what sightings gives, for the external tests.
 func Sightings(st *dataset.Store) []la.Sighting {
 	var out []la.Sighting
-	for s := range sightings(st) {
+	for s := range st.Sightings() {
 		out = append(out, *s)
 	}
 	return out

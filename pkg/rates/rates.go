@@ -2,7 +2,6 @@ package rates
 
 import (
 	"fmt"
-	"iter"
 	"math"
 	"runtime"
 	"slices"
@@ -155,7 +154,7 @@ func Load(dir string) (*Calculator, error) {
 
 // New builds the registry and population table for a store.
 func New(st *dataset.Store, changes la.Changes) *Calculator {
-	reg := la.NewInYearOrder(sightings(st), changes)
+	reg := la.NewInYearOrder(st.RegistrySightings(changes), changes)
 	c := &Calculator{Store: st, Registry: reg, index: map[string]map[obsKey]*dataset.Observation{},
 		areas: map[string]map[int][]yearRow{}, described: &describedMemo{m: map[population.Estimate]string{}},
 		denominators: &denominatorTables{m: map[denominatorKey]*denominatorTable{}}}
@@ -292,92 +291,6 @@ func (c *Calculator) indexMeasure(measure string) map[obsKey]*dataset.Observatio
 		idx[k] = o
 	}
 	return idx
-}
-
-// sightings gives where each authority appears, for la.NewInYearOrder:
-// every measure's observations in catalogue order, then the population
-// rows (an ONS estimate's mid-year is not a reporting year: year 0), in
-// the order of a stable sort by year. The order is found with a counting
-// sort of small references to the store's geographies (16 bytes each),
-// and each sighting is made as it is given: the sightings themselves
-// (104 bytes each) were a tenth of a warm run's memory, copied twice.
-func sightings(st *dataset.Store) iter.Seq[*la.Sighting] {
-	type ref struct {
-		geo  *ees.Geography
-		year int
-	}
-	popYear := func(p *dataset.PopulationRow) int {
-		if p.Source == dataset.ONS {
-			return 0
-		}
-		return p.Year
-	}
-	// Figures come in runs of one year: the maps are consulted once per
-	// run.
-	count := map[int]int{}
-	runYear, run, n := 0, 0, 0
-	add := func(y int) {
-		if run > 0 && y != runYear {
-			count[runYear] += run
-			run = 0
-		}
-		runYear = y
-		run++
-		n++
-	}
-	for _, m := range measures.Catalogue {
-		obs := st.Observations(m.ID)
-		for i := range obs {
-			add(obs[i].Year)
-		}
-	}
-	for i := range st.Population {
-		add(popYear(&st.Population[i]))
-	}
-	if run > 0 {
-		count[runYear] += run
-	}
-	years := make([]int, 0, len(count))
-	for y := range count {
-		years = append(years, y)
-	}
-	sort.Ints(years)
-	next := make(map[int]int, len(years))
-	at := 0
-	for _, y := range years {
-		next[y] = at
-		at += count[y]
-	}
-	refs := make([]ref, n)
-	lastYear, slot := 0, -1
-	put := func(g *ees.Geography, y int) {
-		if slot < 0 || y != lastYear {
-			if slot >= 0 {
-				next[lastYear] = slot
-			}
-			lastYear, slot = y, next[y]
-		}
-		refs[slot] = ref{g, y}
-		slot++
-	}
-	for _, m := range measures.Catalogue {
-		obs := st.Observations(m.ID)
-		for i := range obs {
-			put(&obs[i].Geo, obs[i].Year)
-		}
-	}
-	for i := range st.Population {
-		put(&st.Population[i].Geo, popYear(&st.Population[i]))
-	}
-	return func(yield func(*la.Sighting) bool) {
-		var s la.Sighting
-		for _, r := range refs {
-			s.Geo, s.Year = *r.geo, r.year
-			if !yield(&s) {
-				return
-			}
-		}
-	}
 }
 
 type describedMemo struct {
