@@ -54,6 +54,32 @@ func TestPNGSamePixels(t *testing.T) {
 	}
 }
 
+// checkDecodesAsImagePNG checks that encodePNG's image decodes to the
+// pixels of what image/png itself writes for it (a translucent pixel is
+// stored unpremultiplied, so rounded alike).
+func checkDecodesAsImagePNG(t *testing.T, name string, img image.Image) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := encodePNG(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	got, err := png.Decode(&b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var ref bytes.Buffer
+	if err := png.Encode(&ref, img); err != nil {
+		t.Fatal(err)
+	}
+	want, err := png.Decode(&ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !samePixels(got, want) {
+		t.Errorf("%s: decoded pixels differ", name)
+	}
+}
+
 func samePixels(a, b image.Image) bool {
 	if a.Bounds() != b.Bounds() {
 		return false
@@ -91,25 +117,6 @@ func TestEncodePNGPixels(t *testing.T) {
 		"opaque": full, "sub-image": full.SubImage(image.Rect(3, 5, 30, 20)), "translucent": translucent,
 		"one pixel": full.SubImage(image.Rect(0, 0, 1, 1)),
 	} {
-		var b bytes.Buffer
-		if err := encodePNG(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		got, err := png.Decode(&b)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		// What image/png itself writes for the image, decoded.
-		var ref bytes.Buffer
-		if err := png.Encode(&ref, img); err != nil {
-			t.Fatal(err)
-		}
-		want, err := png.Decode(&ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !samePixels(got, want) {
-			t.Errorf("%s: decoded pixels differ", name)
-		}
+		checkDecodesAsImagePNG(t, name, img)
 	}
 }
